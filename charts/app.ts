@@ -1,0 +1,73 @@
+/**
+ * Synthesizes every system for every environment into
+ * `dist/<environment>/<system>.k8s.yaml` (R-G11).
+ *
+ * Everything is rendered in memory first; only when all environments are valid
+ * are the files written, into a sibling folder that then replaces `dist/`. A
+ * bad config therefore leaves `dist/` exactly as it was.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { App, Yaml } from 'cdk8s';
+import { loadEnvironments } from '../lib/config/load';
+import type { EnvironmentConfig } from '../lib/config/environment';
+import { collectWarnings, type Warning } from '../lib/warnings';
+import { SYSTEM_CHARTS } from './index';
+
+export interface RenderedEnvironment {
+  readonly environment: string;
+  /** File path below the output folder → YAML text. */
+  readonly files: ReadonlyMap<string, string>;
+  readonly warnings: readonly Warning[];
+}
+
+/** Builds one cdk8s app holding every system chart of the environment. */
+export function buildEnvironment(environment: EnvironmentConfig): App {
+  const app = new App();
+  for (const Chart of Object.values(SYSTEM_CHARTS)) new Chart(app, environment);
+  return app;
+}
+
+export function renderEnvironment(environment: EnvironmentConfig): RenderedEnvironment {
+  const app = buildEnvironment(environment);
+  const files = new Map(app.charts.map((chart) => [join(environment.name, `${chart.node.id}.k8s.yaml`), Yaml.stringify(...chart.toJson())]));
+  return { environment: environment.name, files, warnings: collectWarnings(app) };
+}
+
+export interface SynthOptions {
+  readonly configDir: string;
+  readonly outDir: string;
+}
+
+/**
+ * Validates all configuration, renders all environments, then replaces
+ * `outDir` with the result.
+ * @throws ConfigError or ValidationError before anything is written.
+ */
+export function synthesize(options: SynthOptions): RenderedEnvironment[] {
+  const rendered = loadEnvironments(options.configDir).map(renderEnvironment);
+  replaceFolder(options.outDir, new Map(rendered.flatMap((env) => [...env.files])));
+  return rendered;
+}
+
+function replaceFolder(outDir: string, files: ReadonlyMap<string, string>): void {
+  const staging = join(dirname(outDir), `.${basename(outDir)}-new-${process.pid}`);
+  const previous = join(dirname(outDir), `.${basename(outDir)}-old-${process.pid}`);
+  try {
+    for (const [path, text] of files) {
+      mkdirSync(dirname(join(staging, path)), { recursive: true });
+      writeFileSync(join(staging, path), text);
+    }
+    const hadOutput = existsSync(outDir);
+    if (hadOutput) renameSync(outDir, previous);
+    try {
+      renameSync(staging, outDir);
+    } catch (error) {
+      if (hadOutput) renameSync(previous, outDir);
+      throw error;
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(previous, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * The systems this project synthesizes, by the name used everywhere else:
+ * the config section `systems.<name>`, the namespace `<name>-<environment>`,
+ * the output file `dist/<environment>/<name>.k8s.yaml` and the Argo CD path.
+ */
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig, SystemName } from '../lib/config/environment';
+import type { SystemChart } from './system-chart';
+import { VpcPeeringChart } from './vpc-peering';
+
+export const SYSTEM_CHARTS: Readonly<Record<SystemName, new (scope: Construct, environment: EnvironmentConfig) => SystemChart>> = {
+  'vpc-peering': VpcPeeringChart,
+};
+
+export const SYSTEM_NAMES = Object.keys(SYSTEM_CHARTS) as SystemName[];

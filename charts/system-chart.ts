@@ -1,0 +1,121 @@
+import { ApiObject, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import { ACK_TAG_SHAPES } from '../imports/ack-tag-shapes';
+import { ACK_ANNOTATIONS, ACK_SERVICE_GROUP } from '../lib/ack-annotations';
+import type { EnvironmentConfig, SystemName } from '../lib/config/environment';
+import { ValidationError } from '../lib/errors';
+import { K8S_LABEL_NAME, joinName } from '../lib/naming';
+import { withTags } from '../lib/tags/apply';
+import { kindKey } from '../lib/tags/tag-shape';
+import { Tags } from '../lib/tags/tags';
+import type { AwsRegion } from '../lib/validation/aws';
+import { RegionScope } from './constructs/region-scope';
+
+export interface SystemChartProps {
+  readonly environment: EnvironmentConfig;
+  readonly system: SystemName;
+  /** Region of objects outside any `RegionScope`, and the namespace's default region. */
+  readonly region: AwsRegion;
+  /** The system's tags from config; they add to and override the environment's tags. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Base of every system chart: one system in one environment, written to
+ * `dist/<environment>/<system>.k8s.yaml`.
+ *
+ * It creates the system's namespace first (R-G11) and, when synthesized, gives
+ * every ACK object its region annotation (R-G5) and the environment's tags in
+ * the object's own tag shape (R-G3), and annotates the namespace with the
+ * deletion policy of every ACK service the chart uses (R-G7).
+ */
+export class SystemChart extends Chart {
+  readonly environment: EnvironmentConfig;
+  readonly system: SystemName;
+  readonly namespaceName: string;
+
+  constructor(scope: Construct, props: SystemChartProps) {
+    const namespaceName = joinName(K8S_LABEL_NAME, [props.system, props.environment.name]);
+    super(scope, props.system, {
+      namespace: namespaceName,
+      disableResourceNameHashes: true,
+      labels: {
+        'app.kubernetes.io/part-of': props.system,
+        'app.kubernetes.io/managed-by': 'cdk8s',
+        'ack-systems.io/environment': props.environment.name,
+      },
+    });
+    RegionScope.assign(this, props.region);
+    this.environment = props.environment;
+    this.system = props.system;
+    this.namespaceName = namespaceName;
+
+    new kplus.Namespace(this, 'Namespace', {
+      metadata: {
+        name: namespaceName,
+        annotations: {
+          [ACK_ANNOTATIONS.defaultRegion]: props.region,
+          // Argo CD: create the namespace before anything that lives in it.
+          'argocd.argoproj.io/sync-wave': '-1',
+        },
+      },
+    });
+
+    const tags = Tags.of(this);
+    tags.add('Environment', props.environment.name);
+    tags.add('EnvironmentSuffix', props.environment.environmentSuffix);
+    for (const [key, value] of Object.entries({ ...props.environment.tags, ...props.tags })) tags.add(key, value);
+  }
+
+  override toJson(): any[] {
+    const objects = new Map(
+      this.node
+        .findAll()
+        .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === this)
+        .map((o) => [`${o.apiVersion}|${o.kind}|${o.name}`, o]),
+    );
+    const services = new Set<string>();
+    const manifests = super.toJson().map((manifest) => {
+      const service = ACK_SERVICE_GROUP.exec(manifest.apiVersion.split('/')[0])?.[1];
+      if (!service) return manifest;
+      services.add(service);
+      const construct = objects.get(`${manifest.apiVersion}|${manifest.kind}|${manifest.metadata.name}`)!;
+      return this.finalizeAckObject(manifest, construct);
+    });
+    return manifests.map((manifest) => sortKeys(manifest.kind === 'Namespace' ? this.finalizeNamespace(manifest, services) : manifest));
+  }
+
+  private finalizeAckObject(manifest: any, construct: ApiObject): any {
+    const region = RegionScope.regionOf(construct);
+    if (!region) throw new ValidationError('ACK object has no region; create it inside a RegionScope', construct);
+    const shape = ACK_TAG_SHAPES[kindKey(manifest.apiVersion, manifest.kind)];
+    if (shape === undefined) {
+      throw new ValidationError(`${manifest.apiVersion} ${manifest.kind} is not in imports/; run \`npm run import\``, construct);
+    }
+    const annotations = { [ACK_ANNOTATIONS.region]: region, ...manifest.metadata.annotations };
+    const tagged = shape === null ? manifest : { ...manifest, spec: withTags(shape, manifest.spec, Tags.effective(construct)) };
+    return { ...tagged, metadata: { ...manifest.metadata, annotations } };
+  }
+
+  /** Namespaces are cluster-scoped; the chart's namespace must not be written into them. */
+  private finalizeNamespace(manifest: any, services: ReadonlySet<string>): any {
+    const { namespace: _clusterScoped, ...metadata } = manifest.metadata;
+    const policies = [...services].sort().map((service) => [ACK_ANNOTATIONS.serviceDeletionPolicy(service), this.environment.deletionPolicy]);
+    return { ...manifest, metadata: { ...metadata, annotations: { ...metadata.annotations, ...Object.fromEntries(policies) } } };
+  }
+}
+
+/**
+ * Sorts object keys like cdk8s does (apiVersion, kind and metadata first), so
+ * the fields added here do not depend on insertion order. Arrays keep theirs.
+ */
+function sortKeys(manifest: Record<string, unknown>): Record<string, unknown> {
+  const sortDeep = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sortDeep);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortDeep((value as Record<string, unknown>)[key])]));
+  };
+  const { apiVersion, kind, metadata, ...rest } = manifest;
+  return { apiVersion, kind, metadata: sortDeep(metadata), ...(sortDeep(rest) as Record<string, unknown>) };
+}

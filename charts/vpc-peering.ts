@@ -1,0 +1,126 @@
+/**
+ * S1 `vpc-peering`: cross-region peering between the pre-existing payment VPC
+ * (requester) and analytics VPC (accepter), with routes, least-privilege
+ * security groups and outputs (SPEC S1, seed 000).
+ */
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../lib/config/environment';
+import type { ExistingRoute, PrivateRouteTable } from '../lib/config/vpc-peering';
+import { AWS_NAME_RULES, joinName } from '../lib/naming';
+import { addWarning } from '../lib/warnings';
+import { AdoptedRouteTable, RouteTarget, type Route } from './constructs/adopted-route-table';
+import { CrossRegionPeering } from './constructs/cross-region-peering';
+import { RegionScope } from './constructs/region-scope';
+import { Peer, Port, SecurityGroup } from './constructs/security-group';
+import { SystemOutputs } from './constructs/system-outputs';
+import { SystemChart } from './system-chart';
+
+/** Ephemeral ports for return traffic (SPEC S1: "tcp 1024-65535"). */
+const EPHEMERAL_PORTS = Port.tcpRange(1024, 65535);
+const HTTPS = Port.tcp(443);
+
+export class VpcPeeringChart extends SystemChart {
+  readonly peering: CrossRegionPeering;
+  readonly paymentSecurityGroup: SecurityGroup;
+  readonly analyticsSecurityGroup: SecurityGroup;
+
+  constructor(scope: Construct, environment: EnvironmentConfig) {
+    const config = environment.systems['vpc-peering'];
+    super(scope, { environment, system: 'vpc-peering', region: config.payment.region, tags: config.tags });
+    const { payment, analytics } = config;
+    const suffix = environment.environmentSuffix;
+
+    this.peering = new CrossRegionPeering(this, 'Peering', {
+      name: 'payment-analytics-peering',
+      awsName: `payment-analytics-peering-${suffix}`,
+      requester: { region: payment.region, vpcId: payment.vpcID },
+      accepter: { region: analytics.region, vpcId: analytics.vpcID },
+      peeringConnectionId: config.peeringConnectionID,
+    });
+    if (!this.peering.accepter) {
+      addWarning(
+        this.peering,
+        'S1-ACCEPTER-PENDING',
+        `the peering is requested but not accepted: once applied, copy peeringConnectionID from ConfigMap ${this.namespaceName}/vpc-peering-outputs ` +
+          `into systems.vpc-peering.peeringConnectionID of ${environment.file} and synthesize again`,
+      );
+    }
+
+    const paymentScope = new RegionScope(this, 'Payment', { region: payment.region });
+    const analyticsScope = new RegionScope(this, 'Analytics', { region: analytics.region });
+
+    this.paymentSecurityGroup = new SecurityGroup(paymentScope, 'SecurityGroup', {
+      name: 'payment-vpc-sg',
+      groupName: joinName(AWS_NAME_RULES.securityGroup, ['payment-vpc-sg', suffix]),
+      description: 'Payment VPC: HTTPS to the analytics API subnet only',
+      vpcId: payment.vpcID,
+      egress: [{ peer: Peer.ipv4(analytics.apiSubnetCIDR.text), port: HTTPS, description: 'HTTPS to the analytics API subnet' }],
+      ingress: [{ peer: Peer.ipv4(analytics.apiSubnetCIDR.text), port: EPHEMERAL_PORTS, description: 'Return traffic from the analytics API subnet (ephemeral ports)' }],
+    });
+    this.analyticsSecurityGroup = new SecurityGroup(analyticsScope, 'SecurityGroup', {
+      name: 'analytics-vpc-sg',
+      groupName: joinName(AWS_NAME_RULES.securityGroup, ['analytics-vpc-sg', suffix]),
+      description: 'Analytics VPC: HTTPS from the payment VPC only',
+      vpcId: analytics.vpcID,
+      ingress: [{ peer: Peer.ipv4(payment.vpcCIDR.text), port: HTTPS, description: 'HTTPS from the payment VPC' }],
+      egress: [{ peer: Peer.ipv4(payment.vpcCIDR.text), port: EPHEMERAL_PORTS, description: 'Return traffic to the payment VPC (ephemeral ports)' }],
+    });
+
+    const toPeer = (destination: string): Route => ({ destination, target: RouteTarget.peeringConnection(this.peering.requester) });
+    const sides = [
+      { side: 'payment', scope: paymentScope, tables: payment.privateRouteTables, route: toPeer(analytics.vpcCIDR.text) },
+      { side: 'analytics', scope: analyticsScope, tables: analytics.privateRouteTables, route: toPeer(payment.vpcCIDR.text) },
+    ] as const;
+    for (const { side, scope: sideScope, tables, route } of sides) {
+      if (tables.length === 0) {
+        addWarning(
+          sideScope,
+          `S1-NO-${side.toUpperCase()}-ROUTE-TABLES`,
+          `no private route tables for the ${side} VPC: nothing routes to the peer VPC until systems.vpc-peering.${side}.privateRouteTables lists them`,
+        );
+      }
+      for (const table of tables) addPeerRoute(sideScope, side, table, route);
+    }
+
+    const outputs = new SystemOutputs(this, 'Outputs', {
+      name: 'vpc-peering-outputs',
+      staticValues: {
+        dnsResolutionEnabled: 'true',
+        paymentRouteCount: String(payment.privateRouteTables.length),
+        analyticsRouteCount: String(analytics.privateRouteTables.length),
+      },
+    });
+    outputs.exportField('peeringConnectionID', this.peering.requester, '.status.vpcPeeringConnectionID');
+    outputs.exportField('peeringStatus', this.peering.requester, '.status.status.code');
+    outputs.exportField('paymentVPCID', this.peering.requester, '.spec.vpcID');
+    outputs.exportField('analyticsVPCID', this.peering.requester, '.spec.peerVPCID');
+    outputs.exportField('paymentSecurityGroupID', this.paymentSecurityGroup.resource, '.status.id');
+    outputs.exportField('analyticsSecurityGroupID', this.analyticsSecurityGroup.resource, '.status.id');
+  }
+}
+
+function addPeerRoute(scope: Construct, side: string, table: PrivateRouteTable, route: Route): void {
+  new AdoptedRouteTable(scope, table.routeTableID, {
+    name: `${side}-private-${table.routeTableID}`,
+    routeTableId: table.routeTableID,
+    existingRoutes: table.existingRoutes.map(fromConfig),
+    existingTags: table.existingTags,
+    addedRoutes: [route],
+  });
+}
+
+/** Config routes use ACK's field names; exactly one destination and one target are set (schema). */
+function fromConfig(route: ExistingRoute): Route {
+  const destination = (route.destinationCIDRBlock?.text ?? route.destinationPrefixListID)!;
+  const targets: [string | undefined, (id: string) => RouteTarget][] = [
+    [route.gatewayID, (id) => (id.startsWith('igw-') ? RouteTarget.internetGateway(id) : RouteTarget.virtualPrivateGateway(id))],
+    [route.natGatewayID, RouteTarget.natGateway],
+    [route.transitGatewayID, RouteTarget.transitGateway],
+    [route.vpcPeeringConnectionID, RouteTarget.peeringConnectionId],
+    [route.vpcEndpointID, RouteTarget.vpcEndpoint],
+    [route.networkInterfaceID, RouteTarget.networkInterface],
+    [route.egressOnlyInternetGatewayID, RouteTarget.egressOnlyInternetGateway],
+  ];
+  const [id, target] = targets.find(([value]) => value !== undefined)!;
+  return { destination, target: target(id!) };
+}

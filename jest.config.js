@@ -1,0 +1,18 @@
+// ts-jest in ESM mode: @kubernetes/client-node 2.x ships only ES modules.
+// Type checking is `npm run build`'s job (tsc over the whole project), so the
+// transform only transpiles, which keeps the 2 MB of generated imports fast.
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true }],
+};
+
+const common = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform,
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+  ],
+};

@@ -1,0 +1,70 @@
+/**
+ * The configuration of one environment: `config/<environment>.yaml` (R-G1).
+ * Every value that differs between environments or systems lives in that file;
+ * this schema is the single place that says what is valid.
+ */
+import { z } from 'zod';
+import { accountId, strictObject, tagMap } from './fields';
+import { vpcPeeringSchema } from './vpc-peering';
+
+/**
+ * Environment names (the file name) and suffixes: DNS labels short enough that
+ * every derived name stays legal (R-G2) — the longest namespace is
+ * `<system>-<environment>` (63), the tightest AWS limit is IAM's 64.
+ */
+export const ENVIRONMENT_NAME_RULE = {
+  pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+  maxLength: 16,
+  allowed: 'lowercase letters, digits and dashes, starting and ending with a letter or digit, at most 16 characters',
+} as const;
+
+export function environmentNameProblem(name: string): string | undefined {
+  const { pattern, maxLength, allowed } = ENVIRONMENT_NAME_RULE;
+  return name.length <= maxLength && pattern.test(name) ? undefined : `"${name}" is not allowed; allowed: ${allowed}`;
+}
+
+const environmentSuffix = z.string().superRefine((value, ctx) => {
+  const problem = environmentNameProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Tags derived by the project; setting them in a file would be silently wrong. */
+export const DERIVED_TAGS = ['Environment', 'EnvironmentSuffix'] as const;
+
+export const environmentSchema = strictObject({
+  /** Suffix of every AWS name of this environment. @default the file name */
+  environmentSuffix: environmentSuffix.optional(),
+  /** The AWS account the systems live in (key policies, stable name suffixes). */
+  awsAccountID: accountId,
+  /** `production` forces the protections of R-G7. @default production */
+  tier: z.enum(['production', 'non-production']).default('production'),
+  /**
+   * ACK deletion policy for the environment's namespaces: `retain` keeps the AWS
+   * resource when its Kubernetes object is deleted. @default retain
+   */
+  deletionPolicy: z.enum(['retain', 'delete']).default('retain'),
+  /** Tags on every AWS resource of every system (R-G3). */
+  tags: tagMap({ Owner: undefined, CostCenter: undefined, ManagedBy: undefined }).superRefine((tags, ctx) => {
+    for (const key of DERIVED_TAGS.filter((derived) => derived in tags)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: 'derived from the file name and environmentSuffix; remove it here' });
+    }
+  }),
+  systems: strictObject({
+    'vpc-peering': vpcPeeringSchema,
+  }),
+}).superRefine((env, ctx) => {
+  if (env.tier === 'production' && env.deletionPolicy !== 'retain') {
+    ctx.addIssue({ code: 'custom', path: ['deletionPolicy'], message: 'must be "retain" when tier is "production" (R-G7)' });
+  }
+});
+
+/** A validated environment, with the values derived from its file. */
+export interface EnvironmentConfig extends z.output<typeof environmentSchema> {
+  /** The environment's name: its file name without extension. */
+  readonly name: string;
+  /** The file it was read from, for messages. */
+  readonly file: string;
+  readonly environmentSuffix: string;
+}
+
+export type SystemName = keyof EnvironmentConfig['systems'];

@@ -1,0 +1,72 @@
+/**
+ * Field schemas shared by every configuration section. Each error message says
+ * what is allowed; the loader adds the file, the field path and the bad value.
+ */
+import { z } from 'zod';
+import {
+  ACCOUNT_ID_PATTERN,
+  AWS_REGIONS,
+  VPC_PREFIX_RANGE,
+  describeEc2Id,
+  ec2IdPattern,
+  isAwsRegion,
+  parseCidr,
+  type AwsRegion,
+  type Cidr,
+  type Ec2IdPrefix,
+} from '../validation/aws';
+import { tagKeyProblem, tagValueProblem } from '../tags/tag-rules';
+
+/** A strict object: unknown fields (typos) are errors that list the allowed fields. */
+export function strictObject<T extends z.ZodRawShape>(shape: T) {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field; allowed here: ${allowed}` : undefined),
+  });
+}
+
+export function ec2Id(prefix: Ec2IdPrefix) {
+  return z.string().regex(ec2IdPattern(prefix), { error: `expected ${describeEc2Id(prefix)}` });
+}
+
+export const accountId = z.string().regex(ACCOUNT_ID_PATTERN, { error: 'expected a 12-digit AWS account ID, quoted as a string' });
+
+export const region = z.string().refine((value): value is AwsRegion => isAwsRegion(value), {
+  error: `expected an AWS region, one of: ${AWS_REGIONS.join(', ')}`,
+});
+
+/** A canonical IPv4 CIDR block, parsed. */
+export const cidrBlock = z.string().transform((text, ctx): Cidr => {
+  const parsed = parseCidr(text);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({ code: 'custom', message: parsed });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+export const vpcCidr = cidrBlock.refine(
+  (cidr) => cidr.prefixLength >= VPC_PREFIX_RANGE.min && cidr.prefixLength <= VPC_PREFIX_RANGE.max,
+  { error: `a VPC CIDR block must be between /${VPC_PREFIX_RANGE.min} and /${VPC_PREFIX_RANGE.max}` },
+);
+
+/**
+ * AWS tags as a YAML map.
+ * @param required tag keys that must be present, with the value they must have
+ *   (`undefined`: any value).
+ */
+export function tagMap(required: Readonly<Record<string, string | undefined>> = {}) {
+  return z.record(z.string(), z.string({ error: 'expected a tag value (a string; quote numbers)' })).superRefine((tags, ctx) => {
+    for (const [key, value] of Object.entries(tags)) {
+      const problem = tagKeyProblem(key) ?? tagValueProblem(key, value);
+      if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+    }
+    for (const [key, value] of Object.entries(required)) {
+      if (!(key in tags)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `required tag${value ? ` (must be "${value}")` : ''}` });
+      } else if (value !== undefined && tags[key] !== value) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `must be "${value}"` });
+      }
+    }
+  });
+}

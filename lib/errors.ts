@@ -1,0 +1,34 @@
+import type { IConstruct } from 'constructs';
+
+/**
+ * Bad input to a construct. The message names the prop, the value received and
+ * the fix; the construct path tells which of several instances is wrong.
+ */
+export class ValidationError extends Error {
+  constructor(message: string, scope?: IConstruct) {
+    super(scope ? `${scope.node.path}: ${message}` : message);
+    this.name = 'ValidationError';
+  }
+}
+
+/** One problem found in a configuration file. */
+export interface ConfigProblem {
+  readonly file: string;
+  /** Dotted field path, e.g. `systems.vpc-peering.requester.cidr`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Every problem found in the configuration, reported together. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(formatProblems(problems));
+    this.name = 'ConfigError';
+  }
+}
+
+function formatProblems(problems: readonly ConfigProblem[]): string {
+  const count = `${problems.length} configuration problem${problems.length === 1 ? '' : 's'}`;
+  const lines = problems.map((p) => `  ${p.file}: ${p.path || '(file)'}: ${p.message}`);
+  return [`${count}; nothing was written:`, ...lines].join('\n');
+}

@@ -1,0 +1,13 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file lives in `<root>/lib`). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Folder with the ACK CRDs, read only by `npm run import` and by tests, never
+ * by synth. Override with ACK_CRDS_DIR.
+ */
+export function ackCrdsDir(): string {
+  return resolve(process.env.ACK_CRDS_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'ack-crds'));
+}

@@ -1,0 +1,31 @@
+/**
+ * `npm run synth`: writes `dist/<environment>/<system>.k8s.yaml` for every
+ * environment in the config folder.
+ *
+ *   --config-dir <dir>  (or CONFIG_DIR)  environment files; default `config`
+ *   --out <dir>         (or OUT_DIR)     output folder; default `dist`
+ *
+ * Exit code 1, with every problem listed and `dist/` untouched, on bad config.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { synthesize } from './charts/app';
+import { ConfigError, ValidationError } from './lib/errors';
+import { REPO_ROOT } from './lib/paths';
+
+const { values } = parseArgs({ options: { 'config-dir': { type: 'string' }, out: { type: 'string' } } });
+const configDir = resolve(values['config-dir'] ?? process.env.CONFIG_DIR ?? resolve(REPO_ROOT, 'config'));
+const outDir = resolve(values.out ?? process.env.OUT_DIR ?? resolve(REPO_ROOT, 'dist'));
+
+try {
+  const rendered = synthesize({ configDir, outDir });
+  for (const env of rendered) {
+    for (const warning of env.warnings) console.warn(`warning ${warning.id} [${env.environment}] ${warning.path}: ${warning.message}`);
+  }
+  const fileCount = rendered.reduce((sum, env) => sum + env.files.size, 0);
+  console.log(`synthesized ${fileCount} files for ${rendered.length} environments into ${outDir}`);
+} catch (error) {
+  if (!(error instanceof ConfigError || error instanceof ValidationError)) throw error;
+  console.error(error.message);
+  process.exitCode = 1;
+}
