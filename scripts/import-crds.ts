@@ -76,7 +76,8 @@ function renderTagShapes(shapes: Record<string, TagShape | null>): string {
   ].join('\n');
 }
 
-export function importCrds(crdsDir: string, outDir: string): void {
+/** @returns a one-line summary of what was imported. */
+export function importCrds(crdsDir: string, outDir: string): string {
   const crds = readCrds(crdsDir);
   const work = mkdtempSync(join(tmpdir(), 'ack-import-'));
   try {
@@ -93,10 +94,10 @@ export function importCrds(crdsDir: string, outDir: string): void {
     writeFileSync(join(work, 'cdk8s.yaml'), `language: typescript\nimports:\n${groupFiles.map((f) => `  - ${f}\n`).join('')}`);
     execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s'), ['import', '--no-check-upgrade', '--output', outDir], {
       cwd: work,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: 'pipe', // cdk8s's progress chatter; on failure it is in the thrown error
     });
     writeFileSync(join(outDir, 'ack-tag-shapes.ts'), renderTagShapes(tagShapes(crds)));
-    console.log(`imported ${crds.length} CRDs in ${groupFiles.length} API groups from ${crdsDir} into ${outDir}`);
+    return `imported ${crds.length} CRDs in ${groupFiles.length} API groups from ${crdsDir} into ${outDir}`;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -105,5 +106,5 @@ export function importCrds(crdsDir: string, outDir: string): void {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const outFlag = process.argv.indexOf('--out');
   const outDir = outFlag >= 0 ? resolve(process.argv[outFlag + 1]) : join(REPO_ROOT, 'imports');
-  importCrds(ackCrdsDir(), outDir);
+  console.log(importCrds(ackCrdsDir(), outDir));
 }

@@ -39,16 +39,22 @@ function listFiles(dir: string): string[] {
 }
 
 function loadEnvironment(path: string, file: string): { environment: EnvironmentConfig } | { problems: ConfigProblem[] } {
-  const name = basename(path, extname(path));
+  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return { problems: doc.errors.map((error) => ({ file, path: '', message: `YAML syntax: ${error.message}` })) };
+  }
+  return parseEnvironment(doc.toJS() ?? {}, basename(path, extname(path)), file);
+}
+
+/**
+ * Validates one environment's configuration.
+ * @param name the environment name (the file name without extension)
+ * @param file the file it came from, for messages
+ */
+export function parseEnvironment(raw: unknown, name: string, file: string): { environment: EnvironmentConfig } | { problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const nameProblem = environmentNameProblem(name);
   if (nameProblem) problems.push({ file, path: '(file name)', message: `environment name ${nameProblem}; rename the file` });
-
-  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: false });
-  if (doc.errors.length > 0) {
-    return { problems: [...problems, ...doc.errors.map((error) => ({ file, path: '', message: `YAML syntax: ${error.message}` }))] };
-  }
-  const raw: unknown = doc.toJS() ?? {};
   const parsed = environmentSchema.safeParse(raw);
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(file, raw, issue)));
   if (problems.length > 0 || !parsed.success) return { problems };
@@ -61,11 +67,19 @@ function describeIssue(file: string, raw: unknown, issue: z.core.$ZodIssue): Con
     return issue.keys.map((key) => ({ file, path: formatPath([...issue.path, key]), message: issue.message }));
   }
   const value = valueAt(raw, issue.path);
-  const message =
-    value === undefined && issue.code === 'invalid_type'
-      ? `required (${issue.expected})`
-      : `${issue.message} (got ${JSON.stringify(value)?.slice(0, 80)})`;
+  if (value === undefined) {
+    // zod's own wording for a missing value is generic; keep the schema's hint if it has one.
+    const hint = issue.code === 'invalid_type' && issue.message.startsWith('Invalid input') ? '' : `: ${issue.message}`;
+    const message = issue.code === 'invalid_type' ? `required (${issue.expected})${hint}` : issue.message;
+    return [{ file, path: formatPath(issue.path), message }];
+  }
+  const message = `${issue.message} (got ${formatValue(value)})`;
   return [{ file, path: formatPath(issue.path), message }];
+}
+
+function formatValue(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {

@@ -1,0 +1,243 @@
+import { describe, expect, test } from '@jest/globals';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { loadEnvironments, parseEnvironment } from '../../lib/config/load';
+import { ConfigError } from '../../lib/errors';
+import { environment, rawEnvironment } from '../support/fixtures';
+
+/** The problems of `raw`, as `path: message` lines. */
+function problems(raw: unknown, name = 'test'): string[] {
+  const result = parseEnvironment(raw, name, `config/${name}.yaml`);
+  if (!('problems' in result)) throw new Error('expected problems, the config is valid');
+  return result.problems.map((p) => `${p.path}: ${p.message}`);
+}
+
+function withPeering(edit: (peering: any) => void): any {
+  const raw = rawEnvironment();
+  edit(raw.systems['vpc-peering']);
+  return raw;
+}
+
+describe('environment configuration (R-G1)', () => {
+  test('R-G1 a valid file parses, with defaults applied', () => {
+    const raw = rawEnvironment();
+    delete raw.tier;
+    delete raw.deletionPolicy;
+    delete raw.systems['vpc-peering'].payment.region;
+    delete raw.systems['vpc-peering'].analytics.privateRouteTables;
+    const env = environment(raw, 'qa');
+    expect(env.name).toBe('qa');
+    expect(env.environmentSuffix).toBe('qa');
+    expect(env.tier).toBe('production');
+    expect(env.deletionPolicy).toBe('retain');
+    const peering = env.systems['vpc-peering'];
+    expect(peering.payment.region).toBe('us-east-1');
+    expect(peering.analytics.privateRouteTables).toEqual([]);
+    expect(peering.payment.privateRouteTables[1].existingTags).toEqual({});
+    expect(peering.payment.vpcCIDR).toMatchObject({ text: '10.0.0.0/16', prefixLength: 16 });
+  });
+
+  test('R-G1 an explicit environmentSuffix wins over the file name', () => {
+    expect(environment({ ...rawEnvironment(), environmentSuffix: 'blue' }, 'prod').environmentSuffix).toBe('blue');
+  });
+
+  test('R-G1 every problem in a file is listed, with field path, bad value and what is allowed', () => {
+    const raw = withPeering((p) => {
+      p.payment.vpcID = 'vpc-pay123';
+      p.analytics.vpcCIDR = '10.0.0.0/16';
+    });
+    raw.environmentSuffix = 'Prod_1';
+    delete raw.awsAccountID;
+    expect(problems(raw)).toEqual([
+      'environmentSuffix: "Prod_1" is not allowed; allowed: lowercase letters, digits and dashes, starting and ending with a letter or digit, at most 16 characters (got "Prod_1")',
+      'awsAccountID: required (string)',
+      'systems.vpc-peering.payment.vpcID: expected a VPC ID: "vpc-" followed by 8 or 17 lowercase hex digits, e.g. vpc-0123456789abcdef0 (got "vpc-pay123")',
+      'systems.vpc-peering.analytics.vpcCIDR: overlaps payment.vpcCIDR 10.0.0.0/16; peered VPCs need disjoint CIDR blocks (got "10.0.0.0/16")',
+      'systems.vpc-peering.analytics.apiSubnetCIDR: must lie inside analytics.vpcCIDR 10.0.0.0/16 (got "10.1.2.0/24")',
+    ]);
+  });
+
+  test('S1 overlapping VPC CIDRs are rejected', () => {
+    expect(problems(withPeering((p) => (p.analytics.vpcCIDR = '10.0.128.0/17')))).toEqual([
+      'systems.vpc-peering.analytics.vpcCIDR: overlaps payment.vpcCIDR 10.0.0.0/16; peered VPCs need disjoint CIDR blocks (got "10.0.128.0/17")',
+      'systems.vpc-peering.analytics.apiSubnetCIDR: must lie inside analytics.vpcCIDR 10.0.128.0/17 (got "10.1.2.0/24")',
+    ]);
+  });
+
+  test.each([
+    ['payment.vpcID', (p: any) => (p.payment.vpcID = 'vpc-pay123'), 'expected a VPC ID'],
+    ['analytics.vpcID', (p: any) => (p.analytics.vpcID = 'vpc-0123456789ABCDEF0'), 'expected a VPC ID'],
+    ['payment.privateRouteTables[0].routeTableID', (p: any) => (p.payment.privateRouteTables[0].routeTableID = 'rt-1'), 'expected a route table ID'],
+    ['peeringConnectionID', (p: any) => (p.peeringConnectionID = 'pcx-xyz'), 'expected a VPC peering connection ID'],
+    ['payment.privateRouteTables[0].existingRoutes[0].natGatewayID', (p: any) => (p.payment.privateRouteTables[0].existingRoutes[0].natGatewayID = 'igw-0123abcd'), 'expected a NAT gateway ID'],
+  ])('S1 R-G6 malformed ID at %s is rejected', (path, edit, message) => {
+    const [problem] = problems(withPeering(edit));
+    expect(problem).toContain(`systems.vpc-peering.${path}: ${message}`);
+  });
+
+  test.each([
+    ['Prod', 'environmentSuffix: "Prod" is not allowed'],
+    ['prod_1', 'environmentSuffix: "prod_1" is not allowed'],
+    ['-prod', 'environmentSuffix: "-prod" is not allowed'],
+    ['p'.repeat(17), `environmentSuffix: "${'p'.repeat(17)}" is not allowed`],
+  ])('R-G2 illegal environment suffix %p is rejected', (suffix, message) => {
+    expect(problems({ ...rawEnvironment(), environmentSuffix: suffix })[0]).toContain(message);
+  });
+
+  test('R-G2 an illegal file name is rejected, since it names the environment', () => {
+    expect(problems(rawEnvironment(), 'Prod.EU')).toEqual([
+      '(file name): environment name "Prod.EU" is not allowed; allowed: lowercase letters, digits and dashes, starting and ending with a letter or digit, at most 16 characters; rename the file',
+    ]);
+  });
+
+  test.each([
+    ['awsAccountID', (raw: any) => delete raw.awsAccountID, 'awsAccountID: required (string)'],
+    ['tags.Owner', (raw: any) => delete raw.tags.Owner, 'tags.Owner: required tag'],
+    ['systems.vpc-peering', (raw: any) => delete raw.systems['vpc-peering'], 'systems.vpc-peering: required (object)'],
+    ['analytics.apiSubnetCIDR', (raw: any) => delete raw.systems['vpc-peering'].analytics.apiSubnetCIDR, 'systems.vpc-peering.analytics.apiSubnetCIDR: required (string)'],
+    ['existingRoutes', (raw: any) => delete raw.systems['vpc-peering'].payment.privateRouteTables[1].existingRoutes, 'systems.vpc-peering.payment.privateRouteTables[1].existingRoutes: required (array): list every non-local route already in this route table ([] if none)'],
+  ])('R-G1 missing required field %s is reported', (_field, edit, expected) => {
+    const raw = rawEnvironment();
+    edit(raw);
+    expect(problems(raw)[0]).toContain(expected);
+  });
+
+  test('R-G1 an unknown field (a typo) is rejected, listing the allowed fields', () => {
+    expect(problems(withPeering((p) => (p.payment.vpcId = 'vpc-0123abcd')))).toEqual([
+      'systems.vpc-peering.payment.vpcId: unknown field; allowed here: region, vpcID, vpcCIDR, privateRouteTables',
+    ]);
+  });
+
+  test('R-G7 a production environment cannot use deletionPolicy delete', () => {
+    expect(problems({ ...rawEnvironment(), deletionPolicy: 'delete' })).toEqual([
+      'deletionPolicy: must be "retain" when tier is "production" (R-G7) (got "delete")',
+    ]);
+    expect(environment({ ...rawEnvironment(), tier: 'non-production', deletionPolicy: 'delete' }).deletionPolicy).toBe('delete');
+  });
+
+  test('R-G3 tags: required keys, fixed values, derived keys and AWS rules', () => {
+    const raw = rawEnvironment();
+    raw.tags.Environment = 'prod';
+    raw.tags['aws:owner'] = 'x';
+    raw.systems['vpc-peering'].tags.Compliance = 'none';
+    delete raw.systems['vpc-peering'].tags.Project;
+    expect(problems(raw)).toEqual([
+      'tags.aws:owner: tag key "aws:owner" uses the reserved "aws:" prefix (got "x")',
+      'tags.Environment: derived from the file name and environmentSuffix; remove it here (got "prod")',
+      'systems.vpc-peering.tags.Project: required tag',
+      'systems.vpc-peering.tags.Compliance: must be "PCI-DSS" (got "none")',
+    ]);
+  });
+
+  test('S1 the API subnet must lie inside the analytics VPC', () => {
+    expect(problems(withPeering((p) => (p.analytics.apiSubnetCIDR = '10.2.2.0/24')))).toEqual([
+      'systems.vpc-peering.analytics.apiSubnetCIDR: must lie inside analytics.vpcCIDR 10.1.0.0/16 (got "10.2.2.0/24")',
+    ]);
+  });
+
+  test('S1 the two VPCs must be in different regions', () => {
+    expect(problems(withPeering((p) => (p.analytics.region = 'us-east-1')))).toEqual([
+      'systems.vpc-peering.analytics.region: must differ from payment.region ("us-east-1"): this system peers across regions (got "us-east-1")',
+    ]);
+  });
+
+  test('R-G5 an unknown region is rejected, naming the valid ones', () => {
+    expect(problems(withPeering((p) => (p.payment.region = 'us-east-3')))[0]).toMatch(
+      /^systems\.vpc-peering\.payment\.region: expected an AWS region, one of: af-south-1, .*us-west-2 \(got "us-east-3"\)$/,
+    );
+  });
+
+  test.each([
+    ['10.0.1.0/16', 'host bits are set; the block starting there is 10.0.0.0/16'],
+    ['10.0.0.0/8', 'a VPC CIDR block must be between /16 and /28'],
+    ['10.0.0.0', 'expected an IPv4 CIDR block like 10.0.0.0/16'],
+  ])('S1 VPC CIDR %p is rejected: %s', (value, message) => {
+    expect(problems(withPeering((p) => (p.payment.vpcCIDR = value)))[0]).toBe(`systems.vpc-peering.payment.vpcCIDR: ${message} (got "${value}")`);
+  });
+
+  test('S1 existing routes need exactly one destination and one target', () => {
+    const raw = withPeering((p) => {
+      p.payment.privateRouteTables[1].existingRoutes = [
+        { destinationCIDRBlock: '0.0.0.0/0' },
+        { destinationCIDRBlock: '0.0.0.0/0', destinationPrefixListID: 'pl-63a5400a', natGatewayID: 'nat-0123abcd', transitGatewayID: 'tgw-0123abcd' },
+      ];
+    });
+    expect(problems(raw)).toEqual([
+      'systems.vpc-peering.payment.privateRouteTables[1].existingRoutes[0]: a route needs exactly one target: one of gatewayID, natGatewayID, transitGatewayID, vpcPeeringConnectionID, vpcEndpointID, networkInterfaceID, egressOnlyInternetGatewayID (got {"destinationCIDRBlock":"0.0.0.0/0"})',
+      'systems.vpc-peering.payment.privateRouteTables[1].existingRoutes[1]: a route needs exactly one destination: destinationCIDRBlock or destinationPrefixListID (got {"destinationCIDRBlock":"0.0.0.0/0","destinationPrefixListID":"pl-63a5400a","natGatewayID":"nat-0123abcd","transitGatew…)',
+      'systems.vpc-peering.payment.privateRouteTables[1].existingRoutes[1]: a route needs exactly one target: one of gatewayID, natGatewayID, transitGatewayID, vpcPeeringConnectionID, vpcEndpointID, networkInterfaceID, egressOnlyInternetGatewayID (got {"destinationCIDRBlock":"0.0.0.0/0","destinationPrefixListID":"pl-63a5400a","natGatewayID":"nat-0123abcd","transitGatew…)',
+    ]);
+  });
+
+  test('S1 an existing route to the peer CIDR, or through the peering, is rejected: the system owns it', () => {
+    const raw = withPeering((p) => {
+      p.payment.privateRouteTables[1].existingRoutes = [{ destinationCIDRBlock: '10.1.0.0/16', transitGatewayID: 'tgw-0123abcd' }];
+      p.analytics.privateRouteTables[0].existingRoutes = [{ destinationCIDRBlock: '10.9.0.0/16', vpcPeeringConnectionID: 'pcx-0123456789abcdef0' }];
+    });
+    expect(problems(raw)).toEqual([
+      "systems.vpc-peering.payment.privateRouteTables[1].existingRoutes[0].destinationCIDRBlock: 10.1.0.0/16 is the peer VPC's CIDR; this system adds that route itself, remove it here (got \"10.1.0.0/16\")",
+      "systems.vpc-peering.analytics.privateRouteTables[0].existingRoutes[0].vpcPeeringConnectionID: routes through this system's own peering connection are added by the system; remove it here (got \"pcx-0123456789abcdef0\")",
+    ]);
+  });
+
+  test('S1 a route table listed twice is rejected', () => {
+    const raw = withPeering((p) => (p.payment.privateRouteTables[1].routeTableID = 'rtb-0123456789abcdef0'));
+    expect(problems(raw)).toEqual([
+      'systems.vpc-peering.payment.privateRouteTables[1].routeTableID: route table rtb-0123456789abcdef0 is listed twice (got "rtb-0123456789abcdef0")',
+    ]);
+  });
+});
+
+describe('loading the config folder (R-G1)', () => {
+  function folder(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  }
+
+  function configError(dir: string): string {
+    try {
+      loadEnvironments(dir);
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message.replaceAll(dir, '<dir>');
+      throw error;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
+  test('R-G1 every YAML file is an environment, in name order; other files are ignored', () => {
+    const dir = folder({ 'prod.yaml': stringify(rawEnvironment()), 'qa.yml': stringify({ ...rawEnvironment(), tier: 'non-production' }), 'notes.txt': 'x' });
+    expect(loadEnvironments(dir).map((env) => [env.name, env.tier])).toEqual([
+      ['prod', 'production'],
+      ['qa', 'non-production'],
+    ]);
+  });
+
+  test('R-G1 problems of all files are reported together, each with its file', () => {
+    const good = rawEnvironment();
+    const dir = folder({
+      'a.yaml': stringify({ ...good, tier: 'gold' }),
+      'b.yaml': 'tags: [unclosed',
+      'c.yaml': stringify(good),
+    });
+    const message = configError(dir);
+    expect(message).toMatch(/^2 configuration problems; nothing was written:\n/);
+    expect(message).toContain('a.yaml: tier: Invalid option: expected one of "production"|"non-production" (got "gold")');
+    expect(message).toMatch(/b\.yaml: \(file\): YAML syntax: /);
+    expect(message).not.toContain('c.yaml');
+  });
+
+  test('R-G4 two environments with the same suffix are rejected: their AWS names would collide', () => {
+    const dir = folder({ 'blue.yaml': stringify({ ...rawEnvironment(), environmentSuffix: 'prod' }), 'prod.yaml': stringify(rawEnvironment()) });
+    expect(configError(dir)).toContain('prod.yaml: environmentSuffix: "prod" is also the suffix of');
+  });
+
+  test('R-G1 an empty or missing folder says how to point at the right one', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'config-'));
+    mkdirSync(join(empty, 'sub'));
+    expect(configError(empty)).toContain('no environment files (<environment>.yaml) found; set CONFIG_DIR');
+    expect(configError(join(empty, 'missing'))).toContain('cannot read the config folder');
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * The main job: `npm run synth` over the committed config, and what it does with
+ * bad config.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { renderEnvironment, synthesize } from '../../charts/app';
+import { SYSTEM_NAMES } from '../../charts/index';
+import { loadEnvironments } from '../../lib/config/load';
+import { ConfigError } from '../../lib/errors';
+import { REPO_ROOT } from '../../lib/paths';
+import { rawEnvironment } from '../support/fixtures';
+
+const CONFIG_DIR = join(REPO_ROOT, 'config');
+const DIST = join(REPO_ROOT, 'dist');
+
+/** Every file below `dir` → its text. */
+function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (current: string) => {
+    for (const name of readdirSync(current)) {
+      const path = join(current, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files[relative(dir, path)] = readFileSync(path, 'utf8');
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** An output folder with content that must survive a failed synth. */
+function existingDist(): string {
+  const out = join(tempDir('dist-parent-'), 'dist');
+  cpSync(DIST, out, { recursive: true });
+  writeFileSync(join(out, 'KEEP.txt'), 'previous synth');
+  return out;
+}
+
+function badConfigDir(): string {
+  const dir = tempDir('config-');
+  const raw = rawEnvironment();
+  raw.systems['vpc-peering'].analytics.vpcCIDR = '10.0.0.0/16';
+  raw.systems['vpc-peering'].payment.vpcID = 'vpc-pay123';
+  writeFileSync(join(dir, 'prod.yaml'), stringify(raw));
+  writeFileSync(join(dir, 'dev.yaml'), stringify({ ...rawEnvironment(), environmentSuffix: 'Dev!' }));
+  return dir;
+}
+
+describe('synth of the committed configuration (R-G11)', () => {
+  const environments = loadEnvironments(CONFIG_DIR);
+  const rendered = environments.map(renderEnvironment);
+
+  test('R-G11 the committed dist/ is exactly a fresh synth (regenerate with `npm run synth`)', () => {
+    const fresh = Object.fromEntries(rendered.flatMap((env) => [...env.files]));
+    expect(snapshot(DIST)).toEqual(fresh);
+  });
+
+  test('R-G11 one file per system and environment: dist/<env>/<system>.k8s.yaml', () => {
+    const expected = environments.flatMap((env) => SYSTEM_NAMES.map((system) => join(env.name, `${system}.k8s.yaml`))).sort();
+    expect(rendered.flatMap((env) => [...env.files.keys()]).sort()).toEqual(expected);
+    expect(environments.map((env) => env.name)).toEqual(['dev', 'prod', 'staging']);
+  });
+
+  test('R-G11 synth is deterministic byte for byte', () => {
+    const again = loadEnvironments(CONFIG_DIR).map(renderEnvironment);
+    expect(again.map((env) => [...env.files])).toEqual(rendered.map((env) => [...env.files]));
+  });
+
+  test('R-G11 every file starts with its namespace', () => {
+    for (const env of rendered) {
+      for (const text of env.files.values()) {
+        const docs = parseAllDocuments(text).map((doc) => doc.toJS());
+        expect(docs[0].kind).toBe('Namespace');
+        expect(docs.slice(1).every((doc) => doc.metadata.namespace === docs[0].metadata.name)).toBe(true);
+      }
+    }
+  });
+
+  test('R-G11 synthesize() writes the files into the output folder and replaces what was there', () => {
+    const out = existingDist();
+    synthesize({ configDir: CONFIG_DIR, outDir: out });
+    expect(snapshot(out)).toEqual(snapshot(DIST));
+    expect(existsSync(join(out, 'KEEP.txt'))).toBe(false);
+    expect(readdirSync(join(out, '..'))).toEqual(['dist']);
+  });
+});
+
+describe('bad configuration (R-G1)', () => {
+  test('R-G1 synthesize() throws every problem and leaves dist/ exactly as it was', () => {
+    const out = existingDist();
+    const before = snapshot(out);
+    const configDir = badConfigDir();
+    expect(() => synthesize({ configDir, outDir: out })).toThrow(ConfigError);
+    expect(snapshot(out)).toEqual(before);
+    expect(readdirSync(join(out, '..'))).toEqual(['dist']);
+  });
+
+  test('R-G1 the CLI exits 1, lists every problem with file, field, value and fix, and leaves dist/ untouched', () => {
+    const out = existingDist();
+    const before = snapshot(out);
+    const configDir = badConfigDir();
+    const result = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CONFIG_DIR: configDir, OUT_DIR: out },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    const shown = (name: string) => relative(REPO_ROOT, join(configDir, name));
+    expect(result.stderr).toBe(
+      [
+        '4 configuration problems; nothing was written:',
+        `  ${shown('dev.yaml')}: environmentSuffix: "Dev!" is not allowed; allowed: lowercase letters, digits and dashes, starting and ending with a letter or digit, at most 16 characters (got "Dev!")`,
+        `  ${shown('prod.yaml')}: systems.vpc-peering.payment.vpcID: expected a VPC ID: "vpc-" followed by 8 or 17 lowercase hex digits, e.g. vpc-0123456789abcdef0 (got "vpc-pay123")`,
+        `  ${shown('prod.yaml')}: systems.vpc-peering.analytics.vpcCIDR: overlaps payment.vpcCIDR 10.0.0.0/16; peered VPCs need disjoint CIDR blocks (got "10.0.0.0/16")`,
+        `  ${shown('prod.yaml')}: systems.vpc-peering.analytics.apiSubnetCIDR: must lie inside analytics.vpcCIDR 10.0.0.0/16 (got "10.1.2.0/24")`,
+        '',
+      ].join('\n'),
+    );
+    expect(result.stdout).toBe('');
+    expect(snapshot(out)).toEqual(before);
+  }, 30_000);
+
+  test('R-G1 the CLI takes --config-dir and --out, prints warnings and writes the files', () => {
+    const out = join(tempDir('cli-'), 'dist');
+    const result = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts', '--config-dir', CONFIG_DIR, '--out', out], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(/^warning S1-ACCEPTER-PENDING \[dev\] vpc-peering\/Peering: the peering is requested but not accepted/m);
+    expect(result.stdout).toBe(`synthesized 3 files for 3 environments into ${out}\n`);
+    expect(snapshot(out)).toEqual(snapshot(DIST));
+  }, 30_000);
+});
