@@ -30,7 +30,8 @@ export function ec2IdPattern(prefix: Ec2IdPrefix): RegExp {
 }
 
 export function describeEc2Id(prefix: Ec2IdPrefix): string {
-  return `a ${EC2_ID_PREFIXES[prefix]} ID: "${prefix}-" followed by 8 or 17 lowercase hex digits, e.g. ${prefix}-0123456789abcdef0`;
+  const name = EC2_ID_PREFIXES[prefix];
+  return `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name} ID: "${prefix}-" followed by 8 or 17 lowercase hex digits, e.g. ${prefix}-0123456789abcdef0`;
 }
 
 export const ACCOUNT_ID_PATTERN = /^[0-9]{12}$/;

@@ -3,6 +3,7 @@
  * that fixtures can never drift from what the loader accepts.
  */
 import { Testing } from 'cdk8s';
+import { SystemChart } from '../../charts/system-chart';
 import type { EnvironmentConfig } from '../../lib/config/environment';
 import { parseEnvironment } from '../../lib/config/load';
 
@@ -52,12 +53,15 @@ export function environment(raw: any = rawEnvironment(), name = 'test'): Environ
   return result.environment;
 }
 
-/** A bare cdk8s app for constructing charts in tests. */
-export function testApp() {
-  return Testing.app();
+
+/** An empty system chart in a test environment, default region us-east-1. */
+export function testChart(env: EnvironmentConfig = environment()): SystemChart {
+  return new SystemChart(Testing.app(), { environment: env, system: 'vpc-peering', region: 'us-east-1', tags: { Project: 'p', Application: 'a' } });
 }
 
-/** The manifests of `chart` with the given kind. */
-export function manifestsOf(manifests: any[], kind: string): any[] {
-  return manifests.filter((m) => m.kind === kind);
+/** The synthesized manifest of `kind` named `name`. */
+export function manifest(manifests: any[], kind: string, name: string): any {
+  const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);
+  if (!found) throw new Error(`no ${kind}/${name} in [${manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(', ')}]`);
+  return found;
 }

@@ -1,0 +1,76 @@
+import { describe, expect, test } from '@jest/globals';
+import { CrossRegionPeering, type CrossRegionPeeringProps } from '../../../charts/constructs/cross-region-peering';
+import { loadCrdSchemas, schemaProblems } from '../../support/crd-schema';
+import { manifest, testChart } from '../../support/fixtures';
+
+const props: CrossRegionPeeringProps = {
+  name: 'pay-peering',
+  awsName: 'pay-peering-prod',
+  requester: { region: 'us-east-1', vpcId: 'vpc-0123456789abcdef0' },
+  accepter: { region: 'us-west-2', vpcId: 'vpc-0fedcba9876543210' },
+  peeringConnectionId: 'pcx-0123456789abcdef0',
+};
+
+function synth(override: Partial<CrossRegionPeeringProps> = {}) {
+  const chart = testChart();
+  new CrossRegionPeering(chart, 'Peering', { ...props, ...override });
+  return chart.toJson().filter((m) => m.kind === 'VPCPeeringConnection');
+}
+
+describe('CrossRegionPeering', () => {
+  test('S1 the requester lives in the requester region and does not accept (explicitly)', () => {
+    const requester = manifest(synth(), 'VPCPeeringConnection', 'pay-peering');
+    expect(requester.metadata.annotations).toEqual({ 'services.k8s.aws/region': 'us-east-1' });
+    expect(requester.spec).toMatchObject({ vpcID: 'vpc-0123456789abcdef0', peerVPCID: 'vpc-0fedcba9876543210', peerRegion: 'us-west-2', acceptRequest: false });
+  });
+
+  test('S1 the accepter adopts the same connection in the accepter region and accepts it', () => {
+    const accepter = manifest(synth(), 'VPCPeeringConnection', 'pay-peering-accepter');
+    expect(accepter.metadata.annotations).toEqual({
+      'services.k8s.aws/region': 'us-west-2',
+      'services.k8s.aws/adoption-policy': 'adopt-or-create',
+      'services.k8s.aws/adoption-fields': '{"vpcPeeringConnectionID":"pcx-0123456789abcdef0"}',
+      'services.k8s.aws/deletion-policy': 'retain',
+    });
+    expect(accepter.spec).toMatchObject({ vpcID: 'vpc-0123456789abcdef0', peerVPCID: 'vpc-0fedcba9876543210', peerRegion: 'us-west-2', acceptRequest: true });
+  });
+
+  test('S1 DNS resolution is enabled on both sides, each side setting only its own options', () => {
+    const [requester, accepter] = synth();
+    const options = { allowDNSResolutionFromRemoteVPC: true, allowEgressFromLocalClassicLinkToRemoteVPC: false, allowEgressFromLocalVPCToRemoteClassicLink: false };
+    expect(requester.spec.requesterPeeringConnectionOptions).toEqual(options);
+    expect(requester.spec.accepterPeeringConnectionOptions).toBeUndefined();
+    expect(accepter.spec.accepterPeeringConnectionOptions).toEqual(options);
+    expect(accepter.spec.requesterPeeringConnectionOptions).toBeUndefined();
+  });
+
+  test('allowDnsResolution: false turns DNS resolution off on both sides', () => {
+    const [requester, accepter] = synth({ allowDnsResolution: false });
+    expect(requester.spec.requesterPeeringConnectionOptions.allowDNSResolutionFromRemoteVPC).toBe(false);
+    expect(accepter.spec.accepterPeeringConnectionOptions.allowDNSResolutionFromRemoteVPC).toBe(false);
+  });
+
+  test('R-G3 both objects of the one AWS connection carry identical tags, including its Name', () => {
+    const [requester, accepter] = synth();
+    expect(requester.spec.tags).toEqual(accepter.spec.tags);
+    expect(requester.spec.tags).toContainEqual({ key: 'Name', value: 'pay-peering-prod' });
+  });
+
+  test('S1 without a connection ID only the requester is emitted', () => {
+    expect(synth({ peeringConnectionId: undefined }).map((m) => m.metadata.name)).toEqual(['pay-peering']);
+  });
+
+  test('both objects validate against the CRD', () => {
+    const schemas = loadCrdSchemas();
+    expect(synth().flatMap((m) => schemaProblems(schemas, m))).toEqual([]);
+  });
+
+  test.each([
+    [{ accepter: { region: 'us-east-1', vpcId: 'vpc-0fedcba9876543210' } }, 'requester.region and accepter.region are both "us-east-1"; use a same-region peering'],
+    [{ requester: { region: 'us-east-1', vpcId: 'vpc-x' } }, 'requester.vpcId "vpc-x": expected a VPC ID'],
+    [{ peeringConnectionId: 'pcx-1' }, 'peeringConnectionId "pcx-1": expected a VPC peering connection ID'],
+    [{ name: 'Pay' }, 'Kubernetes object name "Pay-accepter" is not allowed'],
+  ] as const)('rejects %p', (override, message) => {
+    expect(() => synth(override as Partial<CrossRegionPeeringProps>)).toThrow(message);
+  });
+});

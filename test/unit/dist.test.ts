@@ -1,0 +1,85 @@
+/**
+ * Properties of every object in the committed `dist/` (which synth.test.ts
+ * proves is current).
+ */
+import { describe, expect, test } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ACK_TAG_SHAPES } from '../../imports/ack-tag-shapes';
+import { loadEnvironments } from '../../lib/config/load';
+import { REPO_ROOT } from '../../lib/paths';
+import { readTags } from '../../lib/tags/apply';
+import { kindKey } from '../../lib/tags/tag-shape';
+import { loadCrdSchemas, schemaProblems } from '../support/crd-schema';
+
+const DIST = join(REPO_ROOT, 'dist');
+const environments = loadEnvironments(join(REPO_ROOT, 'config'));
+const manifests = environments.flatMap((env) =>
+  readdirSync(join(DIST, env.name)).flatMap((file) =>
+    parseAllDocuments(readFileSync(join(DIST, env.name, file), 'utf8')).map((doc) => ({ env, file, manifest: doc.toJS() })),
+  ),
+);
+const isAck = (manifest: any) => manifest.apiVersion.includes('services.k8s.aws/');
+const isAckService = (manifest: any) => /^[a-z0-9]+\.services\.k8s\.aws\//.test(manifest.apiVersion);
+const label = ({ env, manifest }: { env: { name: string }; manifest: any }) => `${env.name} ${manifest.kind}/${manifest.metadata.name}`;
+
+describe('dist/', () => {
+  const schemas = loadCrdSchemas();
+
+  test('there is something to check', () => {
+    expect(manifests.filter((m) => isAck(m.manifest)).length).toBeGreaterThan(20);
+  });
+
+  test('every ACK object validates against its CRD schema, unknown fields rejected', () => {
+    const problems = manifests.filter((m) => isAck(m.manifest)).flatMap((m) => schemaProblems(schemas, m.manifest).map((p) => `${m.env.name}: ${p}`));
+    expect(problems).toEqual([]);
+  });
+
+  test('R-G5 every ACK service object states its region explicitly', () => {
+    const missing = manifests.filter((m) => isAckService(m.manifest) && !m.manifest.metadata.annotations?.['services.k8s.aws/region']);
+    expect(missing.map(label)).toEqual([]);
+  });
+
+  test('R-G3 every taggable ACK object carries the full tag set from config, in its own shape', () => {
+    for (const m of manifests.filter((m) => isAckService(m.manifest))) {
+      const shape = ACK_TAG_SHAPES[kindKey(m.manifest.apiVersion, m.manifest.kind)];
+      if (!shape) continue;
+      const system = m.env.systems[m.file.replace('.k8s.yaml', '') as 'vpc-peering'];
+      const tags = Object.fromEntries(readTags(shape, m.manifest.spec));
+      expect({ object: label(m), tags }).toEqual({
+        object: label(m),
+        tags: expect.objectContaining({ Environment: m.env.name, EnvironmentSuffix: m.env.environmentSuffix, ...m.env.tags, ...system.tags }),
+      });
+    }
+  });
+
+  test('R-G3 no tag value is hard-coded in chart code: every environment-level tag value comes from its config', () => {
+    for (const env of environments) {
+      const text = readdirSync(join(DIST, env.name)).map((file) => readFileSync(join(DIST, env.name, file), 'utf8')).join('\n');
+      for (const other of environments.filter((o) => o.tags.CostCenter !== env.tags.CostCenter)) {
+        expect(text).not.toContain(`value: ${other.tags.CostCenter}`);
+      }
+    }
+  });
+
+  test('R-G8 no secret values: no Secret data, no literal password fields', () => {
+    const offending = manifests.filter(({ manifest }) => {
+      if (manifest.kind === 'Secret' && (manifest.data || manifest.stringData)) return true;
+      return /"[A-Za-z]*[Pp]assword"\s*:\s*"/.test(JSON.stringify(manifest));
+    });
+    expect(offending.map(label)).toEqual([]);
+  });
+
+  test('R-G7 namespaces carry the environment deletion policy for every ACK service they hold', () => {
+    for (const env of environments) {
+      const namespaces = manifests.filter((m) => m.env === env && m.manifest.kind === 'Namespace');
+      for (const ns of namespaces) {
+        const services = new Set(manifests.filter((m) => m.env === env && m.file === ns.file && isAckService(m.manifest)).map((m) => m.manifest.apiVersion.split('.')[0]));
+        const policies = Object.entries(ns.manifest.metadata.annotations).filter(([key]) => key.endsWith('.services.k8s.aws/deletion-policy'));
+        expect(policies).toEqual([...services].sort().map((service) => [`${service}.services.k8s.aws/deletion-policy`, env.deletionPolicy]));
+      }
+    }
+    expect(environments.find((env) => env.name === 'prod')?.deletionPolicy).toBe('retain');
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * System S1 `vpc-peering` (SPEC S1, seed 000): the chart's behaviour per requirement.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { Testing } from 'cdk8s';
+import { VpcPeeringChart } from '../../charts/vpc-peering';
+import { collectWarnings } from '../../lib/warnings';
+import { loadCrdSchemas, schemaProblems } from '../support/crd-schema';
+import { environment, manifest, rawEnvironment } from '../support/fixtures';
+
+function synth(edit: (peering: any) => void = () => undefined) {
+  const raw = rawEnvironment();
+  edit(raw.systems['vpc-peering']);
+  const app = Testing.app();
+  const chart = new VpcPeeringChart(app, environment(raw, 'prod'));
+  return { manifests: chart.toJson(), warnings: collectWarnings(app).map((w) => w.id) };
+}
+
+const { manifests, warnings } = synth();
+const region = (m: any) => m.metadata.annotations['services.k8s.aws/region'];
+const requester = manifest(manifests, 'VPCPeeringConnection', 'payment-analytics-peering');
+const accepter = manifest(manifests, 'VPCPeeringConnection', 'payment-analytics-peering-accepter');
+const paymentSg = manifest(manifests, 'SecurityGroup', 'payment-vpc-sg');
+const analyticsSg = manifest(manifests, 'SecurityGroup', 'analytics-vpc-sg');
+const routeTables = manifests.filter((m) => m.kind === 'RouteTable');
+
+describe('S1 vpc-peering', () => {
+  test('S1 the pre-existing VPCs are referenced by their configured IDs', () => {
+    expect(requester.spec).toMatchObject({ vpcID: 'vpc-0123456789abcdef0', peerVPCID: 'vpc-0fedcba9876543210' });
+    expect(paymentSg.spec.vpcID).toBe('vpc-0123456789abcdef0');
+    expect(analyticsSg.spec.vpcID).toBe('vpc-0fedcba9876543210');
+  });
+
+  test('S1 the connection is requested from us-east-1 with peer region us-west-2, and accepted in us-west-2', () => {
+    expect(region(requester)).toBe('us-east-1');
+    expect(requester.spec.peerRegion).toBe('us-west-2');
+    expect(requester.spec.acceptRequest).toBe(false);
+    expect(region(accepter)).toBe('us-west-2');
+    expect(accepter.spec.acceptRequest).toBe(true);
+    expect(JSON.parse(accepter.metadata.annotations['services.k8s.aws/adoption-fields'])).toEqual({ vpcPeeringConnectionID: 'pcx-0123456789abcdef0' });
+  });
+
+  test('S1 DNS resolution across the peering is enabled both ways', () => {
+    expect(requester.spec.requesterPeeringConnectionOptions.allowDNSResolutionFromRemoteVPC).toBe(true);
+    expect(accepter.spec.accepterPeeringConnectionOptions.allowDNSResolutionFromRemoteVPC).toBe(true);
+  });
+
+  test('S1 every private route table of each VPC routes the peer CIDR through the peering (an ACK reference)', () => {
+    const peerRoutes = routeTables.map((table) => [table.metadata.name, region(table), table.spec.routes.filter((r: any) => r.vpcPeeringConnectionRef)]);
+    const viaPeering = (cidr: string) => [{ destinationCIDRBlock: cidr, vpcPeeringConnectionRef: { from: { name: 'payment-analytics-peering' } } }];
+    expect(peerRoutes).toEqual([
+      ['payment-private-rtb-0123456789abcdef0', 'us-east-1', viaPeering('10.1.0.0/16')],
+      ['payment-private-rtb-0123456789abcdef1', 'us-east-1', viaPeering('10.1.0.0/16')],
+      ['analytics-private-rtb-0fedcba9876543210', 'us-west-2', viaPeering('10.0.0.0/16')],
+    ]);
+  });
+
+  test('S1 routes already in a route table are kept', () => {
+    expect(manifest(manifests, 'RouteTable', 'payment-private-rtb-0123456789abcdef0').spec.routes.slice(0, 2)).toEqual([
+      { destinationCIDRBlock: '0.0.0.0/0', natGatewayID: 'nat-0123456789abcdef0' },
+      { destinationPrefixListID: 'pl-63a5400a', vpcEndpointID: 'vpce-0123456789abcdef0' },
+    ]);
+  });
+
+  test('S1 no route tables on a side: a warning, not silence', () => {
+    expect(warnings).toEqual([]);
+    const empty = synth((p) => {
+      p.payment.privateRouteTables = [];
+      p.analytics.privateRouteTables = [];
+    });
+    expect(empty.warnings).toEqual(['S1-NO-PAYMENT-ROUTE-TABLES', 'S1-NO-ANALYTICS-ROUTE-TABLES']);
+    expect(empty.manifests.filter((m) => m.kind === 'RouteTable')).toEqual([]);
+  });
+
+  test('S1 until the connection ID is configured, only the requester exists and synth says what to do', () => {
+    const pending = synth((p) => delete p.peeringConnectionID);
+    expect(pending.manifests.filter((m) => m.kind === 'VPCPeeringConnection').map((m) => m.metadata.name)).toEqual(['payment-analytics-peering']);
+    expect(pending.warnings).toEqual(['S1-ACCEPTER-PENDING']);
+  });
+
+  test('S1 security groups have explicit, environment-suffixed names', () => {
+    expect(paymentSg.spec.name).toBe('payment-vpc-sg-prod');
+    expect(analyticsSg.spec.name).toBe('analytics-vpc-sg-prod');
+    expect(region(paymentSg)).toBe('us-east-1');
+    expect(region(analyticsSg)).toBe('us-west-2');
+  });
+
+  test('S1 payment → analytics: HTTPS out to the analytics API subnet only, return traffic tcp 1024-65535 from it', () => {
+    const rule = (port: [number, number], cidr: string) => expect.objectContaining({ ipProtocol: 'tcp', fromPort: port[0], toPort: port[1], ipRanges: [expect.objectContaining({ cidrIP: cidr })] });
+    expect(paymentSg.spec.egressRules).toEqual([rule([443, 443], '10.1.2.0/24')]);
+    expect(paymentSg.spec.ingressRules).toEqual([rule([1024, 65535], '10.1.2.0/24')]);
+    expect(analyticsSg.spec.ingressRules).toEqual([rule([443, 443], '10.0.0.0/16')]);
+    expect(analyticsSg.spec.egressRules).toEqual([rule([1024, 65535], '10.0.0.0/16')]);
+  });
+
+  test('S1 never protocol -1, never 0.0.0.0/0', () => {
+    const rules = [paymentSg, analyticsSg].flatMap((sg) => [...sg.spec.ingressRules, ...sg.spec.egressRules]);
+    expect(rules.every((r) => r.ipProtocol === 'tcp')).toBe(true);
+    expect(JSON.stringify([paymentSg, analyticsSg])).not.toContain('0.0.0.0/0');
+  });
+
+  test('S1 R-G10 outputs: peering ID and status, both VPC IDs, both security group IDs, DNS flag, route counts', () => {
+    const exports = manifests.filter((m) => m.kind === 'FieldExport').map((m) => [m.spec.to.key, m.spec.from.resource.kind, m.spec.from.resource.name, m.spec.from.path]);
+    expect(exports).toEqual([
+      ['peeringConnectionID', 'VPCPeeringConnection', 'payment-analytics-peering', '.status.vpcPeeringConnectionID'],
+      ['peeringStatus', 'VPCPeeringConnection', 'payment-analytics-peering', '.status.status.code'],
+      ['paymentVPCID', 'VPCPeeringConnection', 'payment-analytics-peering', '.spec.vpcID'],
+      ['analyticsVPCID', 'VPCPeeringConnection', 'payment-analytics-peering', '.spec.peerVPCID'],
+      ['paymentSecurityGroupID', 'SecurityGroup', 'payment-vpc-sg', '.status.id'],
+      ['analyticsSecurityGroupID', 'SecurityGroup', 'analytics-vpc-sg', '.status.id'],
+    ]);
+    expect(manifests.filter((m) => m.kind === 'FieldExport').every((m) => m.spec.to.name === 'vpc-peering-outputs')).toBe(true);
+    expect(manifest(manifests, 'ConfigMap', 'vpc-peering-outputs').data).toEqual({ dnsResolutionEnabled: 'true', paymentRouteCount: '2', analyticsRouteCount: '1' });
+  });
+
+  test('R-G3 every AWS resource carries the PCI-DSS compliance tag set from config', () => {
+    for (const m of manifests.filter((m) => m.apiVersion.startsWith('ec2.'))) {
+      expect(m.spec.tags).toEqual(
+        expect.arrayContaining([
+          { key: 'Environment', value: 'prod' },
+          { key: 'Compliance', value: 'PCI-DSS' },
+          { key: 'Project', value: 'VPC-Peering' },
+          { key: 'Owner', value: 'platform-team' },
+        ]),
+      );
+    }
+  });
+
+  test('every object validates against its CRD', () => {
+    const schemas = loadCrdSchemas();
+    expect(manifests.filter((m) => m.apiVersion.includes('services.k8s.aws')).flatMap((m) => schemaProblems(schemas, m))).toEqual([]);
+  });
+});
