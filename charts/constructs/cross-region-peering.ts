@@ -46,7 +46,9 @@ export interface CrossRegionPeeringProps {
  * also only modifies each side's options in its own region.
  */
 export class CrossRegionPeering extends Construct {
+  /** The connection as requested; reference this one (it always exists). */
   readonly requester: ec2.VpcPeeringConnection;
+  /** The accepter's view of the connection; absent until its ID is known. */
   readonly accepter?: ec2.VpcPeeringConnection;
 
   constructor(scope: Construct, id: string, props: CrossRegionPeeringProps) {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { cidrBlock, ec2Id, region, strictObject, tagMap, vpcCidr } from './fields';
-import { cidrContains, cidrsOverlap, type Cidr } from '../validation/aws';
+import { cidrContains, cidrsOverlap, type AwsRegion, type Cidr } from '../validation/aws';
 
 const ROUTE_DESTINATIONS = ['destinationCIDRBlock', 'destinationPrefixListID'] as const;
 const ROUTE_TARGETS = [
@@ -59,10 +59,10 @@ const privateRouteTable = strictObject({
 
 export type PrivateRouteTable = z.output<typeof privateRouteTable>;
 
-function vpcSide(defaultRegion: string) {
+function vpcSide(defaultRegion: AwsRegion) {
   return {
     /** @default the SPEC's region for this side */
-    region: region.default(defaultRegion as z.output<typeof region>),
+    region: region.default(defaultRegion),
     vpcID: ec2Id('vpc'),
     vpcCIDR: vpcCidr,
     /** Private route tables that get a route to the peer VPC. @default [] (synth warns) */

@@ -137,3 +137,21 @@ describe('bad configuration (R-G1)', () => {
     expect(snapshot(out)).toEqual(snapshot(DIST));
   }, 30_000);
 });
+
+describe('each kind of bad configuration leaves dist/ untouched (R-G1)', () => {
+  test.each([
+    ['overlapping CIDRs', (raw: any) => (raw.systems['vpc-peering'].analytics.vpcCIDR = '10.0.0.0/16'), 'systems.vpc-peering.analytics.vpcCIDR: overlaps payment.vpcCIDR'],
+    ['a malformed VPC ID', (raw: any) => (raw.systems['vpc-peering'].payment.vpcID = 'vpc-pay123'), 'systems.vpc-peering.payment.vpcID: expected a VPC ID'],
+    ['an illegal environment suffix', (raw: any) => (raw.environmentSuffix = 'Prod_1'), 'environmentSuffix: "Prod_1" is not allowed'],
+    ['a missing required field', (raw: any) => delete raw.awsAccountID, 'awsAccountID: required (string)'],
+  ])('R-G1 %s: a clear error, and dist/ as it was', (_case, edit, message) => {
+    const out = existingDist();
+    const before = snapshot(out);
+    const configDir = tempDir('config-');
+    const raw = rawEnvironment();
+    edit(raw);
+    writeFileSync(join(configDir, 'prod.yaml'), stringify(raw));
+    expect(() => synthesize({ configDir, outDir: out })).toThrow(message);
+    expect(snapshot(out)).toEqual(before);
+  });
+});
