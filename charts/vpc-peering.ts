@@ -85,7 +85,7 @@ export class VpcPeeringChart extends SystemChart {
     const outputs = new SystemOutputs(this, 'Outputs', {
       name: 'vpc-peering-outputs',
       staticValues: {
-        dnsResolutionEnabled: 'true',
+        dnsResolutionEnabled: String(this.peering.allowDnsResolution),
         paymentRouteCount: String(payment.privateRouteTables.length),
         analyticsRouteCount: String(analytics.privateRouteTables.length),
       },

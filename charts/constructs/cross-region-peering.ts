@@ -50,6 +50,8 @@ export class CrossRegionPeering extends Construct {
   readonly requester: ec2.VpcPeeringConnection;
   /** The accepter's view of the connection; absent until its ID is known. */
   readonly accepter?: ec2.VpcPeeringConnection;
+  /** Whether each VPC resolves the other's private DNS names. */
+  readonly allowDnsResolution: boolean;
 
   constructor(scope: Construct, id: string, props: CrossRegionPeeringProps) {
     super(scope, id);
@@ -63,7 +65,7 @@ export class CrossRegionPeering extends Construct {
         : `peeringConnectionId "${props.peeringConnectionId}": expected ${describeEc2Id('pcx')}`);
     if (problem) throw new ValidationError(problem, this);
 
-    const allowDns = props.allowDnsResolution ?? true;
+    this.allowDnsResolution = props.allowDnsResolution ?? true;
     // Both CRs manage the same AWS object, so both carry the same tags.
     Tags.of(this).add('Name', props.awsName);
     const connection = {
@@ -72,7 +74,7 @@ export class CrossRegionPeering extends Construct {
       peerRegion: props.accepter.region,
     };
     const options = {
-      allowDnsResolutionFromRemoteVpc: allowDns,
+      allowDnsResolutionFromRemoteVpc: this.allowDnsResolution,
       // EC2-Classic is retired; keep its links off explicitly (seed 000, issue 4.1).
       allowEgressFromLocalClassicLinkToRemoteVpc: false,
       allowEgressFromLocalVpcToRemoteClassicLink: false,
