@@ -14,5 +14,13 @@ const common = {
 export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      // Counts failures so that a suite keeps its control plane's logs.
+      testEnvironment: '<rootDir>/test/support/integration-environment.js',
+      setupFilesAfterEnv: ['<rootDir>/test/support/integration-setup.ts'],
+    },
   ],
 };

@@ -1,0 +1,52 @@
+/**
+ * One control plane per test suite: started in beforeAll, stopped in afterAll.
+ * When any test or hook of the suite failed, the etcd and kube-apiserver logs
+ * are kept and their paths printed.
+ */
+import { afterAll, beforeAll } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { ackCrdsDir } from '../../lib/paths';
+import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane';
+
+declare global {
+  // Counted by test/support/integration-environment.js.
+  var __integrationFailures: number | undefined;
+}
+
+/** The ACK CRDs plus the project's own CRDs. */
+export const ALL_CRDS: readonly string[] = [ackCrdsDir()];
+
+export function useControlPlane(options: ControlPlaneOptions = { crdPaths: ALL_CRDS }): () => ControlPlane {
+  let controlPlane: ControlPlane | undefined;
+  beforeAll(async () => {
+    controlPlane = await startControlPlane(options);
+    const { etcd, apiserver, crds, total } = controlPlane.startup;
+    process.stderr.write(`control plane ready in ${(total / 1000).toFixed(1)} s (etcd ${(etcd / 1000).toFixed(1)} s, kube-apiserver ${(apiserver / 1000).toFixed(1)} s, CRDs ${(crds / 1000).toFixed(1)} s)\n`);
+  }, 180_000);
+  afterAll(async () => {
+    const kept = await controlPlane?.stop({ keepLogs: (globalThis.__integrationFailures ?? 0) > 0 });
+    if (kept?.length) process.stderr.write(`a test failed; control plane logs kept:\n${kept.map((path) => `  ${path}`).join('\n')}\n`);
+  }, 60_000);
+  return () => {
+    if (!controlPlane) throw new Error('the control plane did not start; see the beforeAll error');
+    return controlPlane;
+  };
+}
+
+export interface CommandResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the control plane's kubectl as `user` (default admin). */
+export function kubectl(controlPlane: ControlPlane, args: readonly string[], options: { input?: string; user?: 'admin' | 'restricted' } = {}): CommandResult {
+  const user = options.user === 'restricted' ? controlPlane.restricted : controlPlane.admin;
+  const result = spawnSync(controlPlane.kubectl, args, {
+    env: { ...process.env, KUBECONFIG: user.kubeconfigPath },
+    input: options.input,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
