@@ -5,7 +5,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { REPO_ROOT } from '../../lib/paths';
 import { processGroupAlive, startControlPlane } from '../support/control-plane';
