@@ -2,7 +2,7 @@
  * What users do with dist/: `kubectl apply --server-side` it into a real API
  * server with the ACK CRDs installed (R-G11, R-O5).
  */
-import { describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
 import { ApiextensionsV1Api } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
@@ -71,11 +71,15 @@ describe.each(environments)('dist/%s applied to a real API server', (env) => {
 });
 
 describe('negative controls: the API server really validates', () => {
+  const namespace = 'negative-controls';
+  beforeAll(() => {
+    expect(kubectl(controlPlane(), ['create', 'namespace', namespace]).status).toBe(0);
+  });
   const securityGroup = (spec: Record<string, unknown>) =>
     JSON.stringify({
       apiVersion: 'ec2.services.k8s.aws/v1alpha1',
       kind: 'SecurityGroup',
-      metadata: { name: 'control', namespace: 'default' },
+      metadata: { name: 'control', namespace },
       spec: { name: 'control', description: 'negative control', vpcID: 'vpc-0123abcd', ...spec },
     });
   const apply = (manifest: string) => kubectl(controlPlane(), ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--validate=strict', '-f', '-'], { input: manifest });
@@ -93,7 +97,7 @@ describe('negative controls: the API server really validates', () => {
   });
 
   test('R-O5 a missing required field is rejected', () => {
-    const result = apply(JSON.stringify({ apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'SecurityGroup', metadata: { name: 'control', namespace: 'default' }, spec: { name: 'control' } }));
+    const result = apply(JSON.stringify({ apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'SecurityGroup', metadata: { name: 'control', namespace }, spec: { name: 'control' } }));
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/spec\.description: Required value/);
   });
