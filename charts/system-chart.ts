@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { ACK_TAG_SHAPES } from '../imports/ack-tag-shapes';
 import { ACK_ANNOTATIONS, ACK_SERVICE_GROUP } from '../lib/ack-annotations';
 import type { EnvironmentConfig, SystemName } from '../lib/config/environment';
@@ -31,6 +31,16 @@ export interface SystemChartProps {
  * deletion policy of every ACK service the chart uses (R-G7).
  */
 export class SystemChart extends Chart {
+  /**
+   * The system chart `scope` belongs to. (`instanceof` cannot tell: cdk8s's
+   * Chart answers it for every chart.)
+   */
+  static of(scope: IConstruct): SystemChart {
+    const chart = Chart.of(scope);
+    if (!('environment' in chart)) throw new ValidationError('AWS constructs must live in a SystemChart', scope);
+    return chart as SystemChart;
+  }
+
   readonly environment: EnvironmentConfig;
   readonly system: SystemName;
   readonly namespaceName: string;

@@ -13,6 +13,7 @@ import { CrossRegionPeering } from './constructs/cross-region-peering';
 import { RegionScope } from './constructs/region-scope';
 import { Peer, Port, SecurityGroup } from './constructs/security-group';
 import { SystemOutputs } from './constructs/system-outputs';
+import { ExistingVpc } from './constructs/vpc';
 import { SystemChart } from './system-chart';
 
 /** Ephemeral ports for return traffic (SPEC S1: "tcp 1024-65535"). */
@@ -53,7 +54,7 @@ export class VpcPeeringChart extends SystemChart {
       name: 'payment-vpc-sg',
       groupName: joinName(AWS_NAME_RULES.securityGroup, ['payment-vpc-sg', suffix]),
       description: 'Payment VPC: HTTPS to the analytics API subnet only',
-      vpcId: payment.vpcID,
+      vpc: ExistingVpc.fromId(payment.vpcID),
       egress: [{ peer: Peer.ipv4(analytics.apiSubnetCIDR.text), port: HTTPS, description: 'HTTPS to the analytics API subnet' }],
       ingress: [{ peer: Peer.ipv4(analytics.apiSubnetCIDR.text), port: EPHEMERAL_PORTS, description: 'Return traffic from the analytics API subnet (ephemeral ports)' }],
     });
@@ -61,7 +62,7 @@ export class VpcPeeringChart extends SystemChart {
       name: 'analytics-vpc-sg',
       groupName: joinName(AWS_NAME_RULES.securityGroup, ['analytics-vpc-sg', suffix]),
       description: 'Analytics VPC: HTTPS from the payment VPC only',
-      vpcId: analytics.vpcID,
+      vpc: ExistingVpc.fromId(analytics.vpcID),
       ingress: [{ peer: Peer.ipv4(payment.vpcCIDR.text), port: HTTPS, description: 'HTTPS from the payment VPC' }],
       egress: [{ peer: Peer.ipv4(payment.vpcCIDR.text), port: EPHEMERAL_PORTS, description: 'Return traffic to the payment VPC (ephemeral ports)' }],
     });

@@ -1,9 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { Peer, Port, SecurityGroup } from '../../../charts/constructs/security-group';
+import { ExistingVpc } from '../../../charts/constructs/vpc';
 import { loadCrdSchemas, schemaProblems } from '../../support/crd-schema';
 import { manifest, testChart } from '../../support/fixtures';
 
-const base = { name: 'app-sg', groupName: 'app-sg-prod', description: 'App tier', vpcId: 'vpc-0123456789abcdef0' };
+const base = { name: 'app-sg', groupName: 'app-sg-prod', description: 'App tier', vpc: ExistingVpc.fromId('vpc-0123456789abcdef0') };
 
 describe('SecurityGroup', () => {
   test('defaults: no inbound and no outbound rules (ACK removes the AWS default allow-all egress)', () => {
@@ -27,7 +28,7 @@ describe('SecurityGroup', () => {
   });
 
   test.each([
-    [() => Peer.ipv4('0.0.0.0/0'), 'peer CIDR "0.0.0.0/0" opens the rule to every IPv4 address; name the subnet or VPC CIDR instead'],
+    [() => Peer.ipv4('0.0.0.0/0'), 'peer CIDR "0.0.0.0/0" opens the rule to every IPv4 address; name the subnet or VPC CIDR, or use Peer.anyIpv4 with a reason'],
     [() => Peer.ipv4('10.0.0.1/16'), 'peer CIDR "10.0.0.1/16": host bits are set; the block starting there is 10.0.0.0/16'],
     [() => Port.tcpRange(0, 65535), 'TCP port range 0-65535 allows every port; list the ports the service uses'],
     [() => Port.tcpRange(1, 65535), 'TCP port range 1-65535 allows every port; list the ports the service uses'],
@@ -40,7 +41,6 @@ describe('SecurityGroup', () => {
   test.each([
     [{ groupName: 'sg-app' }, 'security group name "sg-app" is not allowed; allowed: letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*, not starting with "sg-"'],
     [{ groupName: 'x'.repeat(256) }, 'security group name "' + 'x'.repeat(256) + '" is 256 characters; allowed: 1-255'],
-    [{ vpcId: 'vpc-pay123' }, 'vpcId "vpc-pay123": expected a VPC ID'],
     [{ name: 'App_SG' }, 'Kubernetes object name "App_SG" is not allowed'],
     [{ description: ' ' }, 'description must not be empty (AWS requires one)'],
   ])('rejects %p, naming the prop and the fix', (override, message) => {
@@ -48,6 +48,6 @@ describe('SecurityGroup', () => {
   });
 
   test('errors carry the construct path', () => {
-    expect(() => new SecurityGroup(testChart(), 'Sg', { ...base, vpcId: 'bad' })).toThrow(/^vpc-peering\/Sg: vpcId "bad"/);
+    expect(() => new SecurityGroup(testChart(), 'Sg', { ...base, groupName: 'sg-x' })).toThrow(/^vpc-peering\/Sg: security group name "sg-x"/);
   });
 });
