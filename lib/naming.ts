@@ -40,6 +40,14 @@ export const AWS_NAME_RULES = {
   dynamodbTable: rule('DynamoDB table', 3, 255, /^[\w.-]+$/, 'letters, digits and _.-'),
   sqsQueue: rule('SQS queue', 1, 80, /^[\w-]+(\.fifo)?$/, 'letters, digits, dashes and underscores (".fifo" suffix for FIFO queues)'),
   snsTopic: rule('SNS topic', 1, 256, /^[\w-]+(\.fifo)?$/, 'letters, digits, dashes and underscores'),
+  httpApi: rule('API Gateway API', 1, 128, /^[\w.-]+$/, 'letters, digits and _.-'),
+  webAcl: rule('WAF web ACL', 1, 128, /^[\w-]+$/, 'letters, digits, dashes and underscores'),
+  metricAlarm: rule('CloudWatch alarm', 1, 255, /^[\w .:/-]+$/, 'letters, digits, spaces and _.:/-'),
+  dashboard: rule('CloudWatch dashboard', 1, 255, /^[\w-]+$/, 'letters, digits, dashes and underscores'),
+  ecsName: rule('ECS cluster, service or task family', 1, 255, /^[A-Za-z0-9_-]+$/, 'letters, digits, dashes and underscores'),
+  loadBalancer: rule('load balancer or target group', 1, 32, /^[A-Za-z0-9](?!.*--)[A-Za-z0-9-]*[A-Za-z0-9]$/, 'letters, digits and single dashes, not starting or ending with a dash, at most 32 characters'),
+  cacheCluster: rule('ElastiCache replication group', 1, 40, /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, 'lowercase letters, digits and single dashes, starting with a letter, at most 40 characters'),
+  secret: rule('Secrets Manager secret', 1, 512, /^[\w/+=.@-]+$/, 'letters, digits and /_+=.@-'),
 } as const satisfies Record<string, NameRule>;
 
 /** Kubernetes object names that must be DNS-1123 labels (namespaces, services, most objects). */

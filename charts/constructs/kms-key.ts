@@ -5,7 +5,7 @@ import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
 import { arn, awsContext } from './aws-context';
 
 /** AWS services that may use a key on behalf of this account. */
-export type KeyUser = 'rds' | 'dynamodb' | 's3' | 'sqs' | 'sns' | 'elasticache' | 'secretsmanager' | 'lambda' | 'logs';
+export type KeyUser = 'rds' | 'dynamodb' | 's3' | 'sqs' | 'sns' | 'elasticache' | 'secretsmanager' | 'lambda' | 'logs' | 'cloudwatch';
 
 const USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'];
 
@@ -60,7 +60,17 @@ export class KmsKey extends Construct {
       // Without this statement IAM policies could not grant use of the key, and nobody could manage it.
       { Sid: 'AccountAdministers', Effect: 'Allow', Principal: { AWS: root }, Action: 'kms:*', Resource: '*' },
       ...[...new Set(props.users)].sort().map((service) =>
-        service === 'logs'
+        service === 'cloudwatch'
+          ? {
+              // Alarms publishing to a topic encrypted with this key (AWS managed keys cannot allow this).
+              Sid: 'CloudWatchAlarmsUse',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:SourceAccount': account } },
+            }
+          : service === 'logs'
           ? {
               Sid: 'CloudWatchLogsUse',
               Effect: 'Allow',

@@ -1,0 +1,242 @@
+import { Construct } from 'constructs';
+import * as rds from '../../imports/rds.services.k8s.aws';
+import { ACK_ANNOTATIONS } from '../../lib/ack-annotations';
+import { engineVersionProblem, instanceClassProblem, RDS_ENGINES, type RdsEngine } from '../../lib/catalog';
+import type { EnvironmentConfig } from '../../lib/config/environment';
+import { ValidationError } from '../../lib/errors';
+import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
+import { arn, physicalName } from './aws-context';
+import type { KmsKey } from './kms-key';
+import type { Network, SubnetTier } from './network';
+import { Port, SecurityGroup, type Peer } from './security-group';
+
+/** How a data store survives the deletion of its Kubernetes object (R-G7). */
+export interface DataProtection {
+  /** AWS deletion protection: the AWS API refuses to delete it. */
+  readonly deletionProtection: boolean;
+  /** ACK `deletion-policy: retain`: deleting the object leaves the AWS resource. */
+  readonly retain: boolean;
+  /** A final snapshot when it is deleted (ACK skips it unless told otherwise). */
+  readonly finalSnapshot: boolean;
+}
+
+/** Everything on: the default of every data store construct. */
+export const FULL_PROTECTION: DataProtection = { deletionProtection: true, retain: true, finalSnapshot: true };
+
+/**
+ * The protection an environment asks for: full in production; otherwise only
+ * what its deletion policy says (dev data may go with its objects).
+ */
+export function dataProtectionFor(environment: EnvironmentConfig): DataProtection {
+  if (environment.tier === 'production') return FULL_PROTECTION;
+  return { deletionProtection: false, retain: environment.deletionPolicy === 'retain', finalSnapshot: false };
+}
+
+/** Annotations that tell ACK what to do when the object is deleted. */
+export function protectionAnnotations(protection: DataProtection, identifier: string, service: 'rds' | 'other' = 'other'): Record<string, string> {
+  return {
+    [ACK_ANNOTATIONS.deletionPolicy]: protection.retain ? 'retain' : 'delete',
+    ...(service === 'rds'
+      ? {
+          // rds-controller skips the final snapshot unless this says "false".
+          'rds.services.k8s.aws/skip-final-snapshot': String(!protection.finalSnapshot),
+          ...(protection.finalSnapshot ? { 'rds.services.k8s.aws/final-db-snapshot-identifier': `${identifier}-final` } : {}),
+        }
+      : {}),
+  };
+}
+
+/** A peer allowed to reach the database on its port. */
+export interface DatabaseClient {
+  readonly peer: Peer;
+  readonly description: string;
+}
+
+interface DatabaseCommonProps {
+  /** Kubernetes object name; also the base of the AWS identifier. */
+  readonly name: string;
+  /** @default - `<name>-<environmentSuffix>` */
+  readonly identifier?: string;
+  readonly engine: RdsEngine;
+  /** Checked against the maintained version table (R-G9). */
+  readonly engineVersion: string;
+  readonly instanceClass: string;
+  readonly network: Network;
+  /** @default isolated, when the network has that tier, else private */
+  readonly subnetTier?: SubnetTier;
+  /** Customer-managed key for storage and for the AWS-managed master password secret. */
+  readonly encryptionKey: KmsKey;
+  readonly databaseName: string;
+  /** @default dbadmin */
+  readonly masterUsername?: string;
+  /** Who may connect, on the engine's port; nobody else can. */
+  readonly clients: readonly DatabaseClient[];
+  /** Days of automated backups (1-35). @default 7 */
+  readonly backupRetentionDays?: number;
+  /** @default 03:00-04:00 (UTC) */
+  readonly preferredBackupWindow?: string;
+  /** @default sun:04:30-sun:05:30 (UTC), after the backup window */
+  readonly preferredMaintenanceWindow?: string;
+  /** @default FULL_PROTECTION */
+  readonly protection?: DataProtection;
+}
+
+/**
+ * What every database shares: validation, its own security group and subnet
+ * group, and the secure settings (encryption with a customer key,
+ * AWS-managed master password, log exports, backups, protection).
+ */
+abstract class DatabaseBase extends Construct {
+  readonly securityGroup: SecurityGroup;
+  readonly subnetGroup: rds.DbSubnetGroup;
+  readonly identifier: string;
+  readonly port: number;
+  protected readonly protection: DataProtection;
+  protected readonly common: Required<Omit<DatabaseCommonProps, 'identifier' | 'subnetTier' | 'protection'>>;
+
+  protected constructor(scope: Construct, id: string, props: DatabaseCommonProps, aurora: boolean) {
+    super(scope, id);
+    this.identifier = props.identifier ?? physicalName(this, AWS_NAME_RULES.rdsIdentifier, props.name);
+    const backupRetentionDays = props.backupRetentionDays ?? 7;
+    const problem =
+      nameProblem(props.name, K8S_LABEL_NAME) ??
+      nameProblem(this.identifier, AWS_NAME_RULES.rdsIdentifier) ??
+      (RDS_ENGINES[props.engine].aurora === aurora ? undefined : `engine ${props.engine} ${aurora ? 'is not an Aurora engine; use DatabaseInstance' : 'is an Aurora engine; use DatabaseCluster'}`) ??
+      engineVersionProblem(props.engine, props.engineVersion) ??
+      instanceClassProblem(props.engine, props.instanceClass) ??
+      (Number.isInteger(backupRetentionDays) && backupRetentionDays >= 1 && backupRetentionDays <= 35 ? undefined : `backupRetentionDays ${backupRetentionDays} must be 1-35 (0 would turn backups off)`) ??
+      (/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(props.databaseName) ? undefined : `databaseName "${props.databaseName}" must start with a letter and hold only letters, digits and _`) ??
+      (props.clients.length > 0 ? undefined : 'clients must name who may connect');
+    if (problem) throw new ValidationError(problem, this);
+
+    this.port = RDS_ENGINES[props.engine].port;
+    this.protection = props.protection ?? FULL_PROTECTION;
+    this.common = {
+      ...props,
+      masterUsername: props.masterUsername ?? 'dbadmin',
+      backupRetentionDays,
+      preferredBackupWindow: props.preferredBackupWindow ?? '03:00-04:00',
+      preferredMaintenanceWindow: props.preferredMaintenanceWindow ?? 'sun:04:30-sun:05:30',
+    };
+
+    this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+      name: `${props.name}-db`,
+      groupName: physicalName(this, AWS_NAME_RULES.securityGroup, `${props.name}-db`),
+      description: `${props.name} database: ${props.engine} port ${this.port} from its clients only`,
+      vpc: props.network,
+      ingress: props.clients.map((client) => ({ peer: client.peer, port: Port.tcp(this.port), description: client.description })),
+    });
+    const tier = props.subnetTier ?? (props.network.subnets.some((s) => s.tier === 'isolated') ? 'isolated' : 'private');
+    this.subnetGroup = new rds.DbSubnetGroup(this, 'SubnetGroup', {
+      metadata: { name: props.name },
+      spec: { name: this.identifier, description: `${props.name} database subnets (${tier})`, subnetRefs: props.network.subnetRefs(tier) },
+    });
+  }
+
+  /** The spec fields every RDS database kind shares. */
+  protected sharedSpec() {
+    const { common } = this;
+    return {
+      engine: common.engine,
+      engineVersion: common.engineVersion,
+      masterUsername: common.masterUsername,
+      // R-G8: AWS generates the password and keeps it in Secrets Manager; nothing secret is in git.
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyRef: common.encryptionKey.ref,
+      storageEncrypted: true,
+      kmsKeyRef: common.encryptionKey.ref,
+      backupRetentionPeriod: common.backupRetentionDays,
+      preferredBackupWindow: common.preferredBackupWindow,
+      preferredMaintenanceWindow: common.preferredMaintenanceWindow,
+      enableCloudwatchLogsExports: [...RDS_ENGINES[common.engine].logExports],
+      copyTagsToSnapshot: true,
+      deletionProtection: this.protection.deletionProtection,
+      dbSubnetGroupRef: { from: { name: this.subnetGroup.name } },
+      vpcSecurityGroupRefs: [{ from: { name: this.securityGroup.resource.name } }],
+    };
+  }
+}
+
+export interface DatabaseClusterProps extends DatabaseCommonProps {
+  readonly engine: 'aurora-postgresql' | 'aurora-mysql';
+  /** Writer plus readers, spread over the network's zones; 2+ is Multi-AZ. @default 2 */
+  readonly instances?: number;
+}
+
+/** An Aurora cluster (PostgreSQL or MySQL) and its instances. */
+export class DatabaseCluster extends DatabaseBase {
+  readonly cluster: rds.DbCluster;
+  readonly instances: readonly rds.DbInstance[];
+  readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: DatabaseClusterProps) {
+    super(scope, id, props, true);
+    const count = props.instances ?? 2;
+    if (!Number.isInteger(count) || count < 1 || count > 15) throw new ValidationError(`instances ${count} must be 1-15`, this);
+    this.arn = arn(this, 'rds', `cluster:${this.identifier}`);
+    this.cluster = new rds.DbCluster(this, 'Cluster', {
+      metadata: { name: props.name, annotations: protectionAnnotations(this.protection, this.identifier, 'rds') },
+      spec: { ...this.sharedSpec(), dbClusterIdentifier: this.identifier, databaseName: props.databaseName, port: this.port },
+    });
+    const zones = [...new Set(props.network.subnets.map((s) => s.availabilityZone))];
+    this.instances = Array.from({ length: count }, (_, i) => {
+      const instanceId = `${this.identifier}-${i + 1}`;
+      if (nameProblem(instanceId, AWS_NAME_RULES.rdsIdentifier)) throw new ValidationError(nameProblem(instanceId, AWS_NAME_RULES.rdsIdentifier)!, this);
+      return new rds.DbInstance(this, `Instance${i + 1}`, {
+        metadata: { name: `${props.name}-${i + 1}`, annotations: protectionAnnotations({ ...this.protection, finalSnapshot: false }, instanceId, 'rds') },
+        spec: {
+          dbInstanceIdentifier: instanceId,
+          dbClusterIdentifier: this.identifier,
+          dbInstanceClass: props.instanceClass,
+          engine: props.engine,
+          availabilityZone: zones[i % zones.length],
+          publiclyAccessible: false,
+          autoMinorVersionUpgrade: true,
+          copyTagsToSnapshot: true,
+        },
+      });
+    });
+  }
+}
+
+export interface DatabaseInstanceProps extends DatabaseCommonProps {
+  readonly engine: 'postgres' | 'mysql';
+  /** A standby in another zone. @default true */
+  readonly multiAz?: boolean;
+  /** Initial storage, GiB. @default 20 */
+  readonly allocatedStorageGiB?: number;
+  /** Storage autoscaling ceiling, GiB. @default 100 */
+  readonly maxAllocatedStorageGiB?: number;
+}
+
+/** A single RDS instance (PostgreSQL or MySQL), with storage autoscaling. */
+export class DatabaseInstance extends DatabaseBase {
+  readonly instance: rds.DbInstance;
+  readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: DatabaseInstanceProps) {
+    super(scope, id, props, false);
+    const allocated = props.allocatedStorageGiB ?? 20;
+    const max = props.maxAllocatedStorageGiB ?? 100;
+    if (!(Number.isInteger(allocated) && allocated >= 20 && max > allocated && max <= 65536)) {
+      throw new ValidationError(`storage ${allocated} GiB growing to ${max} GiB: need 20 <= allocatedStorageGiB < maxAllocatedStorageGiB <= 65536`, this);
+    }
+    this.arn = arn(this, 'rds', `db:${this.identifier}`);
+    this.instance = new rds.DbInstance(this, 'Instance', {
+      metadata: { name: props.name, annotations: protectionAnnotations(this.protection, this.identifier, 'rds') },
+      spec: {
+        ...this.sharedSpec(),
+        dbInstanceIdentifier: this.identifier,
+        dbInstanceClass: props.instanceClass,
+        dbName: props.databaseName,
+        multiAz: props.multiAz ?? true,
+        allocatedStorage: allocated,
+        maxAllocatedStorage: max,
+        storageType: 'gp3',
+        publiclyAccessible: false,
+        autoMinorVersionUpgrade: true,
+        port: this.port,
+      },
+    });
+  }
+}

@@ -1,0 +1,173 @@
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as lambda from '../../imports/lambda.services.k8s.aws';
+import { lambdaRuntimeProblem } from '../../lib/catalog';
+import { ValidationError } from '../../lib/errors';
+import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
+import { arn, physicalName } from './aws-context';
+import { Role, type IGrantable } from './iam';
+import type { KmsKey } from './kms-key';
+import { LogGroup } from './log-group';
+import type { Network, SubnetTier } from './network';
+import { SecurityGroup, type SecurityGroupRule } from './security-group';
+
+/** Where the function's deployment package is. */
+export interface LambdaCode {
+  readonly s3Bucket: string;
+  readonly s3Key: string;
+}
+
+export interface LambdaVpcPlacement {
+  readonly network: Network;
+  /** @default private */
+  readonly subnetTier?: SubnetTier;
+  /** What the function may reach; its own security group allows nothing else. @default - nothing */
+  readonly egress?: readonly SecurityGroupRule[];
+}
+
+export interface LambdaFunctionProps {
+  /** Kubernetes object name; base of the AWS names. */
+  readonly name: string;
+  /** @default - `<name>-<environmentSuffix>` */
+  readonly functionName?: string;
+  /** @default - `<name>-<environmentSuffix>` */
+  readonly roleName?: string;
+  /** Checked against the maintained runtime table: deprecated runtimes are rejected (R-G9). */
+  readonly runtime: string;
+  readonly handler: string;
+  readonly code: LambdaCode;
+  /** 128-10240 MB. */
+  readonly memoryMB: number;
+  /** 1-900 s. */
+  readonly timeoutSeconds: number;
+  /** @default - unreserved (shares the account's pool) */
+  readonly reservedConcurrency?: number;
+  /** Plain configuration; never secrets (R-G8): pass a secret's name or ARN and read it at run time. @default - none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default - not in a VPC */
+  readonly vpc?: LambdaVpcPlacement;
+  /** Retention of the pre-created log group. */
+  readonly logRetentionDays: number;
+  /** Encrypts environment variables and the log group. @default - AWS managed keys */
+  readonly encryptionKey?: KmsKey;
+  /** @default arm64 */
+  readonly architecture?: 'arm64' | 'x86_64';
+}
+
+/** Values that look like credentials; environment variables must reference secrets, not hold them. */
+const SECRET_LIKE_NAME = /(PASSWORD|PASSWD|SECRET(?!_ARN|_NAME|_ID)|TOKEN|PRIVATE_KEY)/i;
+
+/**
+ * A Lambda function with its log group created first (so retention applies from
+ * the first line), a role whose only permissions are writing to that group plus
+ * what is granted to it, and, in a VPC, a security group of its own.
+ */
+export class LambdaFunction extends Construct implements IGrantable {
+  readonly resource: lambda.Function;
+  readonly role: Role;
+  readonly grantPrincipal: Role;
+  readonly functionName: string;
+  readonly arn: string;
+  readonly logGroup: LogGroup;
+  readonly securityGroup?: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: LambdaFunctionProps) {
+    super(scope, id);
+    this.functionName = props.functionName ?? physicalName(this, AWS_NAME_RULES.lambdaFunction, props.name);
+    const secretLike = Object.keys(props.environment ?? {}).find((key) => SECRET_LIKE_NAME.test(key));
+    const problem =
+      nameProblem(props.name, K8S_LABEL_NAME) ??
+      nameProblem(this.functionName, AWS_NAME_RULES.lambdaFunction) ??
+      lambdaRuntimeProblem(props.runtime) ??
+      (Number.isInteger(props.memoryMB) && props.memoryMB >= 128 && props.memoryMB <= 10240 ? undefined : `memoryMB ${props.memoryMB} must be 128-10240`) ??
+      (Number.isInteger(props.timeoutSeconds) && props.timeoutSeconds >= 1 && props.timeoutSeconds <= 900 ? undefined : `timeoutSeconds ${props.timeoutSeconds} must be 1-900`) ??
+      (props.reservedConcurrency === undefined || (Number.isInteger(props.reservedConcurrency) && props.reservedConcurrency >= 1)
+        ? undefined
+        : `reservedConcurrency ${props.reservedConcurrency} must be at least 1 (0 would stop the function)`) ??
+      (secretLike ? `environment variable ${secretLike} looks like a secret; pass the secret's ARN and read it at run time (R-G8)` : undefined) ??
+      (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.code.s3Bucket) && props.code.s3Key.length > 0 ? undefined : `code.s3Bucket "${props.code.s3Bucket}" / code.s3Key "${props.code.s3Key}" do not name an S3 object`);
+    if (problem) throw new ValidationError(problem, this);
+
+    this.arn = arn(this, 'lambda', `function:${this.functionName}`);
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      name: `${props.name}-logs`,
+      logGroupName: `/aws/lambda/${this.functionName}`,
+      retentionDays: props.logRetentionDays,
+      encryptionKey: props.encryptionKey,
+    });
+    this.role = new Role(this, 'Role', {
+      name: props.name,
+      roleName: props.roleName,
+      description: `Execution role of Lambda function ${this.functionName}`,
+      assumedBy: 'lambda.amazonaws.com',
+      // The AWS-managed policy for creating the function's network interfaces in the VPC.
+      managedPolicies: props.vpc ? ['service-role/AWSLambdaVPCAccessExecutionRole'] : undefined,
+    });
+    this.grantPrincipal = this.role;
+    // Instead of AWSLambdaBasicExecutionRole (logs:* on every group): this group only.
+    this.role.addToPolicy({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] });
+
+    if (props.vpc) {
+      this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+        name: `${props.name}-fn`,
+        groupName: physicalName(this, AWS_NAME_RULES.securityGroup, `${props.name}-fn`),
+        description: `Lambda function ${this.functionName}`,
+        vpc: props.vpc.network,
+        egress: props.vpc.egress,
+      });
+    }
+
+    this.resource = new lambda.Function(this, 'Resource', {
+      metadata: { name: props.name },
+      spec: {
+        name: this.functionName,
+        runtime: props.runtime,
+        handler: props.handler,
+        code: { s3Bucket: props.code.s3Bucket, s3Key: props.code.s3Key },
+        memorySize: props.memoryMB,
+        timeout: props.timeoutSeconds,
+        reservedConcurrentExecutions: props.reservedConcurrency,
+        architectures: [props.architecture ?? 'arm64'],
+        roleRef: { from: { name: this.role.resource.name } },
+        environment: props.environment ? { variables: { ...props.environment } } : undefined,
+        kmsKeyRef: props.encryptionKey?.ref,
+        loggingConfig: { logGroup: this.logGroup.logGroupName, logFormat: 'JSON' },
+        vpcConfig: props.vpc
+          ? { subnetRefs: props.vpc.network.subnetRefs(props.vpc.subnetTier ?? 'private'), securityGroupRefs: [{ from: { name: this.securityGroup!.resource.name } }] }
+          : undefined,
+      },
+    });
+    this.resource.addDependency(this.logGroup.resource);
+  }
+
+  /**
+   * Lets an AWS service invoke the function. ACK has no Lambda permission kind;
+   * permissions live on an alias (`live`, on `$LATEST`), so the caller must
+   * invoke the alias: its ARN is returned.
+   * @param sourceArn the caller's ARN pattern (e.g. `arn:aws:execute-api:<region>:<account>:<api>/*`)
+   */
+  grantInvoke(service: string, sourceArn: string): string {
+    this.invokePermissions.push({
+      action: 'lambda:InvokeFunction',
+      principal: service,
+      sourceArn,
+      statementId: `${service.split('.')[0]}-${this.invokePermissions.length + 1}`,
+    });
+    this.alias ??= new lambda.Alias(this, 'LiveAlias', {
+      metadata: { name: `${this.resource.name}-live` },
+      spec: {
+        name: LIVE_ALIAS,
+        functionRef: { from: { name: this.resource.name } },
+        functionVersion: '$LATEST',
+        permissions: Lazy.any({ produce: () => this.invokePermissions }) as unknown as lambda.AliasSpecPermissions[],
+      },
+    });
+    return `${this.arn}:${LIVE_ALIAS}`;
+  }
+
+  private readonly invokePermissions: lambda.AliasSpecPermissions[] = [];
+  private alias?: lambda.Alias;
+}
+
+/** The alias callers invoke; it carries the invoke permissions. */
+const LIVE_ALIAS = 'live';

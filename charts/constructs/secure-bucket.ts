@@ -1,0 +1,173 @@
+import { Construct } from 'constructs';
+import * as s3 from '../../imports/s3.services.k8s.aws';
+import { ValidationError } from '../../lib/errors';
+import { AWS_NAME_RULES, K8S_LABEL_NAME, joinName, nameProblem, stableSuffix } from '../../lib/naming';
+import { arn, awsContext } from './aws-context';
+import { FULL_PROTECTION, protectionAnnotations, type DataProtection } from './database';
+import type { IGrantable, Role } from './iam';
+import type { KmsKey } from './kms-key';
+
+export type StorageClass = 'STANDARD_IA' | 'ONEZONE_IA' | 'INTELLIGENT_TIERING' | 'GLACIER_IR' | 'GLACIER' | 'DEEP_ARCHIVE';
+
+export interface LifecycleRule {
+  readonly id: string;
+  /** Current versions move to these classes after so many days. @default - none */
+  readonly transitions?: readonly { readonly days: number; readonly storageClass: StorageClass }[];
+  /** Noncurrent versions move after so many days of being noncurrent. @default - none */
+  readonly noncurrentTransitions?: readonly { readonly days: number; readonly storageClass: StorageClass }[];
+  /** Noncurrent versions are deleted after so many days. @default - kept */
+  readonly noncurrentExpirationDays?: number;
+  /** @default 7: unfinished multipart uploads cost money and hold data */
+  readonly abortIncompleteMultipartUploadDays?: number;
+}
+
+export interface BucketReplication {
+  /** ARN of the destination bucket (ACK has no reference to a Bucket in another region). */
+  readonly destinationBucketArn: string;
+  /** Role S3 assumes to replicate; granted what replication needs by the bucket. */
+  readonly role: Role;
+  /** Destination objects encrypted with this key (ARN in the destination region). @default - SSE-S3 */
+  readonly replicaKmsKeyArn?: string;
+}
+
+export interface SecureBucketProps {
+  /** Kubernetes object name. */
+  readonly name: string;
+  /**
+   * The bucket's parts before its stable suffix, e.g. `['payments', 'prod', 'audit']`
+   * → `payments-prod-audit-1a2b3c4d`. The suffix is a hash of account,
+   * environment, system and these parts: globally unique, the same on every synth (R-G4).
+   */
+  readonly nameParts: readonly string[];
+  /** @default - SSE-S3 (AES256) with a bucket key */
+  readonly encryptionKey?: KmsKey;
+  /** @default - none */
+  readonly lifecycleRules?: readonly LifecycleRule[];
+  /** @default - none */
+  readonly replication?: BucketReplication;
+  /** @default FULL_PROTECTION (retained when its object is deleted) */
+  readonly protection?: DataProtection;
+}
+
+/**
+ * An S3 bucket that cannot be made public, rejects plain-HTTP access, keeps
+ * every version, encrypts by default with a bucket key, and disables ACLs.
+ */
+export class SecureBucket extends Construct {
+  readonly resource: s3.Bucket;
+  readonly bucketName: string;
+  readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+    super(scope, id);
+    const context = awsContext(this);
+    this.bucketName = joinName(AWS_NAME_RULES.s3Bucket, [
+      ...props.nameParts,
+      stableSuffix([context.account, context.environment.name, ...props.nameParts]),
+    ]);
+    const ruleIds = (props.lifecycleRules ?? []).map((r) => r.id);
+    const badDays = (props.lifecycleRules ?? [])
+      .flatMap((r) => [...(r.transitions ?? []), ...(r.noncurrentTransitions ?? [])].map((t) => [r.id, t.days] as const))
+      .find(([, days]) => !Number.isInteger(days) || days < 1);
+    const problem =
+      nameProblem(props.name, K8S_LABEL_NAME) ??
+      (new Set(ruleIds).size === ruleIds.length ? undefined : 'two lifecycle rules share an id') ??
+      (badDays ? `lifecycle rule ${badDays[0]}: transition after ${badDays[1]} days; days must be whole and at least 1` : undefined) ??
+      (props.replication && !/^arn:aws[a-z-]*:s3:::[a-z0-9.-]{3,63}$/.test(props.replication.destinationBucketArn)
+        ? `replication.destinationBucketArn "${props.replication.destinationBucketArn}" is not an S3 bucket ARN`
+        : undefined);
+    if (problem) throw new ValidationError(problem, this);
+
+    this.arn = arn(this, 's3', this.bucketName, { region: '', account: '' });
+    const protection = props.protection ?? FULL_PROTECTION;
+    const tlsOnly = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [this.arn, `${this.arn}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
+    };
+
+    if (props.replication) this.grantReplication(props.replication);
+    this.resource = new s3.Bucket(this, 'Resource', {
+      metadata: { name: props.name, annotations: protectionAnnotations(protection, this.bucketName) },
+      spec: {
+        name: this.bucketName,
+        // us-east-1 is the default location, which S3 rejects when named explicitly.
+        createBucketConfiguration: context.region === 'us-east-1' ? undefined : { locationConstraint: context.region },
+        publicAccessBlock: { blockPublicAcLs: true, ignorePublicAcLs: true, blockPublicPolicy: true, restrictPublicBuckets: true },
+        ownershipControls: { rules: [{ objectOwnership: 'BucketOwnerEnforced' }] },
+        encryption: {
+          rules: [
+            {
+              applyServerSideEncryptionByDefault: props.encryptionKey
+                ? { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.encryptionKey.aliasArn }
+                : { sseAlgorithm: 'AES256' },
+              bucketKeyEnabled: true,
+            },
+          ],
+        },
+        versioning: { status: 'Enabled' },
+        policy: JSON.stringify(tlsOnly),
+        lifecycle: props.lifecycleRules?.length
+          ? {
+              rules: props.lifecycleRules.map((rule) => ({
+                id: rule.id,
+                status: 'Enabled',
+                filter: { prefix: '' },
+                transitions: rule.transitions?.map((t) => ({ days: t.days, storageClass: t.storageClass })),
+                noncurrentVersionTransitions: rule.noncurrentTransitions?.map((t) => ({ noncurrentDays: t.days, storageClass: t.storageClass })),
+                noncurrentVersionExpiration: rule.noncurrentExpirationDays ? { noncurrentDays: rule.noncurrentExpirationDays } : undefined,
+                abortIncompleteMultipartUpload: { daysAfterInitiation: rule.abortIncompleteMultipartUploadDays ?? 7 },
+              })),
+            }
+          : undefined,
+        replication: props.replication
+          ? {
+              roleRef: { from: { name: props.replication.role.resource.name } },
+              rules: [
+                {
+                  id: 'replicate-all',
+                  status: 'Enabled',
+                  priority: 1,
+                  filter: { prefix: '' },
+                  deleteMarkerReplication: { status: 'Enabled' },
+                  destination: {
+                    bucket: props.replication.destinationBucketArn,
+                    encryptionConfiguration: props.replication.replicaKmsKeyArn ? { replicaKmsKeyId: props.replication.replicaKmsKeyArn } : undefined,
+                    // Replication Time Control: 99.99% of objects within 15 minutes, with metrics.
+                    replicationTime: { status: 'Enabled', time: { minutes: 15 } },
+                    metrics: { status: 'Enabled', eventThreshold: { minutes: 15 } },
+                  },
+                  sourceSelectionCriteria: props.encryptionKey ? { sseKmsEncryptedObjects: { status: 'Enabled' } } : undefined,
+                },
+              ],
+            }
+          : undefined,
+      },
+    });
+  }
+
+  /** Lets `grantee` read objects. */
+  grantRead(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPolicy({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [`${this.arn}/*`] });
+  }
+
+  /** Lets `grantee` add objects (not delete or overwrite versions away: versioning keeps them). */
+  grantWrite(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPolicy({ actions: ['s3:PutObject'], resources: [`${this.arn}/*`] });
+  }
+
+  private grantReplication(replication: BucketReplication): void {
+    const role = replication.role;
+    role.addToPolicy({ actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [this.arn] });
+    role.addToPolicy({ actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'], resources: [`${this.arn}/*`] });
+    role.addToPolicy({ actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], resources: [`${replication.destinationBucketArn}/*`] });
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Maintained tables of values AWS accepts (R-G9): engine versions, instance
+ * classes, Lambda runtimes. Synth rejects anything else, naming the valid
+ * choices, so a stale value fails here instead of in an ACK controller after
+ * apply (seed 001: Aurora PostgreSQL "15.3" broke the whole deployment).
+ *
+ * Source: the RDS, Aurora, ElastiCache and Lambda release notes and
+ * deprecation schedules, as of 2026-11. When AWS adds or retires a value,
+ * change it here; tests pin the behaviour, not the lists.
+ */
+
+export type RdsEngine = 'aurora-postgresql' | 'aurora-mysql' | 'postgres' | 'mysql';
+
+export interface RdsEngineSpec {
+  readonly versions: readonly string[];
+  /** Log types the engine can export to CloudWatch Logs. */
+  readonly logExports: readonly string[];
+  readonly port: number;
+  /** Aurora engines are clusters of instances; the others are single instances. */
+  readonly aurora: boolean;
+}
+
+export const RDS_ENGINES: Readonly<Record<RdsEngine, RdsEngineSpec>> = {
+  'aurora-postgresql': {
+    versions: ['14.12', '14.13', '14.15', '14.17', '14.18', '15.7', '15.8', '15.10', '15.12', '15.13', '16.4', '16.6', '16.8', '16.9', '17.4', '17.5'],
+    logExports: ['postgresql'],
+    port: 5432,
+    aurora: true,
+  },
+  'aurora-mysql': {
+    versions: ['8.0.mysql_aurora.3.05.2', '8.0.mysql_aurora.3.06.1', '8.0.mysql_aurora.3.07.1', '8.0.mysql_aurora.3.08.2', '8.0.mysql_aurora.3.09.0', '8.0.mysql_aurora.3.10.0'],
+    logExports: ['audit', 'error', 'general', 'slowquery'],
+    port: 3306,
+    aurora: true,
+  },
+  postgres: {
+    versions: ['14.17', '14.18', '14.19', '15.12', '15.13', '15.14', '16.8', '16.9', '16.10', '17.4', '17.5', '17.6'],
+    logExports: ['postgresql', 'upgrade'],
+    port: 5432,
+    aurora: false,
+  },
+  mysql: {
+    versions: ['8.0.40', '8.0.41', '8.0.42', '8.4.4', '8.4.5', '8.4.6'],
+    logExports: ['audit', 'error', 'general', 'slowquery'],
+    port: 3306,
+    aurora: false,
+  },
+};
+
+/** DB instance classes this project allows (Graviton, current generation). */
+export const RDS_INSTANCE_CLASSES = [
+  'db.t4g.micro', 'db.t4g.small', 'db.t4g.medium', 'db.t4g.large',
+  'db.m7g.large', 'db.m7g.xlarge', 'db.m7g.2xlarge',
+  'db.r6g.large', 'db.r6g.xlarge', 'db.r6g.2xlarge',
+  'db.r7g.large', 'db.r7g.xlarge', 'db.r7g.2xlarge',
+] as const;
+
+/** Instance classes Aurora does not offer. */
+const NOT_FOR_AURORA = new Set(['db.t4g.micro', 'db.t4g.small', 'db.m7g.large', 'db.m7g.xlarge', 'db.m7g.2xlarge']);
+
+/** Why `version` is not a valid version of `engine`, naming the valid ones; `undefined` when valid. */
+export function engineVersionProblem(engine: RdsEngine, version: string): string | undefined {
+  const { versions } = RDS_ENGINES[engine];
+  if (versions.includes(version)) return undefined;
+  const major = version.split('.')[0];
+  const sameMajor = versions.filter((v) => v.split('.')[0] === major);
+  return `${engine} ${version} is not an available version; valid ${sameMajor.length > 0 ? `${major}.x: ${sameMajor.join(', ')}` : `versions: ${versions.join(', ')}`}`;
+}
+
+export function instanceClassProblem(engine: RdsEngine, instanceClass: string): string | undefined {
+  const allowed = RDS_INSTANCE_CLASSES.filter((c) => !RDS_ENGINES[engine].aurora || !NOT_FOR_AURORA.has(c));
+  return (allowed as readonly string[]).includes(instanceClass) ? undefined : `${engine} instance class ${instanceClass} is not allowed; use one of ${allowed.join(', ')}`;
+}
+
+/**
+ * Lambda runtimes. Deprecated ones are listed so that the error can say so
+ * (and when), not just "unknown".
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
+ */
+export const LAMBDA_RUNTIMES: Readonly<Record<string, { readonly deprecated?: string }>> = {
+  'nodejs24.x': {},
+  'nodejs22.x': {},
+  'nodejs20.x': { deprecated: '2026-04-30' },
+  'nodejs18.x': { deprecated: '2025-09-01' },
+  'nodejs16.x': { deprecated: '2024-06-12' },
+  'python3.14': {},
+  'python3.13': {},
+  'python3.12': {},
+  'python3.11': {},
+  'python3.10': { deprecated: '2026-06-30' },
+  'python3.9': { deprecated: '2025-12-15' },
+  'java25': {},
+  'java21': {},
+  'java17': {},
+  'provided.al2023': {},
+  'provided.al2': { deprecated: '2026-06-30' },
+};
+
+export function lambdaRuntimeProblem(runtime: string): string | undefined {
+  const supported = Object.entries(LAMBDA_RUNTIMES).filter(([, r]) => !r.deprecated).map(([name]) => name);
+  const entry = LAMBDA_RUNTIMES[runtime];
+  if (entry && !entry.deprecated) return undefined;
+  const why = entry ? `was deprecated on ${entry.deprecated}` : 'is not a Lambda runtime';
+  return `runtime ${runtime} ${why}; use one of ${supported.join(', ')}`;
+}
+
+/** ElastiCache node types this project allows. */
+export const CACHE_NODE_TYPES = ['cache.t4g.micro', 'cache.t4g.small', 'cache.t4g.medium', 'cache.m7g.large', 'cache.r7g.large', 'cache.r7g.xlarge'] as const;
+
+/** Redis OSS engine versions ElastiCache offers for new replication groups. */
+export const REDIS_VERSIONS = ['7.1', '7.0', '6.2'] as const;
