@@ -6,10 +6,12 @@
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, SystemName } from '../lib/config/environment';
 import type { SystemChart } from './system-chart';
+import { PaymentStackChart } from './payment-stack';
 import { VpcPeeringChart } from './vpc-peering';
 
 export const SYSTEM_CHARTS: Readonly<Record<SystemName, new (scope: Construct, environment: EnvironmentConfig) => SystemChart>> = {
   'vpc-peering': VpcPeeringChart,
+  'payment-stack': PaymentStackChart,
 };
 
 export const SYSTEM_NAMES = Object.keys(SYSTEM_CHARTS) as SystemName[];

@@ -109,3 +109,6 @@ export const CACHE_NODE_TYPES = ['cache.t4g.micro', 'cache.t4g.small', 'cache.t4
 
 /** Redis OSS engine versions ElastiCache offers for new replication groups. */
 export const REDIS_VERSIONS = ['7.1', '7.0', '6.2'] as const;
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;

@@ -1,12 +1,11 @@
 import { Construct } from 'constructs';
 import * as logs from '../../imports/cloudwatchlogs.services.k8s.aws';
+import { LOG_RETENTION_DAYS } from '../../lib/catalog';
 import { ValidationError } from '../../lib/errors';
 import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
 import { arn } from './aws-context';
 import type { KmsKey } from './kms-key';
 
-/** The retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 export interface LogGroupProps {
   /** Kubernetes object name. */

@@ -6,6 +6,7 @@ import { K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
 import { Tags } from '../../lib/tags/tags';
 import { describeEc2Id, ec2IdPattern, parseCidr, VPC_PREFIX_RANGE } from '../../lib/validation/aws';
 import { addWarning } from '../../lib/warnings';
+import { SystemChart } from '../system-chart';
 import { awsContext } from './aws-context';
 import { Role } from './iam';
 import type { KmsKey } from './kms-key';
@@ -207,7 +208,7 @@ export class Network extends Construct implements IVpc {
       resources: [this.flowLogGroup.arn, `${this.flowLogGroup.arn}:*`],
     });
     if (props.vpcId === undefined) {
-      addWarning(this, 'FLOW-LOG-PENDING', `VPC ${this.vpc.name} has no flow log yet: ACK's FlowLog needs the VPC ID, which AWS assigns on creation; once applied, put the ID (outputs ConfigMap) into the system's network.vpcID and synthesize again`);
+      addWarning(this, 'FLOW-LOG-PENDING', `VPC ${this.vpc.name} has no flow log yet: ACK's FlowLog needs the VPC ID, which AWS assigns on creation; once applied, put the ID (outputs ConfigMap) into systems.${SystemChart.of(this).system}.network.vpcID and synthesize again`);
     } else {
       new ec2.FlowLog(this, 'FlowLog', {
         metadata: { name: `${props.name}-flow-log` },

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { accountId, strictObject, tagMap } from './fields';
+import { paymentStackSchema } from './payment-stack';
+import { productionSettingsProblems, settingsSchema } from './settings';
 import { vpcPeeringSchema } from './vpc-peering';
 
 /**
@@ -49,12 +51,18 @@ export const environmentSchema = strictObject({
       ctx.addIssue({ code: 'custom', path: [key], message: 'derived from the file name and environmentSuffix; remove it here' });
     }
   }),
+  /** Values that differ between environments, shared by every system. */
+  settings: settingsSchema,
   systems: strictObject({
     'vpc-peering': vpcPeeringSchema,
+    'payment-stack': paymentStackSchema,
   }),
 }).superRefine((env, ctx) => {
   if (env.tier === 'production' && env.deletionPolicy !== 'retain') {
     ctx.addIssue({ code: 'custom', path: ['deletionPolicy'], message: 'must be "retain" when tier is "production" (R-G7)' });
+  }
+  if (env.tier === 'production') {
+    for (const { path, message } of productionSettingsProblems(env.settings)) ctx.addIssue({ code: 'custom', path: ['settings', ...path], message: `${message} (R-G7)` });
   }
 });
 

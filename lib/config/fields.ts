@@ -70,3 +70,30 @@ export function tagMap(required: Readonly<Record<string, string | undefined>> = 
     }
   });
 }
+
+/** A value from a maintained table (R-G9); the message names the valid choices. */
+export function oneOf<T extends string>(values: readonly T[], what: string) {
+  return z.string().refine((value): value is T => (values as readonly string[]).includes(value), { error: `expected ${what}, one of: ${values.join(', ')}` });
+}
+
+/** A whole number in a range. */
+export function wholeNumber(min: number, max: number) {
+  return z.number({ error: `expected a whole number from ${min} to ${max}` }).int({ error: `expected a whole number from ${min} to ${max}` }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
+}
+
+/** An S3 object holding a deployment package. */
+export const s3Object = strictObject({
+  s3Bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'expected an S3 bucket name' }),
+  s3Key: z.string().min(1, { error: 'expected the object key of the package' }),
+});
+
+/** An ACM certificate ARN. */
+export const certificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, {
+  error: 'expected an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<uuid>',
+});
+
+/** Availability zones of a region, e.g. us-east-1a. */
+export const availabilityZones = z
+  .array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, { error: 'expected an availability zone like us-east-1a' }), { error: 'expected a list of availability zones' })
+  .min(1, { error: 'name at least one availability zone' })
+  .max(6, { error: 'at most 6 availability zones' });

@@ -14,6 +14,18 @@ export function rawEnvironment(): any {
     tier: 'production',
     deletionPolicy: 'retain',
     tags: { Owner: 'platform-team', CostCenter: 'cc-1234', ManagedBy: 'cdk8s-ack' },
+    settings: {
+      logRetentionDays: 30,
+      multiAZ: true,
+      backupRetentionDays: 7,
+      natGateways: 2,
+      lambdaReservedConcurrency: 10,
+      waf: true,
+      auditGlacierAfterDays: 30,
+      dbInstanceClass: 'db.r7g.large',
+      cacheNodeType: 'cache.r7g.large',
+      containerDesiredCount: 2,
+    },
     systems: {
       'vpc-peering': {
         tags: { Project: 'VPC-Peering', Application: 'payment-analytics', Compliance: 'PCI-DSS' },
@@ -41,6 +53,19 @@ export function rawEnvironment(): any {
           privateRouteTables: [{ routeTableID: 'rtb-0fedcba9876543210', existingRoutes: [] }],
         },
         peeringConnectionID: 'pcx-0123456789abcdef0',
+      },
+      'payment-stack': {
+        tags: { Project: 'PaymentStack', Application: 'payment-api', Compliance: 'PCI-DSS' },
+        region: 'us-east-1',
+        network: { cidr: '10.0.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], vpcID: 'vpc-0123456789abcdef0' },
+        database: { engineVersion: '15.13' },
+        lambda: { runtime: 'nodejs22.x', code: { s3Bucket: 'artifacts-123456789012', s3Key: 'payment-handler/1.0.0.zip' } },
+        api: {
+          certificateARN: 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50',
+          corsAllowOrigins: ['https://pay.example.com'],
+          apiID: 'a1b2c3d4e5',
+        },
+        alarms: { rdsCpuPercent: 80, lambdaErrors: 10, lambdaThrottles: 5, api5xx: 10 },
       },
     },
   };
