@@ -6,11 +6,13 @@
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, SystemName } from '../lib/config/environment';
 import type { SystemChart } from './system-chart';
+import { PaymentProcessingChart } from './payment-processing';
 import { PaymentStackChart } from './payment-stack';
 import { VpcPeeringChart } from './vpc-peering';
 
 export const SYSTEM_CHARTS: Readonly<Record<SystemName, new (scope: Construct, environment: EnvironmentConfig) => SystemChart>> = {
   'vpc-peering': VpcPeeringChart,
+  'payment-processing': PaymentProcessingChart,
   'payment-stack': PaymentStackChart,
 };
 

@@ -5,7 +5,8 @@ import { engineVersionProblem, instanceClassProblem, RDS_ENGINES, type RdsEngine
 import type { EnvironmentConfig } from '../../lib/config/environment';
 import { ValidationError } from '../../lib/errors';
 import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
-import { arn, physicalName } from './aws-context';
+import { arn, awsContext, physicalName } from './aws-context';
+import type { IGrantable } from './iam';
 import type { KmsKey } from './kms-key';
 import type { Network, SubnetTier } from './network';
 import { Port, SecurityGroup, type Peer } from './security-group';
@@ -46,6 +47,14 @@ export function protectionAnnotations(protection: DataProtection, identifier: st
   };
 }
 
+/**
+ * Fails synth when a data store's security group lets nobody in: unusable, and
+ * usually a forgotten `allowFrom`.
+ */
+export function requireClients(scope: Construct, group: SecurityGroup): void {
+  scope.node.addValidation({ validate: () => (group.ingressRuleCount > 0 ? [] : [`${scope.node.path}: no clients may connect; pass clients or call allowFrom`]) });
+}
+
 /** A peer allowed to reach the database on its port. */
 export interface DatabaseClient {
   readonly peer: Peer;
@@ -69,8 +78,8 @@ interface DatabaseCommonProps {
   readonly databaseName: string;
   /** @default dbadmin */
   readonly masterUsername?: string;
-  /** Who may connect, on the engine's port; nobody else can. */
-  readonly clients: readonly DatabaseClient[];
+  /** Peers that may connect on the engine's port; add security groups with `allowFrom`. @default - none */
+  readonly clients?: readonly DatabaseClient[];
   /** Days of automated backups (1-35). @default 7 */
   readonly backupRetentionDays?: number;
   /** @default 03:00-04:00 (UTC) */
@@ -92,7 +101,7 @@ abstract class DatabaseBase extends Construct {
   readonly identifier: string;
   readonly port: number;
   protected readonly protection: DataProtection;
-  protected readonly common: Required<Omit<DatabaseCommonProps, 'identifier' | 'subnetTier' | 'protection'>>;
+  protected readonly common: Required<Omit<DatabaseCommonProps, 'identifier' | 'subnetTier' | 'protection' | 'clients'>>;
 
   protected constructor(scope: Construct, id: string, props: DatabaseCommonProps, aurora: boolean) {
     super(scope, id);
@@ -105,8 +114,7 @@ abstract class DatabaseBase extends Construct {
       engineVersionProblem(props.engine, props.engineVersion) ??
       instanceClassProblem(props.engine, props.instanceClass) ??
       (Number.isInteger(backupRetentionDays) && backupRetentionDays >= 1 && backupRetentionDays <= 35 ? undefined : `backupRetentionDays ${backupRetentionDays} must be 1-35 (0 would turn backups off)`) ??
-      (/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(props.databaseName) ? undefined : `databaseName "${props.databaseName}" must start with a letter and hold only letters, digits and _`) ??
-      (props.clients.length > 0 ? undefined : 'clients must name who may connect');
+      (/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(props.databaseName) ? undefined : `databaseName "${props.databaseName}" must start with a letter and hold only letters, digits and _`);
     if (problem) throw new ValidationError(problem, this);
 
     this.port = RDS_ENGINES[props.engine].port;
@@ -124,13 +132,40 @@ abstract class DatabaseBase extends Construct {
       groupName: physicalName(this, AWS_NAME_RULES.securityGroup, `${props.name}-db`),
       description: `${props.name} database: ${props.engine} port ${this.port} from its clients only`,
       vpc: props.network,
-      ingress: props.clients.map((client) => ({ peer: client.peer, port: Port.tcp(this.port), description: client.description })),
+      ingress: (props.clients ?? []).map((client) => ({ peer: client.peer, port: Port.tcp(this.port), description: client.description })),
     });
+    requireClients(this, this.securityGroup);
     const tier = props.subnetTier ?? (props.network.subnets.some((s) => s.tier === 'isolated') ? 'isolated' : 'private');
     this.subnetGroup = new rds.DbSubnetGroup(this, 'SubnetGroup', {
       metadata: { name: props.name },
       spec: { name: this.identifier, description: `${props.name} database subnets (${tier})`, subnetRefs: props.network.subnetRefs(tier) },
     });
+  }
+
+  /** ARN of the cluster or instance. */
+  abstract readonly arn: string;
+
+  /** Lets members of `client` connect on the engine's port (both groups' rules). */
+  allowFrom(client: SecurityGroup, description: string): void {
+    this.securityGroup.allowFrom(client, Port.tcp(this.port), description);
+  }
+
+  /**
+   * Lets `grantee` find and log in to the database: describe it (endpoint and
+   * master secret ARN, which AWS assigns), read only the master secret RDS
+   * manages for it (matched by the tag RDS puts on it), and decrypt that
+   * secret with the database's key.
+   */
+  grantConnect(grantee: IGrantable): void {
+    const cluster = RDS_ENGINES[this.common.engine].aurora;
+    const { partition, region, account } = awsContext(this);
+    grantee.grantPrincipal.addToPolicy({ actions: [cluster ? 'rds:DescribeDBClusters' : 'rds:DescribeDBInstances'], resources: [this.arn] });
+    grantee.grantPrincipal.addToPolicy({
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resources: [`arn:${partition}:secretsmanager:${region}:${account}:secret:rds!*`],
+      conditions: { StringEquals: { [`secretsmanager:ResourceTag/aws:rds:${cluster ? 'primaryDBClusterArn' : 'primaryDBInstanceArn'}`]: this.arn } },
+    });
+    this.common.encryptionKey.grantDecrypt(grantee);
   }
 
   /** The spec fields every RDS database kind shares. */
@@ -167,7 +202,7 @@ export interface DatabaseClusterProps extends DatabaseCommonProps {
 export class DatabaseCluster extends DatabaseBase {
   readonly cluster: rds.DbCluster;
   readonly instances: readonly rds.DbInstance[];
-  readonly arn: string;
+  override readonly arn: string;
 
   constructor(scope: Construct, id: string, props: DatabaseClusterProps) {
     super(scope, id, props, true);
@@ -212,7 +247,7 @@ export interface DatabaseInstanceProps extends DatabaseCommonProps {
 /** A single RDS instance (PostgreSQL or MySQL), with storage autoscaling. */
 export class DatabaseInstance extends DatabaseBase {
   readonly instance: rds.DbInstance;
-  readonly arn: string;
+  override readonly arn: string;
 
   constructor(scope: Construct, id: string, props: DatabaseInstanceProps) {
     super(scope, id, props, false);

@@ -3,6 +3,7 @@ import * as kms from '../../imports/kms.services.k8s.aws';
 import { ValidationError } from '../../lib/errors';
 import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
 import { arn, awsContext } from './aws-context';
+import type { IGrantable } from './iam';
 
 /** AWS services that may use a key on behalf of this account. */
 export type KeyUser = 'rds' | 'dynamodb' | 's3' | 'sqs' | 'sns' | 'elasticache' | 'secretsmanager' | 'lambda' | 'logs' | 'cloudwatch';
@@ -106,6 +107,27 @@ export class KmsKey extends Construct {
     this.alias = new kms.Alias(this, 'Alias', {
       metadata: { name: `${props.name}-alias` },
       spec: { name: props.alias, targetKeyRef: this.ref },
+    });
+  }
+
+  /**
+   * Lets `grantee` decrypt with this key. The key's ARN holds an ID AWS
+   * invents, so the grant names the key by its alias (`kms:ResourceAliases`).
+   */
+  grantDecrypt(grantee: IGrantable): void {
+    this.grant(grantee, ['kms:Decrypt']);
+  }
+
+  /** Lets `grantee` encrypt (new data keys) and decrypt, e.g. to send and receive SQS messages. */
+  grantEncryptDecrypt(grantee: IGrantable): void {
+    this.grant(grantee, ['kms:Decrypt', 'kms:GenerateDataKey']);
+  }
+
+  private grant(grantee: IGrantable, actions: string[]): void {
+    grantee.grantPrincipal.addToPolicy({
+      actions,
+      resources: [arn(this, 'kms', 'key/*')],
+      conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': this.aliasName } },
     });
   }
 }

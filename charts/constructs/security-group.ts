@@ -140,6 +140,10 @@ export class SecurityGroup extends Construct {
     });
   }
 
+  get ingressRuleCount(): number {
+    return this.ingressRules.length;
+  }
+
   /** Allows inbound traffic; rules added after construction are included too. */
   addIngress(rule: SecurityGroupRule): void {
     if (rule.peer.isAnyIpv4 && !(rule.port.from === rule.port.to && INTERNET_INGRESS_PORTS.includes(rule.port.from))) {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { accountId, strictObject, tagMap } from './fields';
+import { paymentProcessingSchema } from './payment-processing';
 import { paymentStackSchema } from './payment-stack';
 import { productionSettingsProblems, settingsSchema } from './settings';
 import { vpcPeeringSchema } from './vpc-peering';
@@ -55,6 +56,7 @@ export const environmentSchema = strictObject({
   settings: settingsSchema,
   systems: strictObject({
     'vpc-peering': vpcPeeringSchema,
+    'payment-processing': paymentProcessingSchema,
     'payment-stack': paymentStackSchema,
   }),
 }).superRefine((env, ctx) => {
@@ -63,6 +65,9 @@ export const environmentSchema = strictObject({
   }
   if (env.tier === 'production') {
     for (const { path, message } of productionSettingsProblems(env.settings)) ctx.addIssue({ code: 'custom', path: ['settings', ...path], message: `${message} (R-G7)` });
+    if (env.systems['payment-processing'].service.image.endsWith(':latest')) {
+      ctx.addIssue({ code: 'custom', path: ['systems', 'payment-processing', 'service', 'image'], message: 'a production image must be pinned: use a version tag or @sha256 digest, not :latest' });
+    }
   }
 });
 

@@ -115,3 +115,6 @@ export function cidrContains(outer: Cidr, inner: Cidr): boolean {
 
 /** VPC CIDR blocks must be between /16 and /28 (Amazon VPC quotas). */
 export const VPC_PREFIX_RANGE = { min: 16, max: 28 } as const;
+
+/** A container image: registry/repository with an explicit tag or digest (no implicit `latest`). */
+export const CONTAINER_IMAGE_PATTERN = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/;

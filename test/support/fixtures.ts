@@ -54,6 +54,20 @@ export function rawEnvironment(): any {
         },
         peeringConnectionID: 'pcx-0123456789abcdef0',
       },
+      'payment-processing': {
+        tags: { Project: 'PaymentProcessing', Application: 'payment-processor', Compliance: 'PCI-DSS' },
+        region: 'us-east-1',
+        network: { cidr: '10.40.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'], vpcID: 'vpc-0123456789abcdef1' },
+        database: { engineVersion: '15.12' },
+        service: { image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/payment-processor:1.8.0', cpu: 512, memoryMiB: 1024 },
+        loadBalancer: {
+          certificateARN: 'arn:aws:acm:us-east-1:123456789012:certificate/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c50',
+          metricDimension: 'app/payment-alb-test/0123456789abcdef',
+        },
+        cache: { authTokenSecret: { name: 'payment-redis-auth', key: 'token' } },
+        migrations: { runtime: 'nodejs22.x', code: { s3Bucket: 'artifacts-123456789012', s3Key: 'payment-migrations/1.0.0.zip' } },
+        alarms: { ecsCpuPercent: 80, rdsCpuPercent: 80, redisCpuPercent: 75, deadLetterMessages: 1, target5xx: 10 },
+      },
       'payment-stack': {
         tags: { Project: 'PaymentStack', Application: 'payment-api', Compliance: 'PCI-DSS' },
         region: 'us-east-1',

@@ -1,0 +1,245 @@
+/**
+ * S2 `payment-processing`: a containerised payment service behind an
+ * internet-facing load balancer, with Aurora PostgreSQL, Redis, SQS and a
+ * database-migration runner (SPEC S2, seed 001).
+ */
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../lib/config/environment';
+import { addWarning } from '../lib/warnings';
+import { arn } from './constructs/aws-context';
+import { ContainerService } from './constructs/container-service';
+import { DatabaseCluster, dataProtectionFor } from './constructs/database';
+import { KmsKey } from './constructs/kms-key';
+import { LambdaFunction } from './constructs/lambda-function';
+import { ApplicationLoadBalancer } from './constructs/load-balancer';
+import { Alarm, AlarmTopic, Dashboard, type GraphWidget, type Metric } from './constructs/monitoring';
+import { Network } from './constructs/network';
+import { Queue } from './constructs/queue';
+import { RedisCluster } from './constructs/redis-cluster';
+import { Peer, Port } from './constructs/security-group';
+import { SystemOutputs } from './constructs/system-outputs';
+import { SystemChart } from './system-chart';
+
+/**
+ * Subnet sizes, packed without gaps: tasks get /20s (every Fargate task takes
+ * an address), the load balancer's public and the data tier's isolated
+ * subnets /24s.
+ */
+const SUBNETS = { public: 24, private: 20, isolated: 24 } as const;
+
+/** Why the tasks and the migration runner may open HTTPS to any address. */
+const AWS_APIS_VIA_NAT = 'AWS APIs (SQS, Secrets Manager, RDS, ECR, CloudWatch) through the NAT gateway; no VPC endpoints here';
+
+export class PaymentProcessingChart extends SystemChart {
+  readonly network: Network;
+  readonly database: DatabaseCluster;
+  readonly service: ContainerService;
+
+  constructor(scope: Construct, environment: EnvironmentConfig) {
+    const config = environment.systems['payment-processing'];
+    super(scope, { environment, system: 'payment-processing', region: config.region, tags: config.tags });
+    const { settings } = environment;
+    const protection = dataProtectionFor(environment);
+    const suffix = environment.environmentSuffix;
+
+    const key = new KmsKey(this, 'Key', {
+      name: 'payment-processing',
+      alias: `alias/payment-processing-${suffix}`,
+      description: 'Payment processing data: database, its master secret, cache, queues, logs, alarm topic',
+      users: ['rds', 'secretsmanager', 'elasticache', 'sqs', 'logs', 'cloudwatch', 'sns', 'lambda'],
+    });
+
+    this.network = new Network(this, 'Network', {
+      name: 'processing',
+      cidr: config.network.cidr.text,
+      availabilityZones: config.network.availabilityZones,
+      subnets: SUBNETS,
+      natGateways: Math.min(settings.natGateways, config.network.availabilityZones.length),
+      flowLogs: { retentionDays: settings.logRetentionDays, encryptionKey: key },
+      vpcId: config.network.vpcID,
+    });
+
+    const loadBalancer = new ApplicationLoadBalancer(this, 'LoadBalancer', {
+      name: 'payment-alb',
+      network: this.network,
+      certificateArn: config.loadBalancer.certificateARN,
+      targetPort: config.service.containerPort,
+      healthCheckPath: config.service.healthCheckPath,
+      protection,
+    });
+
+    const queue = new Queue(this, 'Queue', { name: 'payments', encryptionKey: key, visibilityTimeoutSeconds: 120 });
+
+    this.database = new DatabaseCluster(this, 'Database', {
+      name: 'payment-db',
+      engine: 'aurora-postgresql',
+      engineVersion: config.database.engineVersion,
+      instanceClass: settings.dbInstanceClass,
+      instances: settings.multiAZ ? 2 : 1,
+      network: this.network,
+      encryptionKey: key,
+      databaseName: 'payments',
+      backupRetentionDays: settings.backupRetentionDays,
+      protection,
+    });
+
+    const cache = new RedisCluster(this, 'Cache', {
+      name: 'payment-cache',
+      nodeType: settings.cacheNodeType,
+      network: this.network,
+      multiAz: settings.multiAZ,
+      encryptionKey: key,
+      authTokenSecret: config.cache.authTokenSecret,
+      snapshotRetentionDays: settings.backupRetentionDays,
+      protection,
+    });
+
+    this.service = new ContainerService(this, 'Service', {
+      name: 'payment-api',
+      image: config.service.image,
+      cpu: config.service.cpu,
+      memoryMiB: config.service.memoryMiB,
+      containerPort: config.service.containerPort,
+      desiredCount: settings.containerDesiredCount,
+      network: this.network,
+      logRetentionDays: settings.logRetentionDays,
+      encryptionKey: key,
+      loadBalancer,
+      environment: {
+        DB_CLUSTER_IDENTIFIER: this.database.identifier,
+        DB_NAME: 'payments',
+        REDIS_REPLICATION_GROUP_ID: cache.replicationGroupId,
+        QUEUE_URL: `https://sqs.${config.region}.amazonaws.com/${environment.awsAccountID}/${queue.queueName}`,
+      },
+      egress: [{ peer: Peer.anyIpv4(AWS_APIS_VIA_NAT), port: Port.tcp(443), description: 'HTTPS to AWS APIs' }],
+    });
+    if (config.service.image.endsWith(':latest')) {
+      addWarning(this.service, 'S2-IMAGE-LATEST', `image ${config.service.image} is not pinned; production refuses :latest, pin a version or digest here too`);
+    }
+
+    // The migration runner: a Lambda in the VPC, run by the deploy pipeline before a release.
+    const migrations = new LambdaFunction(this, 'Migrations', {
+      name: 'payment-migrations',
+      runtime: config.migrations.runtime,
+      handler: config.migrations.handler,
+      code: config.migrations.code,
+      memoryMB: 512,
+      timeoutSeconds: 300,
+      // Migrations must never run twice at once.
+      reservedConcurrency: 1,
+      logRetentionDays: settings.logRetentionDays,
+      encryptionKey: key,
+      environment: { DB_CLUSTER_IDENTIFIER: this.database.identifier, DB_NAME: 'payments' },
+      vpc: { network: this.network, egress: [{ peer: Peer.anyIpv4(AWS_APIS_VIA_NAT), port: Port.tcp(443), description: 'HTTPS to AWS APIs' }] },
+    });
+
+    this.database.allowFrom(this.service.securityGroup, 'PostgreSQL from the payment service');
+    this.database.allowFrom(migrations.securityGroup!, 'PostgreSQL from the migration runner');
+    cache.allowFrom(this.service.securityGroup, 'Redis from the payment service');
+    // Endpoint and password are found at run time: RDS assigns the endpoint and creates the secret.
+    this.database.grantConnect(this.service);
+    this.database.grantConnect(migrations);
+    queue.grantConsumeAndSend(this.service);
+
+    const topic = new AlarmTopic(this, 'AlarmTopic', { name: 'payment-processing-alarms', encryptionKey: key });
+    const ecsMetric = (metricName: string): Metric => ({
+      namespace: 'AWS/ECS',
+      metricName,
+      dimensions: { ClusterName: this.service.clusterName, ServiceName: this.service.serviceName },
+    });
+    const rdsMetric = (metricName: string): Metric => ({ namespace: 'AWS/RDS', metricName, dimensions: { DBClusterIdentifier: this.database.identifier } });
+    const redisMetric = (metricName: string): Metric => ({ namespace: 'AWS/ElastiCache', metricName, dimensions: { CacheClusterId: cache.primaryCacheClusterId } });
+    const queueMetric = (queueName: string): Metric => ({
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: queueName },
+      statistic: 'Maximum',
+    });
+    const { alarms } = config;
+    new Alarm(this, 'ServiceCpuAlarm', {
+      name: 'payment-api-cpu',
+      description: `Payment service CPU at or above ${alarms.ecsCpuPercent}% for 10 minutes: scale out or profile`,
+      metric: ecsMetric('CPUUtilization'),
+      threshold: alarms.ecsCpuPercent,
+      topic,
+    });
+    new Alarm(this, 'DatabaseCpuAlarm', {
+      name: 'payment-db-cpu',
+      description: `Payment database CPU at or above ${alarms.rdsCpuPercent}% for 10 minutes: check slow queries or scale the instance class`,
+      metric: rdsMetric('CPUUtilization'),
+      threshold: alarms.rdsCpuPercent,
+      topic,
+    });
+    new Alarm(this, 'CacheCpuAlarm', {
+      name: 'payment-cache-cpu',
+      description: `Payment cache engine CPU at or above ${alarms.redisCpuPercent}% for 10 minutes: check hot keys or scale the node type`,
+      metric: redisMetric('EngineCPUUtilization'),
+      threshold: alarms.redisCpuPercent,
+      topic,
+    });
+    new Alarm(this, 'DeadLetterAlarm', {
+      name: 'payments-dead-letters',
+      description: `${alarms.deadLetterMessages}+ payment messages failed repeatedly and wait in the dead-letter queue: inspect and redrive them`,
+      metric: queueMetric(queue.deadLetterQueueName),
+      threshold: alarms.deadLetterMessages,
+      evaluationPeriods: 1,
+      topic,
+    });
+
+    const widgets: GraphWidget[] = [
+      { title: 'Payment service CPU and memory', metrics: [ecsMetric('CPUUtilization'), ecsMetric('MemoryUtilization')] },
+      { title: 'Database CPU and connections', metrics: [rdsMetric('CPUUtilization'), rdsMetric('DatabaseConnections')] },
+      { title: 'Cache CPU and memory', metrics: [redisMetric('EngineCPUUtilization'), redisMetric('DatabaseMemoryUsagePercentage')] },
+      { title: 'Queue and dead letters', metrics: [queueMetric(queue.queueName), queueMetric(queue.deadLetterQueueName)] },
+    ];
+    if (config.loadBalancer.metricDimension) {
+      const albMetric = (metricName: string, statistic: Metric['statistic'] = 'Sum'): Metric => ({
+        namespace: 'AWS/ApplicationELB',
+        metricName,
+        dimensions: { LoadBalancer: config.loadBalancer.metricDimension! },
+        statistic,
+      });
+      new Alarm(this, 'Target5xxAlarm', {
+        name: 'payment-alb-target-5xx',
+        description: `The payment service answered ${alarms.target5xx}+ server errors through the load balancer in 5 minutes: clients see failures`,
+        metric: albMetric('HTTPCode_Target_5XX_Count'),
+        threshold: alarms.target5xx,
+        evaluationPeriods: 1,
+        topic,
+      });
+      widgets.unshift({ title: 'Load balancer requests, errors, latency', metrics: [albMetric('RequestCount'), albMetric('HTTPCode_Target_5XX_Count'), albMetric('TargetResponseTime', 'Average')] });
+    } else {
+      addWarning(
+        loadBalancer,
+        'S2-ALB-ALARM-PENDING',
+        "the 5XX alarm and load balancer widget need its CloudWatch dimension (app/<name>/<id>), which AWS assigns: once applied, put it into systems.payment-processing.loadBalancer.metricDimension",
+      );
+    }
+    new Dashboard(this, 'Dashboard', { name: 'payment-processing', widgets });
+
+    const outputs = new SystemOutputs(this, 'Outputs', {
+      name: 'payment-processing-outputs',
+      staticValues: {
+        databaseClusterIdentifier: this.database.identifier,
+        cacheReplicationGroupID: cache.replicationGroupId,
+        queueName: queue.queueName,
+        deadLetterQueueName: queue.deadLetterQueueName,
+        migrationFunctionARN: migrations.arn,
+        databaseClusterARN: arn(this, 'rds', `cluster:${this.database.identifier}`),
+      },
+    });
+    const arnOf = '.status.ackResourceMetadata.arn';
+    outputs.exportField('vpcID', this.network.vpc, '.status.vpcID');
+    outputs.exportField('loadBalancerDNSName', loadBalancer.resource, '.status.dnsName');
+    outputs.exportField('loadBalancerARN', loadBalancer.resource, arnOf);
+    outputs.exportField('databaseEndpoint', this.database.cluster, '.status.endpoint');
+    outputs.exportField('databaseReaderEndpoint', this.database.cluster, '.status.readerEndpoint');
+    outputs.exportField('databaseSecretARN', this.database.cluster, '.status.masterUserSecret.secretARN');
+    outputs.exportField('cachePrimaryEndpoint', cache.resource, '.status.nodeGroups[0].primaryEndpoint.address');
+    outputs.exportField('queueURL', queue.resource, '.status.queueURL');
+    outputs.exportField('queueARN', queue.resource, '.status.queueARN');
+    outputs.exportField('serviceARN', this.service.service, arnOf);
+    outputs.exportField('keyARN', key.resource, arnOf);
+    outputs.exportField('alarmTopicARN', topic.resource, '.status.topicARN');
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Configuration of system S2 `payment-processing` (SPEC S2, seed 001): a
+ * containerised payment service behind a load balancer, with Aurora
+ * PostgreSQL, Redis, SQS and a migration runner.
+ */
+import { z } from 'zod';
+import { engineVersionProblem, lambdaRuntimeProblem } from '../catalog';
+import { nameProblem, K8S_LABEL_NAME } from '../naming';
+import { CONTAINER_IMAGE_PATTERN } from '../validation/aws';
+import { availabilityZones, certificateArn, ec2Id, region, s3Object, strictObject, tagMap, vpcCidr, wholeNumber } from './fields';
+
+
+const catalogValue = (problem: (value: string) => string | undefined) =>
+  z.string().superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message) ctx.addIssue({ code: 'custom', message });
+  });
+
+export const paymentProcessingSchema = strictObject({
+  tags: tagMap({ Project: undefined, Application: undefined, Compliance: 'PCI-DSS' }),
+  /** @default us-east-1 */
+  region: region.default('us-east-1'),
+  network: strictObject({
+    cidr: vpcCidr,
+    availabilityZones,
+    /** The VPC's ID once created; enables flow logs. @default unset (synth warns) */
+    vpcID: ec2Id('vpc').optional(),
+  }),
+  database: strictObject({
+    /** Aurora PostgreSQL version, checked against the maintained table (R-G9; "15.3" is rejected). */
+    engineVersion: catalogValue((version) => engineVersionProblem('aurora-postgresql', version)),
+  }),
+  service: strictObject({
+    /** The application image: never a placeholder; `:latest` is refused in production. */
+    image: z.string({ error: 'required: the payment service image (registry/repository:tag or @sha256 digest)' }).regex(CONTAINER_IMAGE_PATTERN, {
+      error: 'expected registry/repository:tag or registry/repository@sha256:<digest>; an image without a tag means "latest"',
+    }),
+    cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], { error: 'expected Fargate CPU units: 256, 512, 1024, 2048 or 4096' }),
+    memoryMiB: wholeNumber(512, 30720),
+    /** @default 8080 */
+    containerPort: wholeNumber(1024, 65535).default(8080),
+    /** @default /health */
+    healthCheckPath: z.string().regex(/^\/[\w./-]*$/, { error: 'expected a path starting with /' }).default('/health'),
+  }),
+  loadBalancer: strictObject({
+    certificateARN: certificateArn,
+    /** The load balancer's CloudWatch dimension once created (`app/<name>/<id>`); enables the 5XX alarm. @default unset (synth warns) */
+    metricDimension: z.string().regex(/^app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/, { error: 'expected app/<name>/<16 hex digits>' }).optional(),
+  }),
+  cache: strictObject({
+    /** Kubernetes Secret in the system's namespace holding the Redis AUTH token (only referenced, R-G8). */
+    authTokenSecret: strictObject({
+      name: z.string().superRefine((name, ctx) => {
+        const problem = nameProblem(name, K8S_LABEL_NAME);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+      key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: 'expected a Secret data key' }),
+    }),
+  }),
+  /** The database-migration runner (a Lambda function in the VPC). */
+  migrations: strictObject({
+    runtime: catalogValue(lambdaRuntimeProblem),
+    handler: z.string().min(1).default('index.handler'),
+    code: s3Object,
+  }),
+  /** Alarm thresholds (R-G12). */
+  alarms: strictObject({
+    ecsCpuPercent: wholeNumber(1, 100),
+    rdsCpuPercent: wholeNumber(1, 100),
+    redisCpuPercent: wholeNumber(1, 100),
+    deadLetterMessages: wholeNumber(1, 100000),
+    target5xx: wholeNumber(1, 100000),
+  }),
+});
+
+export type PaymentProcessingConfig = z.output<typeof paymentProcessingSchema>;
