@@ -104,3 +104,20 @@ export function manifest(manifests: any[], kind: string, name: string): any {
   if (!found) throw new Error(`no ${kind}/${name} in [${manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(', ')}]`);
   return found;
 }
+
+/** Builds constructs in a fresh test chart and returns the chart's manifests. */
+export function synthWith(build: (chart: SystemChart) => void, env?: EnvironmentConfig): any[] {
+  const chart = testChart(env);
+  build(chart);
+  return chart.toJson();
+}
+
+/** The manifests of one kind. */
+export function ofKind(manifests: any[], kind: string): any[] {
+  return manifests.filter((m) => m.kind === kind);
+}
+
+/** The parsed inline policy statements of an IAM Role manifest. */
+export function inlineStatements(role: any): any[] {
+  return Object.values<string>(role.spec.inlinePolicies ?? {}).flatMap((doc) => JSON.parse(doc).Statement);
+}
