@@ -1,0 +1,320 @@
+import { describe, expect, test } from '@jest/globals';
+import { ContainerService, type ContainerServiceProps } from '../../../charts/constructs/container-service';
+import { HttpApi, type HttpApiProps } from '../../../charts/constructs/http-api';
+import { KmsKey } from '../../../charts/constructs/kms-key';
+import { LambdaFunction, type LambdaFunctionProps } from '../../../charts/constructs/lambda-function';
+import { ApplicationLoadBalancer, TLS_POLICY } from '../../../charts/constructs/load-balancer';
+import { Alarm, AlarmTopic, Dashboard } from '../../../charts/constructs/monitoring';
+import { Network } from '../../../charts/constructs/network';
+import { WebAcl } from '../../../charts/constructs/web-acl';
+import type { SystemChart } from '../../../charts/system-chart';
+import { inlineStatements, manifest, ofKind, synthWith } from '../../support/fixtures';
+
+const network = (chart: SystemChart) =>
+  new Network(chart, 'Network', {
+    name: 'net',
+    cidr: '10.0.0.0/16',
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    subnets: { public: 24, private: 20 },
+    natGateways: 1,
+    flowLogs: { retentionDays: 30 },
+    vpcId: 'vpc-0123456789abcdef0',
+  });
+
+const fnProps: LambdaFunctionProps = {
+  name: 'handler',
+  runtime: 'nodejs22.x',
+  handler: 'index.handler',
+  code: { s3Bucket: 'artifacts-123456789012', s3Key: 'handler.zip' },
+  memoryMB: 512,
+  timeoutSeconds: 30,
+  logRetentionDays: 30,
+};
+
+describe('LambdaFunction', () => {
+  const manifests = synthWith((chart) => new LambdaFunction(chart, 'Fn', { ...fnProps, reservedConcurrency: 5, vpc: { network: network(chart) } }));
+  const fn = manifest(manifests, 'Function', 'handler');
+
+  test('S3 defaults: arm64, JSON logs into a log group created first, its own role', () => {
+    expect(fn.spec).toMatchObject({
+      name: 'handler-test',
+      runtime: 'nodejs22.x',
+      memorySize: 512,
+      timeout: 30,
+      reservedConcurrentExecutions: 5,
+      architectures: ['arm64'],
+      roleRef: { from: { name: 'handler' } },
+      loggingConfig: { logGroup: '/aws/lambda/handler-test', logFormat: 'JSON' },
+    });
+    const kinds = manifests.map((m) => m.kind);
+    expect(kinds.indexOf('LogGroup')).toBeLessThan(kinds.indexOf('Function'));
+    expect(manifest(manifests, 'LogGroup', 'handler-logs').spec.retentionDays).toBe(30);
+  });
+
+  test('its role may only write its own logs (not AWSLambdaBasicExecutionRole) plus, in a VPC, the AWS VPC access policy', () => {
+    const role = manifest(manifests, 'Role', 'handler');
+    expect(inlineStatements(role)).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/handler-test:*' },
+    ]);
+    expect(role.spec.policies).toEqual(['arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole']);
+  });
+
+  test('in a VPC: private subnets and a security group of its own that allows nothing by default', () => {
+    expect(fn.spec.vpcConfig).toEqual({ subnetRefs: [{ from: { name: 'net-private-a' } }, { from: { name: 'net-private-b' } }], securityGroupRefs: [{ from: { name: 'handler-fn' } }] });
+    expect(manifest(manifests, 'SecurityGroup', 'handler-fn').spec).toMatchObject({ ingressRules: [], egressRules: [] });
+  });
+
+  test('grantInvoke: a permission on the live alias, which callers invoke', () => {
+    let aliasArn = '';
+    const result = synthWith((chart) => {
+      aliasArn = new LambdaFunction(chart, 'Fn', fnProps).grantInvoke('apigateway.amazonaws.com', 'arn:aws:execute-api:us-east-1:123456789012:*/*/*');
+    });
+    expect(aliasArn).toBe('arn:aws:lambda:us-east-1:123456789012:function:handler-test:live');
+    expect(manifest(result, 'Alias', 'handler-live').spec).toEqual({
+      name: 'live',
+      functionRef: { from: { name: 'handler' } },
+      functionVersion: '$LATEST',
+      permissions: [{ action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com', sourceARN: 'arn:aws:execute-api:us-east-1:123456789012:*/*/*', statementID: 'apigateway-1' }],
+    });
+  });
+
+  test.each([
+    [{ runtime: 'nodejs18.x' }, 'runtime nodejs18.x was deprecated on 2025-09-01'],
+    [{ memoryMB: 64 }, 'memoryMB 64 must be 128-10240'],
+    [{ timeoutSeconds: 901 }, 'timeoutSeconds 901 must be 1-900'],
+    [{ reservedConcurrency: 0 }, 'reservedConcurrency 0 must be at least 1'],
+    [{ environment: { DB_PASSWORD: 'x' } }, 'environment variable DB_PASSWORD looks like a secret; pass the secret\'s ARN and read it at run time (R-G8)'],
+    [{ code: { s3Bucket: 'B', s3Key: '' } }, 'do not name an S3 object'],
+  ])('R-G8 R-G9 rejects %p', (override, message) => {
+    expect(() => synthWith((chart) => new LambdaFunction(chart, 'Fn', { ...fnProps, ...override }))).toThrow(message);
+  });
+
+  test('a secret\'s ARN in the environment is fine', () => {
+    expect(() => synthWith((chart) => new LambdaFunction(chart, 'Fn', { ...fnProps, environment: { DB_SECRET_ARN: 'arn:x' } }))).not.toThrow();
+  });
+});
+
+describe('HttpApi', () => {
+  const build = (chart: SystemChart, override: Partial<HttpApiProps> = {}) => {
+    const fn = new LambdaFunction(chart, 'Fn', fnProps);
+    return new HttpApi(chart, 'Api', {
+      name: 'api',
+      description: 'test API',
+      routes: [
+        { method: 'POST', path: '/payment', handler: fn },
+        { method: 'GET', path: '/payment/{id}', handler: fn },
+      ],
+      cors: { allowOrigins: ['https://pay.example.com'] },
+      accessLogRetentionDays: 30,
+      customDomain: { domainName: 'api-test.payments.internal', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50' },
+      ...override,
+    });
+  };
+  const manifests = synthWith((chart) => build(chart));
+
+  test('S3 routes POST /payment and GET /payment/{id} through one Lambda proxy integration (references)', () => {
+    expect(ofKind(manifests, 'Route').map((r) => [r.metadata.name, r.spec.routeKey, r.spec.targetRef])).toEqual([
+      ['api-post-payment', 'POST /payment', { from: { name: 'api-handler' } }],
+      ['api-get-payment-id', 'GET /payment/{id}', { from: { name: 'api-handler' } }],
+    ]);
+    expect(ofKind(manifests, 'Integration').map((i) => i.spec)).toEqual([
+      {
+        apiRef: { from: { name: 'api' } },
+        integrationType: 'AWS_PROXY',
+        integrationMethod: 'POST',
+        integrationURI: 'arn:aws:lambda:us-east-1:123456789012:function:handler-test:live',
+        payloadFormatVersion: '2.0',
+        timeoutInMillis: 29000,
+      },
+    ]);
+  });
+
+  test('S3 CORS for the configured origins and the routes\' methods', () => {
+    expect(manifest(manifests, 'API', 'api').spec.corsConfiguration).toEqual({
+      allowOrigins: ['https://pay.example.com'],
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Content-Type', 'Authorization'],
+      maxAge: 300,
+    });
+  });
+
+  test('S3 the $default stage: JSON access logs into a pre-created group, throttling, detailed metrics', () => {
+    const stage = manifest(manifests, 'Stage', 'api-default');
+    expect(stage.spec.accessLogSettings.destinationARN).toBe('arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/api-test/access');
+    expect(JSON.parse(stage.spec.accessLogSettings.format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    expect(stage.spec.defaultRouteSettings).toEqual({ throttlingBurstLimit: 100, throttlingRateLimit: 50, detailedMetricsEnabled: true });
+    expect(manifest(manifests, 'LogGroup', 'api-access-logs').spec.retentionDays).toBe(30);
+  });
+
+  test('S3 custom domain (TLS 1.2, regional) mapped to the stage; the execute-api endpoint is off', () => {
+    expect(manifest(manifests, 'DomainName', 'api-domain').spec.domainNameConfigurations).toEqual([
+      { certificateARN: 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50', endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' },
+    ]);
+    expect(manifest(manifests, 'APIMapping', 'api-domain').spec).toEqual({ apiRef: { from: { name: 'api' } }, domainRef: { from: { name: 'api-domain' } }, stage: '$default' });
+    expect(manifest(manifests, 'API', 'api').spec.disableExecuteAPIEndpoint).toBe(true);
+  });
+
+  test('API Gateway may invoke the function, for this account and region only', () => {
+    expect(manifest(manifests, 'Alias', 'handler-live').spec.permissions[0].sourceARN).toBe('arn:aws:execute-api:us-east-1:123456789012:*/*/*');
+  });
+
+  test.each([
+    [{ cors: { allowOrigins: ['*'] } }, 'CORS origin "*" must be an exact https origin'],
+    [{ routes: [] }, 'routes must not be empty'],
+    [{ customDomain: { domainName: 'x.internal', certificateArn: 'arn:aws:iam::1:server-certificate/x' } }, 'is not an ACM certificate ARN'],
+  ])('rejects %p', (override, message) => {
+    expect(() => synthWith((chart) => build(chart, override as Partial<HttpApiProps>))).toThrow(message);
+  });
+});
+
+describe('WebAcl', () => {
+  test('S3 rate limit per IP first, then the AWS common rule set; metrics everywhere', () => {
+    const acl = manifest(synthWith((chart) => new WebAcl(chart, 'Waf', { name: 'waf', rateLimitPerIp: 2000 })), 'WebACL', 'waf');
+    expect(acl.spec).toMatchObject({ scope: 'REGIONAL', defaultAction: { allow: {} } });
+    expect(acl.spec.rules.map((r: any) => [r.name, r.priority, r.statement])).toEqual([
+      ['rate-limit-per-ip', 0, { rateBasedStatement: { limit: 2000, aggregateKeyType: 'IP' } }],
+      ['AWSManagedRulesCommonRuleSet', 1, { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet' } }],
+    ]);
+    expect(acl.spec.rules.every((r: any) => r.visibilityConfig.cloudWatchMetricsEnabled)).toBe(true);
+  });
+
+  test('rejects a rate limit below WAF\'s minimum', () => {
+    expect(() => synthWith((chart) => new WebAcl(chart, 'Waf', { name: 'waf', rateLimitPerIp: 5 }))).toThrow('rateLimitPerIp 5 must be a whole number of at least 10');
+  });
+});
+
+describe('monitoring', () => {
+  const build = (chart: SystemChart) => {
+    const key = new KmsKey(chart, 'Key', { name: 'k', alias: 'alias/k-test', description: 'k', users: ['cloudwatch', 'sns'] });
+    const topic = new AlarmTopic(chart, 'Topic', { name: 'alarms', encryptionKey: key });
+    const metric = { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: 'fn' }, statistic: 'Sum' as const };
+    new Alarm(chart, 'Alarm', { name: 'fn-errors', description: 'Function errors: payments failing', metric, threshold: 10, topic });
+    new Dashboard(chart, 'Dashboard', { name: 'dash', widgets: [{ title: 'a', metrics: [metric] }, { title: 'b', metrics: [metric] }, { title: 'c', metrics: [metric], width: 24 }] });
+    return topic;
+  };
+  const manifests = synthWith(build);
+
+  test('R-G12 an alarm has a description, a threshold and notifies the topic on ALARM and OK', () => {
+    expect(manifest(manifests, 'MetricAlarm', 'fn-errors').spec).toMatchObject({
+      name: 'fn-errors-test',
+      alarmDescription: 'Function errors: payments failing',
+      threshold: 10,
+      alarmActions: ['arn:aws:sns:us-east-1:123456789012:alarms-test'],
+      oKActions: ['arn:aws:sns:us-east-1:123456789012:alarms-test'],
+      dimensions: [{ name: 'FunctionName', value: 'fn' }],
+      treatMissingData: 'notBreaching',
+    });
+  });
+
+  test('the alarm topic is encrypted and only CloudWatch alarms of this account may publish', () => {
+    const topic = manifest(manifests, 'Topic', 'alarms');
+    expect(topic.spec.kmsMasterKeyRef).toEqual({ from: { name: 'k' } });
+    expect(JSON.parse(topic.spec.policy).Statement).toEqual([
+      expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }),
+    ]);
+  });
+
+  test('the dashboard body is rendered from typed widgets on a 24-column grid', () => {
+    const body = JSON.parse(manifest(manifests, 'Dashboard', 'dash').spec.dashboardBody);
+    expect(body.widgets.map((w: any) => [w.properties.title, w.x, w.y, w.width])).toEqual([
+      ['a', 0, 0, 12],
+      ['b', 12, 0, 12],
+      ['c', 0, 6, 24],
+    ]);
+    expect(body.widgets[0].properties.metrics).toEqual([['AWS/Lambda', 'Errors', 'FunctionName', 'fn', { stat: 'Sum', period: 300 }]]);
+  });
+
+  test.each([
+    [{ description: 'short' }, 'description must say what the alarm means (R-G12)'],
+    [{ metric: { namespace: 'n', metricName: 'm', dimensions: {}, periodSeconds: 45 } }, 'periodSeconds 45 must be 10, 30 or a multiple of 60'],
+  ])('rejects %p', (override, message) => {
+    expect(() =>
+      synthWith((chart) => {
+        const topic = build(chart);
+        new Alarm(chart, 'A2', { name: 'a2', description: 'long enough description', metric: { namespace: 'n', metricName: 'm', dimensions: {} }, threshold: 1, topic, ...override });
+      }),
+    ).toThrow(message);
+  });
+});
+
+describe('ApplicationLoadBalancer and ContainerService', () => {
+  const serviceProps = (chart: SystemChart): ContainerServiceProps => {
+    const net = network(chart);
+    return {
+      name: 'web',
+      image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.2.3',
+      cpu: 512,
+      memoryMiB: 1024,
+      containerPort: 8080,
+      desiredCount: 2,
+      network: net,
+      logRetentionDays: 30,
+      loadBalancer: new ApplicationLoadBalancer(chart, 'Alb', { name: 'web-alb', network: net, certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c50', targetPort: 8080 }),
+    };
+  };
+  const manifests = synthWith((chart) => new ContainerService(chart, 'Svc', serviceProps(chart)));
+
+  test('S2 the load balancer: internet-facing in public subnets, HTTPS with a TLS 1.2+ policy, HTTP only redirects', () => {
+    expect(manifest(manifests, 'LoadBalancer', 'web-alb').spec).toMatchObject({
+      scheme: 'internet-facing',
+      subnetRefs: [{ from: { name: 'net-public-a' } }, { from: { name: 'net-public-b' } }],
+      attributes: [
+        { key: 'deletion_protection.enabled', value: 'true' },
+        { key: 'routing.http.drop_invalid_header_fields.enabled', value: 'true' },
+      ],
+    });
+    expect(manifest(manifests, 'Listener', 'web-alb-https').spec).toMatchObject({ port: 443, protocol: 'HTTPS', sslPolicy: TLS_POLICY });
+    expect(manifest(manifests, 'Listener', 'web-alb-http').spec.defaultActions).toEqual([{ type: 'redirect', redirectConfig: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }]);
+  });
+
+  test('S2 only the load balancer is open to the internet (443/80, with its reason); the tasks only to the load balancer', () => {
+    const lb = manifest(manifests, 'SecurityGroup', 'web-alb-lb');
+    expect(lb.spec.ingressRules.map((r: any) => [r.fromPort, r.ipRanges[0].cidrIP])).toEqual([
+      [443, '0.0.0.0/0'],
+      [80, '0.0.0.0/0'],
+    ]);
+    expect(lb.spec.egressRules).toEqual([{ ipProtocol: 'tcp', fromPort: 8080, toPort: 8080, userIDGroupPairs: [{ groupRef: { from: { name: 'web-tasks' } }, description: 'HTTP from the load balancer' }] }]);
+    expect(manifest(manifests, 'SecurityGroup', 'web-tasks').spec.ingressRules).toEqual([
+      { ipProtocol: 'tcp', fromPort: 8080, toPort: 8080, userIDGroupPairs: [{ groupRef: { from: { name: 'web-alb-lb' } }, description: 'HTTP from the load balancer' }] },
+    ]);
+  });
+
+  test('S2 the task: Fargate, read-only root filesystem, the configured image, logs to a pre-created group', () => {
+    const task = manifest(manifests, 'TaskDefinition', 'web');
+    expect(task.spec).toMatchObject({
+      cpu: '512',
+      memory: '1024',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      executionRoleARN: 'arn:aws:iam::123456789012:role/web-execution-test',
+      taskRoleRef: { from: { name: 'web-task' } },
+    });
+    expect(task.spec.containerDefinitions[0]).toMatchObject({
+      image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.2.3',
+      readonlyRootFilesystem: true,
+      logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/web-test' } },
+    });
+  });
+
+  test('S2 the service: private subnets, no public IP, behind the target group, rolls back failed deployments', () => {
+    const service = manifest(manifests, 'Service', 'web');
+    expect(service.spec).toMatchObject({
+      launchType: 'FARGATE',
+      desiredCount: 2,
+      networkConfiguration: { awsVPCConfiguration: { assignPublicIP: 'DISABLED', subnetRefs: [{ from: { name: 'net-private-a' } }, { from: { name: 'net-private-b' } }] } },
+      loadBalancers: [{ targetGroupRef: { from: { name: 'web-alb-targets' } }, containerName: 'web', containerPort: 8080 }],
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      enableExecuteCommand: false,
+    });
+    expect(manifest(manifests, 'Cluster', 'web').spec.settings).toEqual([{ name: 'containerInsights', value: 'enabled' }]);
+  });
+
+  test.each([
+    [{ image: 'nginx' }, 'image "nginx" must name a registry/repository with an explicit tag or @sha256 digest'],
+    [{ image: 'registry.example.com/web' }, 'must name a registry/repository with an explicit tag'],
+    [{ cpu: 300 }, 'cpu 300 is not a Fargate size'],
+    [{ memoryMiB: 8192 }, 'memoryMiB 8192 is not allowed with cpu 512; use one of 1024, 2048, 3072, 4096'],
+  ])('S2 rejects %p', (override, message) => {
+    expect(() => synthWith((chart) => new ContainerService(chart, 'Svc', { ...serviceProps(chart), ...override }))).toThrow(message);
+  });
+});
