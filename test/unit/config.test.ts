@@ -241,3 +241,55 @@ describe('loading the config folder (R-G1)', () => {
     expect(configError(join(empty, 'missing'))).toContain('cannot read the config folder');
   });
 });
+
+describe('settings and the payment systems (R-G7, R-G9)', () => {
+  const edit = (change: (raw: any) => void) => {
+    const raw = rawEnvironment();
+    change(raw);
+    return raw;
+  };
+
+  test('R-G9 Aurora PostgreSQL 15.3 is rejected in config, naming the valid 15.x versions', () => {
+    const [problem] = problems(edit((raw) => (raw.systems['payment-processing'].database.engineVersion = '15.3')));
+    expect(problem).toMatch(/^systems\.payment-processing\.database\.engineVersion: aurora-postgresql 15\.3 is not an available version; valid 15\.x: 15\.7, .* \(got "15\.3"\)$/);
+  });
+
+  test('R-G9 S3 asks for PostgreSQL 15.x: another valid major is still refused', () => {
+    expect(problems(edit((raw) => (raw.systems['payment-stack'].database.engineVersion = '16.8')))[0]).toMatch(/SPEC S3 asks for PostgreSQL 15\.x; valid: 15\.12, 15\.13, 15\.14/);
+  });
+
+  test('R-G9 a deprecated Lambda runtime is refused', () => {
+    expect(problems(edit((raw) => (raw.systems['payment-stack'].lambda.runtime = 'nodejs18.x')))[0]).toMatch(
+      /^systems\.payment-stack\.lambda\.runtime: runtime nodejs18\.x was deprecated on 2025-09-01; use one of /,
+    );
+  });
+
+  test('S2 :latest is refused for a production image; an untagged image is refused everywhere', () => {
+    expect(problems(edit((raw) => (raw.systems['payment-processing'].service.image = '123456789012.dkr.ecr.us-east-1.amazonaws.com/payment-processor:latest')))).toEqual([
+      'systems.payment-processing.service.image: a production image must be pinned: use a version tag or @sha256 digest, not :latest (got "123456789012.dkr.ecr.us-east-1.amazonaws.com/payment-processor:latest")',
+    ]);
+    expect(problems(edit((raw) => (raw.systems['payment-processing'].service.image = 'nginx')))[0]).toContain('an image without a tag means "latest"');
+    expect(problems(edit((raw) => delete raw.systems['payment-processing'].service.image))[0]).toBe(
+      'systems.payment-processing.service.image: required (string): required: the payment service image (registry/repository:tag or @sha256 digest)',
+    );
+    const dev = edit((raw) => {
+      raw.tier = 'non-production';
+      raw.systems['payment-processing'].service.image = 'registry.example.com/payment-processor:latest';
+    });
+    expect(environment(dev).systems['payment-processing'].service.image).toMatch(/:latest$/);
+  });
+
+  test('R-G7 a production environment needs Multi-AZ and a week of backups', () => {
+    expect(problems(edit((raw) => Object.assign(raw.settings, { multiAZ: false, backupRetentionDays: 3 })))).toEqual([
+      'settings.multiAZ: must be true when tier is "production" (R-G7) (got false)',
+      'settings.backupRetentionDays: must be at least 7 when tier is "production" (R-G7) (got 3)',
+    ]);
+  });
+
+  test('R-G9 settings come from the maintained tables', () => {
+    expect(problems(edit((raw) => Object.assign(raw.settings, { dbInstanceClass: 'db.m1.small', logRetentionDays: 10 })))).toEqual([
+      expect.stringMatching(/^settings\.logRetentionDays: expected a CloudWatch Logs retention in days, one of: 1, 3, 5, 7, 14, 30/),
+      expect.stringMatching(/^settings\.dbInstanceClass: expected an RDS instance class, one of: db\.t4g\.micro/),
+    ]);
+  });
+});
