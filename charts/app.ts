@@ -7,12 +7,14 @@
  * bad config therefore leaves `dist/` exactly as it was.
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { App, Yaml } from 'cdk8s';
 import { loadEnvironments } from '../lib/config/load';
 import type { EnvironmentConfig } from '../lib/config/environment';
 import { collectWarnings, type Warning } from '../lib/warnings';
+import { GitOpsChart, systemManifestPath } from './gitops';
 import { SYSTEM_CHARTS } from './index';
+import type { SystemChart } from './system-chart';
 
 export interface RenderedEnvironment {
   readonly environment: string;
@@ -30,7 +32,18 @@ export function buildEnvironment(environment: EnvironmentConfig): App {
 
 export function renderEnvironment(environment: EnvironmentConfig): RenderedEnvironment {
   const app = buildEnvironment(environment);
-  const files = new Map(app.charts.map((chart) => [join(environment.name, `${chart.node.id}.k8s.yaml`), Yaml.stringify(...chart.toJson())]));
+  const systemCharts = app.charts as SystemChart[];
+  const files = new Map(
+    systemCharts.map((chart) => {
+      const { path, file } = systemManifestPath(environment.name, chart.system);
+      return [join(relative('dist', path), file), Yaml.stringify(...chart.toJson())];
+    }),
+  );
+  if (environment.gitops) {
+    const namespaces = new Map(systemCharts.map((chart) => [chart.system as string, chart.namespaceName]));
+    const gitops = new GitOpsChart(new App(), { ...environment, gitops: environment.gitops }, (system) => namespaces.get(system)!);
+    files.set(join('argocd', `${environment.name}.k8s.yaml`), Yaml.stringify(...gitops.toJson()));
+  }
   return { environment: environment.name, files, warnings: collectWarnings(app) };
 }
 

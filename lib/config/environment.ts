@@ -54,6 +54,17 @@ export const environmentSchema = strictObject({
   }),
   /** Values that differ between environments, shared by every system. */
   settings: settingsSchema,
+  /**
+   * Where Argo CD finds this repository; when set, synth also writes one Argo CD
+   * Application per system to dist/argocd/<environment>.k8s.yaml. @default unset: none
+   */
+  gitops: strictObject({
+    repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, { error: 'expected a git URL (https://, ssh:// or git@)' }),
+    /** @default main */
+    targetRevision: z.string().min(1).default('main'),
+    /** @default default */
+    project: z.string().min(1).default('default'),
+  }).optional(),
   systems: strictObject({
     'vpc-peering': vpcPeeringSchema,
     'payment-processing': paymentProcessingSchema,

@@ -1,0 +1,39 @@
+/**
+ * S2: the deploy identity is consistent by construction — the Argo CD
+ * Applications synth writes point at exactly the files and namespaces synth
+ * writes (seed 001's "project name mismatch").
+ */
+import { describe, expect, test } from '@jest/globals';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { SYSTEM_NAMES } from '../../charts/index';
+import { loadEnvironments } from '../../lib/config/load';
+import { REPO_ROOT } from '../../lib/paths';
+
+const environments = loadEnvironments(join(REPO_ROOT, 'config'));
+const docs = (file: string) => parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS());
+
+describe('Argo CD Applications (S2 deploy identity)', () => {
+  test.each(environments.map((env) => [env.name, env]))('S2 %s: one Application per system, pointing at the file and namespace synth writes', (name, env) => {
+    const applications = docs(join(REPO_ROOT, 'dist', 'argocd', `${name}.k8s.yaml`));
+    expect(applications.map((a) => a.metadata.name)).toEqual(SYSTEM_NAMES.map((system) => `${system}-${name}`));
+    for (const application of applications) {
+      const { path, directory, repoURL, targetRevision } = application.spec.source;
+      const file = join(REPO_ROOT, path, directory.include);
+      expect(existsSync(file)).toBe(true);
+      const [namespace] = docs(file);
+      expect(namespace.kind).toBe('Namespace');
+      expect(application.spec.destination.namespace).toBe(namespace.metadata.name);
+      expect({ repoURL, targetRevision }).toEqual({ repoURL: env.gitops!.repoURL, targetRevision: env.gitops!.targetRevision });
+    }
+  });
+
+  test('sync never prunes automatically (pruning an ACK object can delete AWS resources), and applies server-side', () => {
+    for (const env of environments) {
+      for (const application of docs(join(REPO_ROOT, 'dist', 'argocd', `${env.name}.k8s.yaml`))) {
+        expect(application.spec.syncPolicy).toEqual({ automated: { selfHeal: true, prune: false }, syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'] });
+      }
+    }
+  });
+});
