@@ -15,7 +15,7 @@ const environments = loadEnvironments(join(REPO_ROOT, 'config'));
 const docs = (file: string) => parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS());
 
 describe('Argo CD Applications (S2 deploy identity)', () => {
-  test.each(environments.map((env) => [env.name, env]))('S2 %s: one Application per system, pointing at the file and namespace synth writes', (name, env) => {
+  test.each(environments.map((env) => [env.name, env] as const))('S2 %s: one Application per system, pointing at the file and namespace synth writes', (name, env) => {
     const applications = docs(join(REPO_ROOT, 'dist', 'argocd', `${name}.k8s.yaml`));
     expect(applications.map((a) => a.metadata.name)).toEqual(SYSTEM_NAMES.map((system) => `${system}-${name}`));
     for (const application of applications) {
