@@ -4,7 +4,7 @@
  * this schema is the single place that says what is valid.
  */
 import { z } from 'zod';
-import { accountId, strictObject, tagMap } from './fields';
+import { accountId, checked, strictObject, tagMap } from './fields';
 import { paymentProcessingSchema } from './payment-processing';
 import { paymentStackSchema } from './payment-stack';
 import { productionSettingsProblems, settingsSchema } from './settings';
@@ -26,10 +26,7 @@ export function environmentNameProblem(name: string): string | undefined {
   return name.length <= maxLength && pattern.test(name) ? undefined : `"${name}" is not allowed; allowed: ${allowed}`;
 }
 
-const environmentSuffix = z.string().superRefine((value, ctx) => {
-  const problem = environmentNameProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const environmentSuffix = checked(environmentNameProblem);
 
 /** Tags derived by the project; setting them in a file would be silently wrong. */
 export const DERIVED_TAGS = ['Environment', 'EnvironmentSuffix'] as const;

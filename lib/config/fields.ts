@@ -97,3 +97,11 @@ export const availabilityZones = z
   .array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, { error: 'expected an availability zone like us-east-1a' }), { error: 'expected a list of availability zones' })
   .min(1, { error: 'name at least one availability zone' })
   .max(6, { error: 'at most 6 availability zones' });
+
+/** A string checked by a function that returns a problem sentence (from the catalog, usually). */
+export function checked(problem: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message) ctx.addIssue({ code: 'custom', message });
+  });
+}

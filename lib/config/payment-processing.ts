@@ -7,14 +7,8 @@ import { z } from 'zod';
 import { engineVersionProblem, lambdaRuntimeProblem } from '../catalog';
 import { nameProblem, K8S_LABEL_NAME } from '../naming';
 import { CONTAINER_IMAGE_PATTERN } from '../validation/aws';
-import { availabilityZones, certificateArn, ec2Id, region, s3Object, strictObject, tagMap, vpcCidr, wholeNumber } from './fields';
+import { availabilityZones, certificateArn, checked, ec2Id, region, s3Object, strictObject, tagMap, vpcCidr, wholeNumber } from './fields';
 
-
-const catalogValue = (problem: (value: string) => string | undefined) =>
-  z.string().superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message) ctx.addIssue({ code: 'custom', message });
-  });
 
 export const paymentProcessingSchema = strictObject({
   tags: tagMap({ Project: undefined, Application: undefined, Compliance: 'PCI-DSS' }),
@@ -28,7 +22,7 @@ export const paymentProcessingSchema = strictObject({
   }),
   database: strictObject({
     /** Aurora PostgreSQL version, checked against the maintained table (R-G9; "15.3" is rejected). */
-    engineVersion: catalogValue((version) => engineVersionProblem('aurora-postgresql', version)),
+    engineVersion: checked((version) => engineVersionProblem('aurora-postgresql', version)),
   }),
   service: strictObject({
     /** The application image: never a placeholder; `:latest` is refused in production. */
@@ -50,16 +44,13 @@ export const paymentProcessingSchema = strictObject({
   cache: strictObject({
     /** Kubernetes Secret in the system's namespace holding the Redis AUTH token (only referenced, R-G8). */
     authTokenSecret: strictObject({
-      name: z.string().superRefine((name, ctx) => {
-        const problem = nameProblem(name, K8S_LABEL_NAME);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      }),
+      name: checked((name) => nameProblem(name, K8S_LABEL_NAME)),
       key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: 'expected a Secret data key' }),
     }),
   }),
   /** The database-migration runner (a Lambda function in the VPC). */
   migrations: strictObject({
-    runtime: catalogValue(lambdaRuntimeProblem),
+    runtime: checked(lambdaRuntimeProblem),
     handler: z.string().min(1).default('index.handler'),
     code: s3Object,
   }),

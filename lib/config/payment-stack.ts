@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { engineVersionProblem, lambdaRuntimeProblem, RDS_ENGINES } from '../catalog';
-import { availabilityZones, certificateArn, ec2Id, region, s3Object, strictObject, tagMap, vpcCidr, wholeNumber } from './fields';
+import { availabilityZones, certificateArn, checked, ec2Id, region, s3Object, strictObject, tagMap, vpcCidr, wholeNumber } from './fields';
 
 /** A value AWS assigns when it creates something, needed where ACK takes no reference. */
 const assignedId = (pattern: RegExp, what: string) => z.string().regex(pattern, { error: `expected ${what}` });
@@ -26,17 +26,15 @@ export const paymentStackSchema = strictObject({
   }),
   database: strictObject({
     /** PostgreSQL 15.x, checked against the maintained table (R-G9). */
-    engineVersion: z.string().superRefine((version, ctx) => {
-      const problem = engineVersionProblem('postgres', version) ?? (version.startsWith('15.') ? undefined : `SPEC S3 asks for PostgreSQL 15.x; valid: ${RDS_ENGINES.postgres.versions.filter((v) => v.startsWith('15.')).join(', ')}`);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+    engineVersion: checked(
+      (version) =>
+        engineVersionProblem('postgres', version) ??
+        (version.startsWith('15.') ? undefined : `SPEC S3 asks for PostgreSQL 15.x; valid: ${RDS_ENGINES.postgres.versions.filter((v) => v.startsWith('15.')).join(', ')}`),
+    ),
   }),
   lambda: strictObject({
     /** A current Node.js runtime; deprecated ones are rejected (R-G9). */
-    runtime: z.string().superRefine((runtime, ctx) => {
-      const problem = lambdaRuntimeProblem(runtime) ?? (runtime.startsWith('nodejs') ? undefined : 'SPEC S3 asks for a Node.js runtime');
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+    runtime: checked((runtime) => lambdaRuntimeProblem(runtime) ?? (runtime.startsWith('nodejs') ? undefined : 'SPEC S3 asks for a Node.js runtime')),
     code: s3Object,
   }),
   api: strictObject({

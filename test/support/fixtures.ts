@@ -3,6 +3,8 @@
  * that fixtures can never drift from what the loader accepts.
  */
 import { Testing } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { collectWarnings } from '../../lib/warnings';
 import { SystemChart } from '../../charts/system-chart';
 import type { EnvironmentConfig } from '../../lib/config/environment';
 import { parseEnvironment } from '../../lib/config/load';
@@ -120,4 +122,20 @@ export function ofKind(manifests: any[], kind: string): any[] {
 /** The parsed inline policy statements of an IAM Role manifest. */
 export function inlineStatements(role: any): any[] {
   return Object.values<string>(role.spec.inlinePolicies ?? {}).flatMap((doc) => JSON.parse(doc).Statement);
+}
+
+/**
+ * Synthesizes one system chart for the test environment, edited by `edit`;
+ * returns its manifests and the IDs of the warnings it raised.
+ */
+export function synthSystem(
+  Chart: new (scope: Construct, environment: EnvironmentConfig) => SystemChart,
+  edit: (raw: any) => void = () => undefined,
+  name = 'prod',
+): { manifests: any[]; warnings: string[] } {
+  const raw = rawEnvironment();
+  edit(raw);
+  const app = Testing.app();
+  const chart = new Chart(app, environment(raw, name));
+  return { manifests: chart.toJson(), warnings: collectWarnings(app).map((w) => w.id) };
 }

@@ -2,18 +2,10 @@
  * System S2 `payment-processing` (SPEC S2, seed 001): the chart's behaviour per requirement.
  */
 import { describe, expect, test } from '@jest/globals';
-import { Testing } from 'cdk8s';
 import { PaymentProcessingChart } from '../../charts/payment-processing';
-import { collectWarnings } from '../../lib/warnings';
-import { environment, inlineStatements, manifest, ofKind, rawEnvironment } from '../support/fixtures';
+import { inlineStatements, manifest, ofKind, synthSystem } from '../support/fixtures';
 
-function synth(edit: (raw: any) => void = () => undefined, name = 'prod') {
-  const raw = rawEnvironment();
-  edit(raw);
-  const app = Testing.app();
-  const chart = new PaymentProcessingChart(app, environment(raw, name));
-  return { manifests: chart.toJson(), warnings: collectWarnings(app).map((w) => w.id) };
-}
+const synth = (edit?: (raw: any) => void, name?: string) => synthSystem(PaymentProcessingChart, edit, name);
 
 const { manifests, warnings } = synth();
 

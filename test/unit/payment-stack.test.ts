@@ -2,19 +2,11 @@
  * System S3 `payment-stack` (SPEC S3, seed 002): the chart's behaviour per requirement.
  */
 import { describe, expect, test } from '@jest/globals';
-import { Testing } from 'cdk8s';
 import { PaymentStackChart } from '../../charts/payment-stack';
 import { stableSuffix } from '../../lib/naming';
-import { collectWarnings } from '../../lib/warnings';
-import { environment, inlineStatements, manifest, ofKind, rawEnvironment } from '../support/fixtures';
+import { inlineStatements, manifest, ofKind, synthSystem } from '../support/fixtures';
 
-function synth(edit: (raw: any) => void = () => undefined, name = 'prod') {
-  const raw = rawEnvironment();
-  edit(raw);
-  const app = Testing.app();
-  const chart = new PaymentStackChart(app, environment(raw, name));
-  return { manifests: chart.toJson(), warnings: collectWarnings(app).map((w) => w.id) };
-}
+const synth = (edit?: (raw: any) => void, name?: string) => synthSystem(PaymentStackChart, edit, name);
 
 const { manifests, warnings } = synth();
 

@@ -2,19 +2,11 @@
  * System S1 `vpc-peering` (SPEC S1, seed 000): the chart's behaviour per requirement.
  */
 import { describe, expect, test } from '@jest/globals';
-import { Testing } from 'cdk8s';
 import { VpcPeeringChart } from '../../charts/vpc-peering';
-import { collectWarnings } from '../../lib/warnings';
 import { loadCrdSchemas, schemaProblems } from '../support/crd-schema';
-import { environment, manifest, rawEnvironment } from '../support/fixtures';
+import { manifest, synthSystem } from '../support/fixtures';
 
-function synth(edit: (peering: any) => void = () => undefined) {
-  const raw = rawEnvironment();
-  edit(raw.systems['vpc-peering']);
-  const app = Testing.app();
-  const chart = new VpcPeeringChart(app, environment(raw, 'prod'));
-  return { manifests: chart.toJson(), warnings: collectWarnings(app).map((w) => w.id) };
-}
+const synth = (edit: (peering: any) => void = () => undefined) => synthSystem(VpcPeeringChart, (raw) => edit(raw.systems['vpc-peering']));
 
 const { manifests, warnings } = synth();
 const region = (m: any) => m.metadata.annotations['services.k8s.aws/region'];

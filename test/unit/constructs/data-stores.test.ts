@@ -393,3 +393,11 @@ describe('SecurityGroup peers', () => {
     expect(() => Peer.prefixList('pl-x')).toThrow('prefix list "pl-x": expected a prefix list ID');
   });
 });
+
+describe('DatabaseCluster with Aurora MySQL', () => {
+  test('MySQL port, MySQL log exports, a MySQL version from the table', () => {
+    const manifests = synthWith((chart) => new DatabaseCluster(chart, 'Db', { ...clusterProps(chart), engine: 'aurora-mysql', engineVersion: '8.0.mysql_aurora.3.08.2' }));
+    expect(manifest(manifests, 'DBCluster', 'db').spec).toMatchObject({ port: 3306, enableCloudwatchLogsExports: ['audit', 'error', 'general', 'slowquery'] });
+    expect(manifest(manifests, 'SecurityGroup', 'db-db').spec.ingressRules[0].fromPort).toBe(3306);
+  });
+});
