@@ -1,0 +1,201 @@
+/**
+ * List + watch of one kind into a Store, with the guarantees an informer
+ * needs (client-go `tools/cache/reflector.go`):
+ *
+ * - a paginated list gives the store and a resourceVersion; the watch
+ *   continues from it, asking for bookmarks so that the version stays fresh
+ *   even when nothing changes;
+ * - a watch that ends (server timeout, network) resumes from the last
+ *   version seen, after a backoff that grows on consecutive failures;
+ * - "410 Gone" (the version was compacted away) triggers a relist, and the
+ *   relist is diffed against the store, so handlers see every add, update and
+ *   delete that happened in between: no event is lost.
+ */
+import { Watch, type KubernetesObject } from '@kubernetes/client-node';
+import { apiVersionOf, collectionPath, isStatus, type ApiClient, type ResourceType } from './api-client';
+import type { Logger } from './log';
+import type { OperatorMetrics } from './metrics';
+import { objectKey, Store } from './store';
+
+export interface InformerHandler<T extends KubernetesObject> {
+  onAdd?(object: T): void;
+  onUpdate?(previous: T, object: T): void;
+  onDelete?(object: T): void;
+}
+
+export interface InformerOptions {
+  readonly api: ApiClient;
+  readonly type: ResourceType;
+  readonly logger: Logger;
+  readonly metrics: OperatorMetrics;
+  /** List page size. @default 500 */
+  readonly pageSize?: number;
+  /**
+   * The server ends each watch after this long and it is resumed from the last
+   * version. Below client-node's 30 s idle timeout, so that quiet watches end
+   * cleanly instead of being aborted. @default 25
+   */
+  readonly watchTimeoutSeconds?: number;
+  /** Reconnect backoff: first wait and ceiling. @default 500 ms doubling to 30 s */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+}
+
+/** Thrown inside the watch loop to force a relist. */
+class GoneError extends Error {}
+
+export class Informer<T extends KubernetesObject> {
+  readonly store = new Store<T>();
+  private readonly handlers: InformerHandler<T>[] = [];
+  private resourceVersion = '';
+  private stopped = false;
+  private abort?: AbortController;
+  private synced!: () => void;
+  private readonly syncedPromise = new Promise<void>((resolve) => (this.synced = resolve));
+  private loop?: Promise<void>;
+  private readonly logger: Logger;
+  private sleeping?: { timer: NodeJS.Timeout; wake: () => void };
+
+  constructor(private readonly options: InformerOptions) {
+    this.logger = options.logger.child({ resource: this.resourceName });
+  }
+
+  get resourceName(): string {
+    const { group, plural } = this.options.type;
+    return group ? `${plural}.${group}` : plural;
+  }
+
+  addHandler(handler: InformerHandler<T>): void {
+    this.handlers.push(handler);
+  }
+
+  /** Starts listing and watching; resolves once the first list is in the store. */
+  start(): Promise<void> {
+    this.loop ??= this.run();
+    return this.syncedPromise;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort?.abort();
+    if (this.sleeping) {
+      clearTimeout(this.sleeping.timer);
+      this.sleeping.wake();
+    }
+    await this.loop;
+  }
+
+  /** Ends the current watch as if the connection dropped (the informer resumes it). */
+  disconnect(): void {
+    this.abort?.abort();
+  }
+
+  /** The last resourceVersion seen (for tests and diagnostics). */
+  get lastResourceVersion(): string {
+    return this.resourceVersion;
+  }
+
+  private async run(): Promise<void> {
+    const backoff = this.options.backoff ?? { initialMs: 500, maxMs: 30_000 };
+    let failures = 0;
+    let needsList = true;
+    while (!this.stopped) {
+      try {
+        if (needsList) {
+          await this.list();
+          needsList = false;
+          this.synced();
+        }
+        await this.watch();
+        failures = 0;
+      } catch (error) {
+        if (this.stopped) break;
+        if (error instanceof GoneError || isStatus(error, 410)) {
+          this.logger.info('resourceVersion expired (410 Gone); relisting', { resourceVersion: this.resourceVersion });
+          needsList = true;
+          continue;
+        }
+        failures += 1;
+        const delay = Math.min(backoff.initialMs * 2 ** (failures - 1), backoff.maxMs);
+        this.logger.warn('list/watch failed; retrying', { error, failures, delayMs: delay });
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  /** Lists every page, replaces the store, and tells handlers what changed. */
+  private async list(): Promise<void> {
+    const { api, type, pageSize = 500, metrics } = this.options;
+    metrics.informerRelists.inc({ resource: this.resourceName });
+    const fresh = new Map<string, T>();
+    let token: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page = await api.list<T>(collectionPath(type), { limit: pageSize, continue: token });
+      for (const item of page.items) fresh.set(objectKey(item), { ...item, apiVersion: item.apiVersion ?? apiVersionOf(type), kind: item.kind ?? type.kind } as T);
+      token = page.metadata.continue || undefined;
+      resourceVersion = page.metadata.resourceVersion;
+    } while (token);
+
+    for (const key of this.store.keys()) {
+      if (!fresh.has(key)) this.applyEvent('DELETED', this.store.get(key)!);
+    }
+    for (const object of fresh.values()) this.applyEvent('ADDED', object);
+    this.resourceVersion = resourceVersion;
+    this.logger.debug('listed', { objects: fresh.size, resourceVersion });
+  }
+
+  private watch(): Promise<void> {
+    const { api, type, watchTimeoutSeconds = 25, metrics } = this.options;
+    metrics.apiRequests.inc({ verb: 'WATCH', code: '200' });
+    return new Promise<void>((resolve, reject) => {
+      let failure: Error | undefined;
+      new Watch(api.kubeConfig)
+        .watch(
+          collectionPath(type),
+          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: watchTimeoutSeconds },
+          (phase, object) => {
+            if (phase === 'ERROR') {
+              failure = object?.code === 410 ? new GoneError(object.message) : new Error(object?.message ?? 'watch error');
+              this.abort?.abort();
+              return;
+            }
+            if (object?.metadata?.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
+            if (phase !== 'BOOKMARK') this.applyEvent(phase as 'ADDED' | 'MODIFIED' | 'DELETED', object);
+          },
+          (error) => {
+            const status = (error as { statusCode?: number } | undefined)?.statusCode;
+            if (failure) reject(failure);
+            else if (status === 410) reject(new GoneError('410 Gone'));
+            // An abort (disconnect, stop) or client-node's idle timeout ends the watch like a server timeout.
+            else if (error && !this.stopped && !['AbortError', 'TimeoutError'].includes((error as Error).name)) reject(error);
+            else resolve();
+          },
+        )
+        .then((controller) => {
+          this.abort = controller;
+          if (this.stopped) controller.abort();
+        }, reject);
+    });
+  }
+
+  private applyEvent(phase: 'ADDED' | 'MODIFIED' | 'DELETED', object: T): void {
+    if (phase === 'DELETED') {
+      const previous = this.store.remove(object);
+      if (previous) this.handlers.forEach((h) => h.onDelete?.(previous));
+      return;
+    }
+    const previous = this.store.upsert(object);
+    if (!previous) this.handlers.forEach((h) => h.onAdd?.(object));
+    else if (previous.metadata?.resourceVersion !== object.metadata?.resourceVersion) this.handlers.forEach((h) => h.onUpdate?.(previous, object));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.sleeping = undefined;
+        resolve();
+      };
+      this.sleeping = { timer: setTimeout(wake, ms), wake };
+    });
+  }
+}
