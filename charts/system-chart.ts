@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct, IConstruct } from 'constructs';
-import { ACK_TAG_SHAPES } from '../imports/ack-tag-shapes';
+import { ACK_KINDS } from '../imports/ack-kinds';
 import { ACK_ANNOTATIONS, ACK_SERVICE_GROUP } from '../lib/ack-annotations';
 import type { EnvironmentConfig, SystemName } from '../lib/config/environment';
 import { ValidationError } from '../lib/errors';
@@ -99,7 +99,7 @@ export class SystemChart extends Chart {
   private finalizeAckObject(manifest: any, construct: ApiObject): any {
     const region = RegionScope.regionOf(construct);
     if (!region) throw new ValidationError('ACK object has no region; create it inside a RegionScope', construct);
-    const shape = ACK_TAG_SHAPES[kindKey(manifest.apiVersion, manifest.kind)];
+    const shape = ACK_KINDS[kindKey(manifest.apiVersion, manifest.kind)]?.tagShape;
     if (shape === undefined) {
       throw new ValidationError(`${manifest.apiVersion} ${manifest.kind} is not in imports/; run \`npm run import\``, construct);
     }

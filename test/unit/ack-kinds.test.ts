@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiObject, Testing } from 'cdk8s';
-import { ACK_TAG_SHAPES } from '../../imports/ack-tag-shapes';
+import { ACK_KINDS } from '../../imports/ack-kinds';
 import { SystemChart } from '../../charts/system-chart';
 import { ackCrdsDir, REPO_ROOT } from '../../lib/paths';
 import { readTags } from '../../lib/tags/apply';
@@ -32,10 +32,10 @@ describe('imports/', () => {
     }
   }, 60_000);
 
-  test('R-G3 the tag shape table covers every kind of all 22 controllers', () => {
+  test('R-G3 the kind table covers every kind of all 22 controllers, with plural and tag shape', () => {
     expect(serviceKinds).toHaveLength(98);
-    for (const key of serviceKinds) expect(ACK_TAG_SHAPES).toHaveProperty([key]);
-    const shapes = serviceKinds.map((key) => ACK_TAG_SHAPES[key]);
+    for (const key of serviceKinds) expect(ACK_KINDS).toHaveProperty([key]);
+    const shapes = serviceKinds.map((key) => ACK_KINDS[key]?.tagShape);
     // The four shapes the research found, and kinds without tags.
     expect(new Set(shapes.map((shape) => JSON.stringify(shape)))).toEqual(
       new Set([
@@ -46,10 +46,11 @@ describe('imports/', () => {
         'null',
       ]),
     );
-    expect(ACK_TAG_SHAPES['kms.services.k8s.aws/v1alpha1/Key']).toMatchObject({ keyField: 'tagKey' });
-    expect(ACK_TAG_SHAPES['s3.services.k8s.aws/v1alpha1/Bucket']).toMatchObject({ path: ['tagging', 'tagSet'] });
-    expect(ACK_TAG_SHAPES['lambda.services.k8s.aws/v1alpha1/Function']).toMatchObject({ form: 'map' });
-    expect(ACK_TAG_SHAPES['route53.services.k8s.aws/v1alpha1/RecordSet']).toBeNull();
+    expect(ACK_KINDS['kms.services.k8s.aws/v1alpha1/Key']?.tagShape).toMatchObject({ keyField: 'tagKey' });
+    expect(ACK_KINDS['s3.services.k8s.aws/v1alpha1/Bucket']?.tagShape).toMatchObject({ path: ['tagging', 'tagSet'] });
+    expect(ACK_KINDS['lambda.services.k8s.aws/v1alpha1/Function']?.tagShape).toMatchObject({ form: 'map' });
+    expect(ACK_KINDS['route53.services.k8s.aws/v1alpha1/RecordSet']?.tagShape).toBeNull();
+    expect(ACK_KINDS['ec2.services.k8s.aws/v1alpha1/VPCPeeringConnection']?.plural).toBe('vpcpeeringconnections');
   });
 });
 
@@ -72,7 +73,7 @@ describe('every ACK kind through SystemChart (R-G3, R-G5)', () => {
   };
 
   test.each(manifests.map((m) => [`${m.apiVersion}/${m.kind}`, m]))('R-G3 %s carries the tag set in its own shape and validates against its CRD', (key, manifest) => {
-    const shape = ACK_TAG_SHAPES[key as string];
+    const shape = ACK_KINDS[key as string]?.tagShape;
     if (shape === null) {
       expect(JSON.stringify(manifest.spec)).not.toMatch(/"(tags|tagging)"/);
     } else {

@@ -6,7 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ACK_TAG_SHAPES } from '../../imports/ack-tag-shapes';
+import { ACK_KINDS } from '../../imports/ack-kinds';
 import { loadEnvironments } from '../../lib/config/load';
 import { REPO_ROOT } from '../../lib/paths';
 import { readTags } from '../../lib/tags/apply';
@@ -43,7 +43,7 @@ describe('dist/', () => {
 
   test('R-G3 every taggable ACK object carries the full tag set from config, in its own shape', () => {
     for (const m of manifests.filter((m) => isAckService(m.manifest))) {
-      const shape = ACK_TAG_SHAPES[kindKey(m.manifest.apiVersion, m.manifest.kind)];
+      const shape = ACK_KINDS[kindKey(m.manifest.apiVersion, m.manifest.kind)]?.tagShape;
       if (!shape) continue;
       const system = m.env.systems[m.file.replace('.k8s.yaml', '') as 'vpc-peering'];
       const tags = Object.fromEntries(readTags(shape, m.manifest.spec));
