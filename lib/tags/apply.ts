@@ -42,3 +42,14 @@ export function withTags(shape: TagShape, spec: Json | undefined, tags: Readonly
       : [...merged].map(([key, value]) => ({ [shape.keyField]: key, [shape.valueField]: value }));
   return setAt(spec ?? {}, shape.path, stored);
 }
+
+/**
+ * The part of a spec a tag writer sends with server-side apply: only the tag
+ * field. A map shape is granular, so it holds just `tags` (the keys the writer
+ * owns); a list shape is atomic in ACK's schemas, so it holds the whole merged
+ * list, other tags kept as they are.
+ */
+export function tagPatch(shape: TagShape, spec: Json | undefined, tags: ReadonlyMap<string, string>): Json {
+  const stored = shape.form === 'map' ? Object.fromEntries(tags) : getAt(withTags(shape, spec, tags), shape.path);
+  return setAt({}, shape.path, stored);
+}

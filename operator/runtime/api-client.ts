@@ -6,6 +6,7 @@
  * request for the metrics.
  */
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { ConcurrencyLimit } from './concurrency';
 import type { OperatorMetrics } from './metrics';
 
 /** An error answer of the API server. */
@@ -55,12 +56,22 @@ export interface KubernetesList<T> {
 const http = new IsomorphicFetchHttpLibrary();
 
 export class ApiClient {
+  private readonly inFlight: ConcurrencyLimit;
+
+  /** @param maxInFlight requests in flight at once (watches excluded) */
   constructor(
     readonly kubeConfig: KubeConfig,
     private readonly metrics?: OperatorMetrics,
-  ) {}
+    maxInFlight = 16,
+  ) {
+    this.inFlight = new ConcurrencyLimit(maxInFlight);
+  }
 
-  async request<T>(method: HttpMethod, path: string, options: { query?: Record<string, string | undefined>; body?: unknown; contentType?: string } = {}): Promise<T> {
+  request<T>(method: HttpMethod, path: string, options: { query?: Record<string, string | undefined>; body?: unknown; contentType?: string } = {}): Promise<T> {
+    return this.inFlight.run(() => this.send<T>(method, path, options));
+  }
+
+  private async send<T>(method: HttpMethod, path: string, options: { query?: Record<string, string | undefined>; body?: unknown; contentType?: string }): Promise<T> {
     const cluster = this.kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     const url = new URL(cluster.server + path);

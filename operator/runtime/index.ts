@@ -1,4 +1,5 @@
 export * from './api-client';
+export * from './concurrency';
 export * from './controller';
 export * from './events';
 export * from './informer';

@@ -116,7 +116,9 @@ export class Informer<T extends KubernetesObject> {
         }
         failures += 1;
         const delay = Math.min(backoff.initialMs * 2 ** (failures - 1), backoff.maxMs);
-        this.logger.warn('list/watch failed; retrying', { error, failures, delayMs: delay });
+        // 429: the API server's priority and fairness asked us to slow down; expected in bursts.
+        const throttled = isStatus(error, 429) || (error as { statusCode?: number }).statusCode === 429;
+        (throttled ? this.logger.info : this.logger.warn)(throttled ? 'throttled by the API server; retrying' : 'list/watch failed; retrying', { error, failures, delayMs: delay });
         await this.sleep(delay);
       }
     }

@@ -1,0 +1,188 @@
+/**
+ * The TagPolicy controller (R-O1), wired onto the runtime:
+ *
+ * - a CRD informer discovers every ACK kind (CRDs of `*.services.k8s.aws`
+ *   groups, also those installed later) and starts an informer per kind, with
+ *   the kind's tag shape derived from its schema by the same function synth uses;
+ * - the enforcer reconciles ACK objects; the status controller reconciles
+ *   TagPolicy statuses from what the enforcer found.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { deriveTagShape, kindKey, type SchemaNode, type TagShape } from '../../lib/tags/tag-shape';
+import type { ApiClient, ResourceType } from '../runtime/api-client';
+import { ConcurrencyLimit } from '../runtime/concurrency';
+import { Controller } from '../runtime/controller';
+import type { EventRecorder } from '../runtime/events';
+import { Informer } from '../runtime/informer';
+import type { Logger } from '../runtime/log';
+import type { Runnable } from '../runtime/manager';
+import type { OperatorMetrics } from '../runtime/metrics';
+import { objectKey } from '../runtime/store';
+import { TAG_POLICY_TYPE, type TagPolicy } from './crd';
+import { enforcerKey, TagEnforcer, type AckObject, type WatchedKind } from './enforcer';
+import { ComplianceLedger } from './ledger';
+import { PolicyStatusReconciler } from './status';
+
+const ACK_SERVICE_GROUP = /^[a-z0-9]+\.services\.k8s\.aws$/;
+const CRD_TYPE: ResourceType = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false };
+const NAMESPACE_TYPE: ResourceType = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
+
+interface CustomResourceDefinition extends KubernetesObject {
+  spec: {
+    group: string;
+    scope: 'Namespaced' | 'Cluster';
+    names: { kind: string; plural: string };
+    versions: { name: string; served: boolean; storage: boolean; schema?: { openAPIV3Schema?: SchemaNode } }[];
+  };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+export interface TagPolicyOperatorOptions {
+  readonly api: ApiClient;
+  readonly logger: Logger;
+  readonly metrics: OperatorMetrics;
+  readonly events: EventRecorder;
+  /** @default ack-systems-tag-operator */
+  readonly fieldManager?: string;
+  /** Objects reconciled in parallel. @default 4 */
+  readonly concurrency?: number;
+  /** @default 10 minutes */
+  readonly resyncMs?: number;
+}
+
+/** The field manager that owns the tags the operator writes (for Argo CD's ignoreDifferences). */
+export const TAG_FIELD_MANAGER = 'ack-systems-tag-operator';
+
+export class TagPolicyOperator implements Runnable {
+  readonly name = 'tag-policy';
+  readonly enforcer: Controller;
+  readonly statusController: Controller;
+  readonly kinds = new Map<string, WatchedKind & { informer: Informer<AckObject> }>();
+  private readonly crds: Informer<CustomResourceDefinition>;
+  private readonly namespaces: Informer<KubernetesObject>;
+  private readonly policies: Informer<TagPolicy>;
+  private readonly ledger = new ComplianceLedger();
+  private readonly logger: Logger;
+  private readonly kindStarts: Promise<void>[] = [];
+  private readonly syncedKinds = new Set<string>();
+  /** Informers of discovered kinds start a few at a time (see ConcurrencyLimit). */
+  private readonly kindStartLimit = new ConcurrencyLimit(8);
+  private started = false;
+
+  constructor(private readonly options: TagPolicyOperatorOptions) {
+    const { api, metrics } = options;
+    this.logger = options.logger.child({ component: 'tag-policy' });
+    const informer = <T extends KubernetesObject>(type: ResourceType) => new Informer<T>({ api, type, logger: this.logger, metrics });
+    this.crds = informer(CRD_TYPE);
+    this.namespaces = informer(NAMESPACE_TYPE);
+    this.policies = informer(TAG_POLICY_TYPE);
+
+    this.statusController = new Controller({
+      name: 'tagpolicy-status',
+      logger: this.logger,
+      metrics,
+      reconciler: new PolicyStatusReconciler({ api, policies: this.policies.store, ledger: this.ledger, events: options.events }),
+    });
+    this.enforcer = new Controller({
+      name: 'tagpolicy-enforcer',
+      logger: this.logger,
+      metrics,
+      concurrency: options.concurrency ?? 4,
+      reconciler: new TagEnforcer({
+        api,
+        fieldManager: options.fieldManager ?? TAG_FIELD_MANAGER,
+        kinds: this.kinds,
+        policies: this.policies.store,
+        namespaces: this.namespaces.store,
+        ledger: this.ledger,
+        events: options.events,
+        onPoliciesTouched: (names) => names.forEach((name) => this.statusController.enqueue(name)),
+        resyncMs: options.resyncMs ?? 10 * 60_000,
+      }),
+    });
+
+    this.crds.addHandler({ onAdd: (crd) => this.watchKind(crd), onUpdate: (_, crd) => this.watchKind(crd), onDelete: (crd) => void this.unwatchKind(crd) });
+    this.policies.addHandler({
+      onAdd: (policy) => this.policyChanged(policy),
+      // Status writes do not change the generation; only spec changes need every object re-checked.
+      onUpdate: (previous, policy) => {
+        if (previous.metadata?.generation !== policy.metadata?.generation) this.policyChanged(policy);
+      },
+      onDelete: () => this.enqueueAllObjects(),
+    });
+    this.namespaces.addHandler({
+      onUpdate: (previous, namespace) => {
+        if (JSON.stringify(previous.metadata?.labels) !== JSON.stringify(namespace.metadata?.labels)) this.enqueueNamespace(namespace.metadata!.name!);
+      },
+    });
+  }
+
+  /** True once started and every discovered kind's informer has listed. */
+  get synced(): boolean {
+    return this.started && [...this.kinds.keys()].every((kindId) => this.syncedKinds.has(kindId));
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.namespaces.start(), this.policies.start()]);
+    await this.crds.start();
+    await Promise.all(this.kindStarts);
+    this.enforcer.start();
+    this.statusController.start();
+    this.started = true;
+    this.logger.info('tag policy controller started', { kinds: this.kinds.size, policies: this.policies.store.size });
+  }
+
+  async stop(): Promise<void> {
+    await this.enforcer.stop();
+    await this.statusController.stop();
+    await Promise.all([this.crds.stop(), this.namespaces.stop(), this.policies.stop(), ...[...this.kinds.values()].map((k) => k.informer.stop())]);
+  }
+
+  private watchKind(crd: CustomResourceDefinition): void {
+    const { group, names, scope, versions } = crd.spec;
+    const established = crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+    const version = versions.find((v) => v.served && v.storage) ?? versions.find((v) => v.served);
+    if (!ACK_SERVICE_GROUP.test(group) || !established || !version) return;
+    const kindId = kindKey(`${group}/${version.name}`, names.kind);
+    if (this.kinds.has(kindId)) return;
+
+    let shape: TagShape | null;
+    try {
+      shape = deriveTagShape(version.schema?.openAPIV3Schema?.properties?.spec, names.kind) ?? null;
+    } catch (error) {
+      this.logger.error('unknown tag shape; objects of this kind are reported as untaggable', { kind: kindId, error });
+      shape = null;
+    }
+    const type: ResourceType = { group, version: version.name, plural: names.plural, kind: names.kind, namespaced: scope === 'Namespaced' };
+    const informer = new Informer<AckObject>({ api: this.options.api, type, logger: this.logger, metrics: this.options.metrics });
+    const enqueue = (object: AckObject) => this.enforcer.enqueue(enforcerKey(kindId, object));
+    informer.addHandler({ onAdd: enqueue, onUpdate: (_, object) => enqueue(object), onDelete: enqueue });
+    this.kinds.set(kindId, { type, shape, store: informer.store, informer });
+    this.kindStarts.push(this.kindStartLimit.run(() => informer.start()).then(() => void this.syncedKinds.add(kindId)));
+    this.logger.info('watching ACK kind', { kind: kindId, taggable: shape !== null });
+  }
+
+  private async unwatchKind(crd: CustomResourceDefinition): Promise<void> {
+    for (const [kindId, kind] of this.kinds) {
+      if (kind.type.group !== crd.spec.group || kind.type.kind !== crd.spec.names.kind) continue;
+      this.kinds.delete(kindId);
+      this.syncedKinds.delete(kindId);
+      await kind.informer.stop();
+      kind.store.list().forEach((object) => this.enforcer.enqueue(enforcerKey(kindId, object)));
+    }
+  }
+
+  private policyChanged(policy: TagPolicy): void {
+    this.statusController.enqueue(policy.metadata!.name!);
+    this.enqueueAllObjects();
+  }
+
+  private enqueueAllObjects(): void {
+    for (const [kindId, kind] of this.kinds) for (const object of kind.store.list()) this.enforcer.enqueue(enforcerKey(kindId, object));
+    for (const policy of this.policies.store.list()) this.statusController.enqueue(objectKey(policy));
+  }
+
+  private enqueueNamespace(namespace: string): void {
+    for (const [kindId, kind] of this.kinds) for (const object of kind.store.listInNamespace(namespace)) this.enforcer.enqueue(enforcerKey(kindId, object));
+  }
+}
