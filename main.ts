@@ -4,6 +4,8 @@
  *
  *   --config-dir <dir>  (or CONFIG_DIR)  environment files; default `config`
  *   --out <dir>         (or OUT_DIR)     output folder; default `dist`
+ *   --operator-image <ref> (or OPERATOR_IMAGE) the operator's image in
+ *                       `dist/operator/`; default DEFAULT_OPERATOR_IMAGE
  *
  * Exit code 1, with every problem listed and `dist/` untouched, on bad config.
  */
@@ -13,17 +15,16 @@ import { synthesize } from './charts/app';
 import { ConfigError, ValidationError } from './lib/errors';
 import { REPO_ROOT } from './lib/paths';
 
-const { values } = parseArgs({ options: { 'config-dir': { type: 'string' }, out: { type: 'string' } } });
+const { values } = parseArgs({ options: { 'config-dir': { type: 'string' }, out: { type: 'string' }, 'operator-image': { type: 'string' } } });
 const configDir = resolve(values['config-dir'] ?? process.env.CONFIG_DIR ?? resolve(REPO_ROOT, 'config'));
 const outDir = resolve(values.out ?? process.env.OUT_DIR ?? resolve(REPO_ROOT, 'dist'));
 
 try {
-  const rendered = synthesize({ configDir, outDir });
-  for (const env of rendered) {
+  const { environments, files } = synthesize({ configDir, outDir, operator: { image: values['operator-image'] ?? process.env.OPERATOR_IMAGE } });
+  for (const env of environments) {
     for (const warning of env.warnings) console.warn(`warning ${warning.id} [${env.environment}] ${warning.path}: ${warning.message}`);
   }
-  const fileCount = rendered.reduce((sum, env) => sum + env.files.size, 0);
-  console.log(`synthesized ${fileCount} files for ${rendered.length} environments into ${outDir}`);
+  console.log(`synthesized ${files.size} files for ${environments.length} environments and the operator into ${outDir}`);
 } catch (error) {
   if (!(error instanceof ConfigError || error instanceof ValidationError)) throw error;
   console.error(error.message);

@@ -1,6 +1,7 @@
 /**
  * Synthesizes every system for every environment into
- * `dist/<environment>/<system>.k8s.yaml` (R-G11).
+ * `dist/<environment>/<system>.k8s.yaml` (R-G11), and the operator's
+ * deployment into `dist/operator/` (R-O4).
  *
  * Everything is rendered in memory first; only when all environments are valid
  * are the files written, into a sibling folder that then replaces `dist/`. A
@@ -14,6 +15,7 @@ import type { EnvironmentConfig } from '../lib/config/environment';
 import { collectWarnings, type Warning } from '../lib/warnings';
 import { GitOpsChart, systemManifestPath } from './gitops';
 import { SYSTEM_CHARTS } from './index';
+import { OPERATOR_MANIFESTS, OperatorChart, OperatorCrdsChart, type OperatorChartProps } from './operator';
 import type { SystemChart } from './system-chart';
 
 export interface RenderedEnvironment {
@@ -47,9 +49,20 @@ export function renderEnvironment(environment: EnvironmentConfig): RenderedEnvir
   return { environment: environment.name, files, warnings: collectWarnings(app) };
 }
 
+/** The operator's manifests: installed once per cluster, the same for every environment. */
+export function renderOperator(props: OperatorChartProps = {}): ReadonlyMap<string, string> {
+  const app = new App();
+  const charts = [new OperatorCrdsChart(app), new OperatorChart(app, props)];
+  return new Map([
+    [OPERATOR_MANIFESTS.crds, Yaml.stringify(...charts[0].toJson())],
+    [OPERATOR_MANIFESTS.operator, Yaml.stringify(...charts[1].toJson())],
+  ]);
+}
+
 export interface SynthOptions {
   readonly configDir: string;
   readonly outDir: string;
+  readonly operator?: OperatorChartProps;
 }
 
 /**
@@ -57,10 +70,11 @@ export interface SynthOptions {
  * `outDir` with the result.
  * @throws ConfigError or ValidationError before anything is written.
  */
-export function synthesize(options: SynthOptions): RenderedEnvironment[] {
-  const rendered = loadEnvironments(options.configDir).map(renderEnvironment);
-  replaceFolder(options.outDir, new Map(rendered.flatMap((env) => [...env.files])));
-  return rendered;
+export function synthesize(options: SynthOptions): { environments: RenderedEnvironment[]; files: ReadonlyMap<string, string> } {
+  const environments = loadEnvironments(options.configDir).map(renderEnvironment);
+  const files = new Map([...environments.flatMap((env) => [...env.files]), ...renderOperator(options.operator)]);
+  replaceFolder(options.outDir, files);
+  return { environments, files };
 }
 
 function replaceFolder(outDir: string, files: ReadonlyMap<string, string>): void {

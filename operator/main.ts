@@ -1,41 +1,32 @@
 /**
  * The operator's entry point: `npm run operator` (against the current
- * kubeconfig) or the container's command (in-cluster).
- *
- *   --metrics-port <n>        /healthz, /readyz, /metrics            (default 8080)
- *   --leader-elect <bool>     run only while holding the Lease       (default true)
- *   --lease-namespace <ns>    (default $POD_NAMESPACE, else ack-systems-operator)
- *   --lease-name <name>       (default ack-systems-operator)
- *   --identity <id>           (default $POD_NAME, else hostname-pid)
- *   --lease-duration-ms, --renew-deadline-ms, --retry-period-ms   (15000, 10000, 2000)
- *   --concurrency <n>         objects reconciled in parallel          (default 4)
- *   --log-level <level>       debug | info | warn | error             (default info)
+ * kubeconfig) or the container's command (in-cluster). Flags: see
+ * `operator/flags.ts` or `--help`.
  *
  * SIGTERM and SIGINT shut down gracefully: in-flight work finishes, the Lease
  * is released.
  */
-import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ApiClient, createLogger, EventRecorder, Manager, OperatorMetrics, type LogLevel } from './runtime/index';
+import { FlagError, OPERATOR_USAGE, parseOperatorFlags } from './flags';
+import { OPERATOR_NAME } from './identity';
+import { ApiClient, createLogger, EventRecorder, Manager, OperatorMetrics } from './runtime/index';
 import { TagPolicyOperator } from './tag-policy/tag-policy-operator';
 
-const { values } = parseArgs({
-  options: {
-    'metrics-port': { type: 'string', default: '8080' },
-    'leader-elect': { type: 'string', default: 'true' },
-    'lease-namespace': { type: 'string', default: process.env.POD_NAMESPACE ?? 'ack-systems-operator' },
-    'lease-name': { type: 'string', default: 'ack-systems-operator' },
-    identity: { type: 'string', default: process.env.POD_NAME ?? `${hostname()}-${process.pid}` },
-    'lease-duration-ms': { type: 'string', default: '15000' },
-    'renew-deadline-ms': { type: 'string', default: '10000' },
-    'retry-period-ms': { type: 'string', default: '2000' },
-    concurrency: { type: 'string', default: '4' },
-    'log-level': { type: 'string', default: 'info' },
-  },
-});
+const args = process.argv.slice(2);
+if (args.includes('--help')) {
+  console.log(OPERATOR_USAGE);
+  process.exit(0);
+}
+let flags;
+try {
+  flags = parseOperatorFlags(args);
+} catch (error) {
+  if (!(error instanceof FlagError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+}
 
-const logger = createLogger({ level: values['log-level'] as LogLevel, fields: { identity: values.identity } });
+const logger = createLogger({ level: flags.logLevel, fields: { identity: flags.identity } });
 const kubeConfig = new KubeConfig();
 // In a pod: the ServiceAccount token; elsewhere: $KUBECONFIG or ~/.kube/config.
 if (process.env.KUBERNETES_SERVICE_HOST) kubeConfig.loadFromCluster();
@@ -43,29 +34,13 @@ else kubeConfig.loadFromDefault();
 
 const metrics = new OperatorMetrics();
 const api = new ApiClient(kubeConfig, metrics);
-const manager = new Manager({
-  api,
-  logger,
-  metrics,
-  port: Number(values['metrics-port']),
-  leaderElection:
-    values['leader-elect'] === 'true'
-      ? {
-          namespace: values['lease-namespace'],
-          name: values['lease-name'],
-          identity: values.identity,
-          leaseDurationMs: Number(values['lease-duration-ms']),
-          renewDeadlineMs: Number(values['renew-deadline-ms']),
-          retryPeriodMs: Number(values['retry-period-ms']),
-        }
-      : undefined,
-});
+const manager = new Manager({ api, logger, metrics, port: flags.metricsPort, leaderElection: flags.leaderElection });
 const tagPolicies = new TagPolicyOperator({
   api,
   logger,
   metrics,
-  events: new EventRecorder(api, 'ack-systems-operator', values.identity, logger),
-  concurrency: Number(values.concurrency),
+  events: new EventRecorder(api, OPERATOR_NAME, flags.identity, logger),
+  concurrency: flags.concurrency,
 });
 manager.add(tagPolicies);
 manager.addReadyCheck('tag-policy-caches', () => tagPolicies.synced);
@@ -87,4 +62,4 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 await manager.start();
-logger.info('operator running', { metricsPort: manager.port, leaderElection: values['leader-elect'] === 'true' });
+logger.info('operator running', { metricsPort: manager.port, leaderElection: flags.leaderElection !== undefined });

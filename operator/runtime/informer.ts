@@ -38,6 +38,8 @@ export interface InformerOptions {
   readonly watchTimeoutSeconds?: number;
   /** Reconnect backoff: first wait and ceiling. @default 500 ms doubling to 30 s */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** Called with every list or watch failure before the informer retries it. */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** Thrown inside the watch loop to force a relist. */
@@ -115,6 +117,7 @@ export class Informer<T extends KubernetesObject> {
           continue;
         }
         failures += 1;
+        this.options.onError?.(error);
         const delay = Math.min(backoff.initialMs * 2 ** (failures - 1), backoff.maxMs);
         // 429: the API server's priority and fairness asked us to slow down; expected in bursts.
         const throttled = isStatus(error, 429) || (error as { statusCode?: number }).statusCode === 429;

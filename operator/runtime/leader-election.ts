@@ -33,6 +33,16 @@ interface Lease {
   spec: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number };
 }
 
+/**
+ * client-go's rule: a leader must give up (renewDeadline) before others may
+ * take over (leaseDuration), and get several renewal attempts (retryPeriod)
+ * before giving up.
+ */
+export function leaseTimingError(leaseDurationMs: number, renewDeadlineMs: number, retryPeriodMs: number): string | undefined {
+  if (leaseDurationMs > renewDeadlineMs && renewDeadlineMs > retryPeriodMs * 1.2) return undefined;
+  return `lease duration (${leaseDurationMs} ms) must exceed renew deadline (${renewDeadlineMs} ms), which must exceed 1.2 × retry period (${retryPeriodMs} ms)`;
+}
+
 /** Lease times are MicroTime: RFC 3339 with microseconds. */
 const microTime = (date: Date) => date.toISOString().replace('Z', '000Z');
 
@@ -49,9 +59,8 @@ export class LeaderElector {
     this.leaseDuration = options.leaseDurationMs ?? 15_000;
     this.renewDeadline = options.renewDeadlineMs ?? 10_000;
     this.retryPeriod = options.retryPeriodMs ?? 2_000;
-    if (!(this.leaseDuration > this.renewDeadline && this.renewDeadline > this.retryPeriod * 1.2)) {
-      throw new Error(`leader election needs leaseDuration (${this.leaseDuration}) > renewDeadline (${this.renewDeadline}) > 1.2 × retryPeriod (${this.retryPeriod})`);
-    }
+    const timingError = leaseTimingError(this.leaseDuration, this.renewDeadline, this.retryPeriod);
+    if (timingError) throw new Error(`leader election: ${timingError}`);
     if (!options.identity) throw new Error('leader election needs an identity');
   }
 

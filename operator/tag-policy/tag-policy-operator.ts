@@ -9,7 +9,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { deriveTagShape, kindKey, type SchemaNode, type TagShape } from '../../lib/tags/tag-shape';
-import type { ApiClient, ResourceType } from '../runtime/api-client';
+import { isStatus, type ApiClient, type ResourceType } from '../runtime/api-client';
 import { ConcurrencyLimit } from '../runtime/concurrency';
 import { Controller } from '../runtime/controller';
 import type { EventRecorder } from '../runtime/events';
@@ -18,6 +18,7 @@ import type { Logger } from '../runtime/log';
 import type { Runnable } from '../runtime/manager';
 import type { OperatorMetrics } from '../runtime/metrics';
 import { objectKey } from '../runtime/store';
+import { TAG_FIELD_MANAGER } from '../identity';
 import { TAG_POLICY_TYPE, type TagPolicy } from './crd';
 import { enforcerKey, TagEnforcer, type AckObject, type WatchedKind } from './enforcer';
 import { ComplianceLedger } from './ledger';
@@ -50,9 +51,6 @@ export interface TagPolicyOperatorOptions {
   readonly resyncMs?: number;
 }
 
-/** The field manager that owns the tags the operator writes (for Argo CD's ignoreDifferences). */
-export const TAG_FIELD_MANAGER = 'ack-systems-tag-operator';
-
 export class TagPolicyOperator implements Runnable {
   readonly name = 'tag-policy';
   readonly enforcer: Controller;
@@ -65,6 +63,8 @@ export class TagPolicyOperator implements Runnable {
   private readonly logger: Logger;
   private readonly kindStarts: Promise<void>[] = [];
   private readonly syncedKinds = new Set<string>();
+  /** Kinds the ServiceAccount may not list: reported, skipped for readiness. */
+  readonly forbiddenKinds = new Set<string>();
   /** Informers of discovered kinds start a few at a time (see ConcurrencyLimit). */
   private readonly kindStartLimit = new ConcurrencyLimit(8);
   private started = false;
@@ -117,9 +117,9 @@ export class TagPolicyOperator implements Runnable {
     });
   }
 
-  /** True once started and every discovered kind's informer has listed. */
+  /** True once started and every discovered kind's informer has listed (or been refused). */
   get synced(): boolean {
-    return this.started && [...this.kinds.keys()].every((kindId) => this.syncedKinds.has(kindId));
+    return this.started && [...this.kinds.keys()].every((kindId) => this.syncedKinds.has(kindId) || this.forbiddenKinds.has(kindId));
   }
 
   async start(): Promise<void> {
@@ -154,11 +154,31 @@ export class TagPolicyOperator implements Runnable {
       shape = null;
     }
     const type: ResourceType = { group, version: version.name, plural: names.plural, kind: names.kind, namespaced: scope === 'Namespaced' };
-    const informer = new Informer<AckObject>({ api: this.options.api, type, logger: this.logger, metrics: this.options.metrics });
+    // A kind installed after the operator's RBAC was generated is forbidden: it
+    // must not hold up readiness or the other kinds. The informer keeps
+    // retrying, so granting the RBAC later is enough.
+    let forbidden!: () => void;
+    const whenForbidden = new Promise<void>((resolve) => (forbidden = resolve));
+    const informer = new Informer<AckObject>({
+      api: this.options.api,
+      type,
+      logger: this.logger,
+      metrics: this.options.metrics,
+      onError: (error) => {
+        if (!isStatus(error, 403) || this.forbiddenKinds.has(kindId)) return;
+        this.forbiddenKinds.add(kindId);
+        this.logger.error('no RBAC to list/watch this ACK kind; its objects are not tagged. Regenerate the operator chart (npm run import && npm run synth) and apply dist/operator/', { kind: kindId });
+        forbidden();
+      },
+    });
     const enqueue = (object: AckObject) => this.enforcer.enqueue(enforcerKey(kindId, object));
     informer.addHandler({ onAdd: enqueue, onUpdate: (_, object) => enqueue(object), onDelete: enqueue });
     this.kinds.set(kindId, { type, shape, store: informer.store, informer });
-    this.kindStarts.push(this.kindStartLimit.run(() => informer.start()).then(() => void this.syncedKinds.add(kindId)));
+    const synced = informer.start().then(() => {
+      this.forbiddenKinds.delete(kindId);
+      this.syncedKinds.add(kindId);
+    });
+    this.kindStarts.push(this.kindStartLimit.run(() => Promise.race([synced, whenForbidden])));
     this.logger.info('watching ACK kind', { kind: kindId, taggable: shape !== null });
   }
 
@@ -167,6 +187,7 @@ export class TagPolicyOperator implements Runnable {
       if (kind.type.group !== crd.spec.group || kind.type.kind !== crd.spec.names.kind) continue;
       this.kinds.delete(kindId);
       this.syncedKinds.delete(kindId);
+      this.forbiddenKinds.delete(kindId);
       await kind.informer.stop();
       kind.store.list().forEach((object) => this.enforcer.enqueue(enforcerKey(kindId, object)));
     }

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { renderEnvironment, synthesize } from '../../charts/app';
+import { renderEnvironment, renderOperator, synthesize } from '../../charts/app';
 import { SYSTEM_NAMES } from '../../charts/index';
 import { loadEnvironments } from '../../lib/config/load';
 import { ConfigError } from '../../lib/errors';
@@ -58,8 +58,8 @@ describe('synth of the committed configuration (R-G11)', () => {
   const environments = loadEnvironments(CONFIG_DIR);
   const rendered = environments.map(renderEnvironment);
 
-  test('R-G11 the committed dist/ is exactly a fresh synth (regenerate with `npm run synth`)', () => {
-    const fresh = Object.fromEntries(rendered.flatMap((env) => [...env.files]));
+  test('R-G11 R-O4 the committed dist/ is exactly a fresh synth, systems and operator (regenerate with `npm run synth`)', () => {
+    const fresh = Object.fromEntries([...rendered.flatMap((env) => [...env.files]), ...renderOperator()]);
     expect(snapshot(DIST)).toEqual(fresh);
   });
 
@@ -134,8 +134,20 @@ describe('bad configuration (R-G1)', () => {
     const result = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts', '--config-dir', CONFIG_DIR, '--out', out], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.status).toBe(0);
     expect(result.stderr).toMatch(/^warning S1-ACCEPTER-PENDING \[dev\] vpc-peering\/Peering: the peering is requested but not accepted/m);
-    expect(result.stdout).toBe(`synthesized ${Object.keys(snapshot(DIST)).length} files for 3 environments into ${out}\n`);
+    expect(result.stdout).toBe(`synthesized ${Object.keys(snapshot(DIST)).length} files for 3 environments and the operator into ${out}\n`);
     expect(snapshot(out)).toEqual(snapshot(DIST));
+  }, 30_000);
+
+  test('R-O4 the CLI takes --operator-image for dist/operator/ and rejects a malformed one, writing nothing', () => {
+    const out = existingDist();
+    const before = snapshot(out);
+    const cli = (image: string) => spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts', '--out', out, '--operator-image', image], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const bad = cli('operator:latest');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('operator: image "operator:latest" must be <registry>/<repository>:<tag> or @sha256:<digest>');
+    expect(snapshot(out)).toEqual(before);
+    expect(cli('registry.example.com/platform/ack-operator:1.2.3').status).toBe(0);
+    expect(readFileSync(join(out, 'operator', 'operator.k8s.yaml'), 'utf8')).toContain('image: registry.example.com/platform/ack-operator:1.2.3');
   }, 30_000);
 });
 

@@ -1,0 +1,205 @@
+/**
+ * The operator's own deployment (R-O4), synthesized once per cluster into
+ * `dist/operator/`: `crds.k8s.yaml` (apply first) and `operator.k8s.yaml`.
+ *
+ * Workload objects use cdk8s-plus-28 for its secure defaults; RBAC uses the
+ * plain `k8s` objects because cdk8s-plus writes one rule per resource, and a
+ * reviewer should be able to read the grant per API group at a glance.
+ */
+import { ApiObject, Chart, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import { ACK_KINDS } from '../imports/ack-kinds';
+import type { AckKindInfo } from '../lib/ack-kind';
+import { ValidationError } from '../lib/errors';
+import { CONTAINER_IMAGE_PATTERN } from '../lib/validation/aws';
+import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from '../operator/identity';
+import { TAG_POLICY_CRD, TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
+import packageJson from '../package.json' with { type: 'json' };
+
+/** Where synth writes the operator's manifests, relative to `dist/`. */
+export const OPERATOR_MANIFESTS = { crds: 'operator/crds.k8s.yaml', operator: 'operator/operator.k8s.yaml' } as const;
+
+/** The image `npm run build:image` tags; override with `npm run synth -- --operator-image`. */
+export const DEFAULT_OPERATOR_IMAGE = `ghcr.io/ack-systems/${OPERATOR_NAME}:${packageJson.version}`;
+
+export interface OperatorChartProps {
+  /** Container image with registry and tag or digest. @default DEFAULT_OPERATOR_IMAGE */
+  readonly image?: string;
+  /** Replicas; one leads, the others stand by. @default 2 */
+  readonly replicas?: number;
+  /** Namespaces whose pods may scrape `/metrics` (port {@link OPERATOR_METRICS_PORT}). @default ['monitoring'] */
+  readonly metricsScraperNamespaces?: readonly string[];
+  /** ACK kinds the operator may watch and tag, keyed `<group>/<version>/<Kind>`. @default every imported kind */
+  readonly ackKinds?: Readonly<Record<string, AckKindInfo>>;
+}
+
+/** A PolicyRule of the `rbac.authorization.k8s.io/v1` API. */
+export interface PolicyRule {
+  readonly apiGroups: string[];
+  readonly resources: string[];
+  readonly verbs: string[];
+  readonly resourceNames?: string[];
+}
+
+const LABELS = { 'app.kubernetes.io/name': OPERATOR_NAME, 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/part-of': 'ack-systems' };
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** The TagPolicy CRD alone, so it can be applied (and established) before anything uses it. */
+export class OperatorCrdsChart extends Chart {
+  constructor(scope: Construct) {
+    super(scope, 'operator-crds', { disableResourceNameHashes: true });
+    new ApiObject(this, 'tag-policy', TAG_POLICY_CRD);
+  }
+}
+
+/**
+ * Every verb the operator uses, on every resource it uses, and nothing else:
+ * read ACK objects of every kind, patch (server-side apply) only kinds that
+ * have tags; read TagPolicies and write only their status; record Events.
+ */
+export function operatorClusterRules(ackKinds: Readonly<Record<string, AckKindInfo>>): PolicyRule[] {
+  const byGroup = new Map<string, { all: Set<string>; taggable: Set<string> }>();
+  for (const [key, { plural, tagShape }] of Object.entries(ackKinds)) {
+    const group = key.split('/')[0];
+    const entry = byGroup.get(group) ?? { all: new Set(), taggable: new Set() };
+    entry.all.add(plural);
+    if (tagShape) entry.taggable.add(plural);
+    byGroup.set(group, entry);
+  }
+  const sorted = (items: Iterable<string>) => [...items].sort();
+  const ackRules = sorted(byGroup.keys()).flatMap((group) => {
+    const { all, taggable } = byGroup.get(group)!;
+    return [
+      { apiGroups: [group], resources: sorted(all), verbs: ['list', 'watch'] },
+      ...(taggable.size > 0 ? [{ apiGroups: [group], resources: sorted(taggable), verbs: ['patch'] }] : []),
+    ];
+  });
+  return [
+    { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['list', 'watch'] },
+    { apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'watch'] },
+    { apiGroups: [TAG_POLICY_TYPE.group], resources: [TAG_POLICY_TYPE.plural], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [TAG_POLICY_TYPE.group], resources: [`${TAG_POLICY_TYPE.plural}/status`], verbs: ['update'] },
+    { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    ...ackRules,
+  ];
+}
+
+/** Leader election needs its one Lease; `create` cannot be limited by name in RBAC. */
+export function operatorLeaseRules(leaseName: string): PolicyRule[] {
+  return [
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [leaseName], verbs: ['get', 'update'] },
+  ];
+}
+
+export class OperatorChart extends Chart {
+  readonly deployment: kplus.Deployment;
+
+  constructor(scope: Construct, props: OperatorChartProps = {}) {
+    super(scope, 'operator', { disableResourceNameHashes: true, labels: LABELS });
+    const namespace = OPERATOR_NAME;
+    const image = props.image ?? DEFAULT_OPERATOR_IMAGE;
+    const replicas = props.replicas ?? 2;
+    const scrapers = props.metricsScraperNamespaces ?? ['monitoring'];
+    if (!CONTAINER_IMAGE_PATTERN.test(image)) {
+      throw new ValidationError(`image "${image}" must be <registry>/<repository>:<tag> or @sha256:<digest>, e.g. ${DEFAULT_OPERATOR_IMAGE}`, this);
+    }
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) {
+      throw new ValidationError(`replicas must be a whole number from 1 to 5 (only one leads; 2 gives a warm standby), got ${replicas}`, this);
+    }
+    const badNamespace = scrapers.find((name) => !DNS_LABEL.test(name));
+    if (badNamespace !== undefined) throw new ValidationError(`metricsScraperNamespaces: "${badNamespace}" is not a namespace name (lowercase DNS label)`, this);
+
+    // Pod security admission rejects any pod here that is not "restricted".
+    new kplus.Namespace(this, 'namespace', {
+      metadata: { name: namespace, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } },
+    });
+    const serviceAccount = new kplus.ServiceAccount(this, 'service-account', { metadata: { name: OPERATOR_NAME, namespace }, automountToken: true });
+    const subject = { kind: 'ServiceAccount', name: serviceAccount.name, namespace };
+    new kplus.k8s.KubeClusterRole(this, 'cluster-role', { metadata: { name: OPERATOR_NAME }, rules: operatorClusterRules(props.ackKinds ?? ACK_KINDS) });
+    new kplus.k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
+      metadata: { name: OPERATOR_NAME },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: OPERATOR_NAME },
+      subjects: [subject],
+    });
+    const leaseRole = `${OPERATOR_NAME}-leader-election`;
+    new kplus.k8s.KubeRole(this, 'lease-role', { metadata: { name: leaseRole, namespace }, rules: operatorLeaseRules(OPERATOR_NAME) });
+    new kplus.k8s.KubeRoleBinding(this, 'lease-role-binding', {
+      metadata: { name: leaseRole, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: leaseRole },
+      subjects: [subject],
+    });
+
+    this.deployment = new kplus.Deployment(this, 'deployment', {
+      metadata: { name: OPERATOR_NAME, namespace },
+      replicas,
+      select: false,
+      podMetadata: { labels: LABELS },
+      serviceAccount,
+      automountServiceAccountToken: true,
+      securityContext: { ensureNonRoot: true, user: 10001, group: 10001 },
+      // Long enough for in-flight reconciles to finish and the Lease to be released.
+      terminationGracePeriod: Duration.seconds(30),
+      containers: [
+        {
+          name: 'operator',
+          image,
+          args: ['--leader-elect=true', `--lease-name=${OPERATOR_NAME}`, `--metrics-port=${OPERATOR_METRICS_PORT}`],
+          envVariables: {
+            POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+            POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+          },
+          ports: [{ name: 'http-metrics', number: OPERATOR_METRICS_PORT }],
+          liveness: kplus.Probe.fromHttpGet('/healthz', { port: OPERATOR_METRICS_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
+          readiness: kplus.Probe.fromHttpGet('/readyz', { port: OPERATOR_METRICS_PORT, periodSeconds: Duration.seconds(5), failureThreshold: 2 }),
+          // Sized from `npm run bench:operator` (2,000 ACK objects); raise memory with many more objects.
+          resources: {
+            cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(1000) },
+            memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
+          },
+          securityContext: {
+            ensureNonRoot: true,
+            user: 10001,
+            group: 10001,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            capabilities: { drop: [kplus.Capability.ALL] },
+            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+          },
+        },
+      ],
+    });
+    this.deployment.select(kplus.LabelSelector.of({ labels: LABELS }));
+    // Preferred, not required: the standby on the same node still beats no standby on a one-node cluster.
+    this.deployment.scheduling.spread({ weight: 100, topology: kplus.Topology.HOSTNAME });
+
+    new kplus.Service(this, 'metrics-service', {
+      metadata: { name: `${OPERATOR_NAME}-metrics`, namespace },
+      selector: this.deployment,
+      ports: [{ name: 'http-metrics', port: OPERATOR_METRICS_PORT, targetPort: OPERATOR_METRICS_PORT }],
+    });
+
+    new kplus.k8s.KubePodDisruptionBudget(this, 'disruption-budget', {
+      metadata: { name: OPERATOR_NAME, namespace },
+      spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: LABELS } },
+    });
+
+    new kplus.NetworkPolicy(this, 'network-policy', {
+      metadata: { name: OPERATOR_NAME, namespace },
+      selector: this.deployment,
+      ingress: {
+        default: kplus.NetworkPolicyTrafficDefault.DENY,
+        rules: [{ peer: kplus.Namespaces.select(this, 'metrics-scrapers', { names: [...scrapers] }), ports: [kplus.NetworkPolicyPort.tcp(OPERATOR_METRICS_PORT)] }],
+      },
+      // Only the API server. Its address is not known at synth time, and
+      // policies see the endpoint port after the Service's DNAT: 443 or 6443.
+      // In-cluster config uses KUBERNETES_SERVICE_HOST, so no DNS is needed.
+      egress: {
+        default: kplus.NetworkPolicyTrafficDefault.DENY,
+        rules: [{ peer: kplus.NetworkPolicyIpBlock.anyIpv4(this, 'api-server'), ports: [kplus.NetworkPolicyPort.tcp(443), kplus.NetworkPolicyPort.tcp(6443)] }],
+      },
+    });
+  }
+}

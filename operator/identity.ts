@@ -1,0 +1,14 @@
+/**
+ * The names the operator and its deployment chart must agree on, in one place:
+ * the chart grants RBAC on the Lease the binary acquires, exposes the port it
+ * serves, and Argo CD is told to ignore the fields its field manager owns.
+ */
+
+/** Namespace, ServiceAccount, Lease and event source name. */
+export const OPERATOR_NAME = 'ack-systems-operator';
+
+/** `/healthz`, `/readyz` and `/metrics` are served on this port. */
+export const OPERATOR_METRICS_PORT = 8080;
+
+/** The field manager that owns the tags the operator writes (for Argo CD's ignoreDifferences). */
+export const TAG_FIELD_MANAGER = 'ack-systems-tag-operator';

@@ -1,0 +1,171 @@
+/**
+ * The operator's deployment chart (R-O4): least-privilege RBAC derived from
+ * the ACK kinds, a hardened Deployment, and objects that select each other.
+ * That the RBAC is also *enough* is proven in test/integration/operator-rbac.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { App } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { renderOperator } from '../../charts/app';
+import { DEFAULT_OPERATOR_IMAGE, OPERATOR_MANIFESTS, OperatorChart, type OperatorChartProps } from '../../charts/operator';
+import { ACK_KINDS } from '../../imports/ack-kinds';
+import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from '../../operator/identity';
+import { TAG_POLICY_CRD } from '../../operator/tag-policy/crd';
+
+const render = (props?: OperatorChartProps) => {
+  const files = renderOperator(props);
+  const docs = (file: string) => parseAllDocuments(files.get(file)!).map((doc) => doc.toJS());
+  return { crds: docs(OPERATOR_MANIFESTS.crds), objects: docs(OPERATOR_MANIFESTS.operator) };
+};
+const { crds, objects } = render();
+const only = (kind: string) => {
+  const found = objects.filter((o) => o.kind === kind);
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+const deployment = only('Deployment');
+const podLabels = deployment.spec.template.metadata.labels;
+const container = deployment.spec.template.spec.containers[0];
+const selects = (selector: Record<string, string>) => Object.entries(selector).every(([key, value]) => podLabels[key] === value);
+
+/** Which verbs the rules grant on `<group>/<resource>`. */
+function granted(rules: any[], group: string, resource: string): string[] {
+  return [...new Set(rules.filter((r) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r) => r.verbs))].sort();
+}
+
+describe('operator CRDs (R-O4)', () => {
+  test('R-O4 crds.k8s.yaml holds exactly the TagPolicy CRD', () => {
+    expect(crds).toEqual([TAG_POLICY_CRD]);
+  });
+});
+
+describe('operator RBAC (R-O4 least privilege)', () => {
+  const clusterRules = only('ClusterRole').rules;
+  const leaseRules = only('Role').rules;
+
+  test('R-O4 no wildcard verb, resource or group anywhere', () => {
+    for (const rule of [...clusterRules, ...leaseRules]) {
+      expect([...rule.verbs, ...rule.resources, ...rule.apiGroups]).not.toContain('*');
+    }
+  });
+
+  test('R-O4 every ACK kind may be listed and watched; only kinds with tags may be patched; nothing may be created, updated or deleted', () => {
+    const kinds = Object.entries(ACK_KINDS);
+    expect(kinds.length).toBeGreaterThan(90);
+    for (const [key, { plural, tagShape }] of kinds) {
+      const group = key.split('/')[0];
+      expect({ key, verbs: granted(clusterRules, group, plural) }).toEqual({ key, verbs: tagShape ? ['list', 'patch', 'watch'] : ['list', 'watch'] });
+    }
+  });
+
+  test('R-O4 TagPolicies are read, only their status is written; events are created and aggregated', () => {
+    expect(granted(clusterRules, 'ack-systems.io', 'tagpolicies')).toEqual(['get', 'list', 'watch']);
+    expect(granted(clusterRules, 'ack-systems.io', 'tagpolicies/status')).toEqual(['update']);
+    expect(granted(clusterRules, '', 'events')).toEqual(['create', 'patch']);
+    expect(granted(clusterRules, 'apiextensions.k8s.io', 'customresourcedefinitions')).toEqual(['list', 'watch']);
+    expect(granted(clusterRules, '', 'namespaces')).toEqual(['list', 'watch']);
+  });
+
+  test('R-O4 no access to secrets, config maps, pods or RBAC itself', () => {
+    for (const [group, resource] of [['', 'secrets'], ['', 'configmaps'], ['', 'pods'], ['rbac.authorization.k8s.io', 'clusterroles']]) {
+      expect(granted([...clusterRules, ...leaseRules], group, resource)).toEqual([]);
+    }
+  });
+
+  test('R-O4 the Lease rules: create any (RBAC cannot name what does not exist yet), get and update only the operator Lease, in its namespace', () => {
+    expect(only('Role').metadata.namespace).toBe(OPERATOR_NAME);
+    expect(leaseRules).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [OPERATOR_NAME], verbs: ['get', 'update'] },
+    ]);
+  });
+
+  test('R-O4 both roles are bound to the Deployment service account', () => {
+    const subject = { kind: 'ServiceAccount', name: deployment.spec.template.spec.serviceAccountName, namespace: OPERATOR_NAME };
+    expect(only('ClusterRoleBinding')).toMatchObject({ roleRef: { kind: 'ClusterRole', name: only('ClusterRole').metadata.name }, subjects: [subject] });
+    expect(only('RoleBinding')).toMatchObject({ roleRef: { kind: 'Role', name: only('Role').metadata.name }, subjects: [subject] });
+    expect(only('ServiceAccount').metadata.name).toBe(subject.name);
+  });
+});
+
+describe('operator Deployment (R-O4)', () => {
+  test('R-O4 two replicas with leader election on, told their pod name and namespace', () => {
+    expect(deployment.spec.replicas).toBe(2);
+    expect(container.args).toContain('--leader-elect=true');
+    expect(container.env).toEqual([
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    ]);
+    expect(container.image).toBe(DEFAULT_OPERATOR_IMAGE);
+  });
+
+  test('R-O4 non-root, read-only root file system, no privilege escalation, no capabilities, seccomp RuntimeDefault', () => {
+    expect(container.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(deployment.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
+    expect(only('Namespace').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  test('R-O4 resource requests and limits for CPU and memory', () => {
+    expect(Object.keys(container.resources.requests).sort()).toEqual(['cpu', 'memory']);
+    expect(Object.keys(container.resources.limits).sort()).toEqual(['cpu', 'memory']);
+  });
+
+  test('R-O4 liveness on /healthz and readiness on /readyz, on the metrics port the container exposes', () => {
+    expect(container.livenessProbe.httpGet).toMatchObject({ path: '/healthz', port: OPERATOR_METRICS_PORT });
+    expect(container.readinessProbe.httpGet).toMatchObject({ path: '/readyz', port: OPERATOR_METRICS_PORT });
+    expect(container.ports).toEqual([{ name: 'http-metrics', containerPort: OPERATOR_METRICS_PORT }]);
+    expect(container.args).toContain(`--metrics-port=${OPERATOR_METRICS_PORT}`);
+  });
+
+  test('R-O4 the PodDisruptionBudget, metrics Service and NetworkPolicy select the operator pods', () => {
+    expect(selects(only('PodDisruptionBudget').spec.selector.matchLabels)).toBe(true);
+    expect(only('PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+    expect(selects(only('Service').spec.selector)).toBe(true);
+    expect(only('Service').spec.ports).toEqual([{ name: 'http-metrics', port: OPERATOR_METRICS_PORT, targetPort: OPERATOR_METRICS_PORT }]);
+    expect(selects(only('NetworkPolicy').spec.podSelector.matchLabels)).toBe(true);
+  });
+
+  test('R-O4 the NetworkPolicy admits only metrics scrapers, on the metrics port, and lets out only API server traffic', () => {
+    const policy = only('NetworkPolicy').spec;
+    expect(policy.policyTypes.sort()).toEqual(['Egress', 'Ingress']);
+    expect(policy.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: {} }], ports: [{ port: OPERATOR_METRICS_PORT, protocol: 'TCP' }] },
+    ]);
+    expect(policy.egress.flatMap((rule: any) => rule.ports.map((p: any) => p.port)).sort()).toEqual([443, 6443]);
+  });
+
+  test('R-O4 every namespaced object lives in the operator namespace; cluster-scoped ones have none', () => {
+    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'];
+    for (const object of objects) {
+      expect({ kind: object.kind, namespace: object.metadata.namespace }).toEqual({ kind: object.kind, namespace: clusterScoped.includes(object.kind) ? undefined : OPERATOR_NAME });
+    }
+  });
+});
+
+describe('operator chart props (R-O4)', () => {
+  test('R-O4 image, replicas and scraper namespaces are honoured', () => {
+    const custom = render({ image: 'registry.example.com/ops/operator@sha256:' + 'a'.repeat(64), replicas: 3, metricsScraperNamespaces: ['observability'] }).objects;
+    const d = custom.find((o) => o.kind === 'Deployment');
+    expect(d.spec.replicas).toBe(3);
+    expect(d.spec.template.spec.containers[0].image).toBe('registry.example.com/ops/operator@sha256:' + 'a'.repeat(64));
+    expect(custom.find((o) => o.kind === 'NetworkPolicy').spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'observability' });
+  });
+
+  test.each([
+    [{ image: 'operator:latest' }, 'operator: image "operator:latest" must be <registry>/<repository>:<tag> or @sha256:<digest>'],
+    [{ replicas: 0 }, 'operator: replicas must be a whole number from 1 to 5'],
+    [{ replicas: 1.5 }, 'operator: replicas must be a whole number from 1 to 5'],
+    [{ metricsScraperNamespaces: ['Monitoring'] }, 'operator: metricsScraperNamespaces: "Monitoring" is not a namespace name'],
+  ])('R-O4 bad props are refused with the prop named: %j', (props, message) => {
+    expect(() => new OperatorChart(new App(), props)).toThrow(message);
+  });
+});
