@@ -1,0 +1,26 @@
+# The operator's image: `docker build -t <registry>/ack-systems-operator:<version> .`
+# then `npm run synth -- --operator-image <that reference>` to deploy it.
+#
+# Stage 1 bundles the operator and its dependencies into one file; stage 2 is
+# Node alone plus that file, run as a non-root user with nothing writable.
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+# --ignore-scripts: the npm "node" package would download a second Node; the image has one.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY lib/ lib/
+COPY imports/ imports/
+COPY operator/ operator/
+COPY scripts/build-operator.ts scripts/
+RUN node --import tsx scripts/build-operator.ts
+
+FROM node:24-bookworm-slim
+WORKDIR /operator
+COPY --from=build /src/build/operator.mjs /src/build/operator.mjs.map ./
+# The same numeric user the chart's securityContext runs as.
+USER 10001:10001
+ENV NODE_ENV=production NODE_OPTIONS=--enable-source-maps
+EXPOSE 8080
+ENTRYPOINT ["node", "/operator/operator.mjs"]

@@ -1,0 +1,24 @@
+/**
+ * `npm run build:operator`: bundles the operator and every dependency into
+ * one file, `build/operator.mjs`, so that the container image needs Node and
+ * nothing else: no node_modules, no npm, no package scripts at run time.
+ */
+import { build } from 'esbuild';
+import { resolve } from 'node:path';
+import { REPO_ROOT } from '../lib/paths';
+
+export const OPERATOR_BUNDLE = resolve(REPO_ROOT, 'build', 'operator.mjs');
+
+await build({
+  entryPoints: [resolve(REPO_ROOT, 'operator', 'main.ts')],
+  outfile: OPERATOR_BUNDLE,
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  // Bundled CommonJS dependencies call require() for Node built-ins; ESM has none.
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+console.log(`bundled the operator into ${OPERATOR_BUNDLE}`);
