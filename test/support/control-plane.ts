@@ -29,6 +29,8 @@ export interface ControlPlaneOptions {
   readonly crdPaths?: readonly string[];
   /** How long each process may take to become ready. @default 60 s (2-core CI is slow) */
   readonly startTimeoutMs?: number;
+  /** Extra kube-apiserver flags, e.g. `--watch-cache=false` so that watches hit etcd directly. @default none */
+  readonly apiserverArgs?: readonly string[];
 }
 
 export interface ControlPlaneUser {
@@ -49,6 +51,8 @@ export interface StartupTimes {
 
 export interface ControlPlane {
   readonly server: string;
+  /** etcd's client URL (its v3 JSON gateway serves e.g. `/v3/kv/compaction`). */
+  readonly etcdUrl: string;
   readonly dir: string;
   /** In `system:masters`: bypasses RBAC. */
   readonly admin: ControlPlaneUser;
@@ -187,7 +191,8 @@ function tail(path: string | undefined, lines = 20): string {
   }
 }
 
-function writeKubeconfig(dir: string, server: string, user: string, token: string): ControlPlaneUser {
+/** Writes `<dir>/<user>.kubeconfig` for a bearer token; `server` may be a proxy in front of the API server. */
+export function writeKubeconfig(dir: string, server: string, user: string, token: string): ControlPlaneUser {
   const kubeconfigPath = join(dir, `${user}.kubeconfig`);
   const config = {
     apiVersion: 'v1',
@@ -317,6 +322,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         // Nothing routes to the service network here; and on shutdown the lease reconciler
         // would retry removing this server's endpoint from an etcd that may be gone.
         '--endpoint-reconciler-type=none',
+        ...(options.apiserverArgs ?? []),
       ],
       logs.apiserver,
     );
@@ -333,6 +339,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
     return {
       server,
+      etcdUrl,
       dir,
       admin,
       restricted,

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { ackCrdsDir } from '../../lib/paths';
+import { join } from 'node:path';
+import { ackCrdsDir, REPO_ROOT } from '../../lib/paths';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane';
 
 declare global {
@@ -13,8 +14,8 @@ declare global {
   var __integrationFailures: number | undefined;
 }
 
-/** The ACK CRDs plus the project's own CRDs. */
-export const ALL_CRDS: readonly string[] = [ackCrdsDir()];
+/** The ACK CRDs plus the project's own (the operator's TagPolicy). */
+export const ALL_CRDS: readonly string[] = [ackCrdsDir(), join(REPO_ROOT, 'dist', 'operator', 'crds.k8s.yaml')];
 
 export function useControlPlane(options: ControlPlaneOptions = { crdPaths: ALL_CRDS }): () => ControlPlane {
   let controlPlane: ControlPlane | undefined;

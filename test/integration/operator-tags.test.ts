@@ -1,0 +1,235 @@
+/**
+ * The TagPolicy controller against a real kube-apiserver + etcd with the ACK
+ * CRDs installed (R-O1, R-O3, R-O5), run under the chart's ServiceAccount,
+ * through a proxy the tests can cut. The API server runs without its watch
+ * cache, so that a watch resumed after an etcd compaction gets a real 410.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ackCrdsDir } from '../../lib/paths';
+import { TAG_FIELD_MANAGER } from '../../operator/identity';
+import { ApiClient, collectionPath, objectPath, type ResourceType } from '../../operator/runtime/api-client';
+import { TAG_POLICY_TYPE, type TagPolicy, type TagPolicySpec } from '../../operator/tag-policy/crd';
+import { ackObject, tagsOf, TAGGABLE_SAMPLES, UNTAGGABLE_SAMPLE, type AckSample } from '../support/ack-objects';
+import { installCrds, readCrdManifests } from '../support/control-plane';
+import { counter, eventually, installOperator, operatorServiceAccount, startOperatorInProcess, type InProcessOperator } from '../support/operator';
+import { useControlPlane } from '../support/shared-control-plane';
+import { TcpProxy } from '../support/tcp-proxy';
+
+/** Installed only after the operator started: it must discover the kind. */
+const LATE_CRDS = join(ackCrdsDir(), 'sqs');
+const controlPlane = useControlPlane({
+  // The TagPolicy CRD comes from dist/operator/ (installOperator).
+  crdPaths: readdirSync(ackCrdsDir(), { withFileTypes: true }).filter((entry) => entry.isDirectory() && entry.name !== 'sqs').map((entry) => join(ackCrdsDir(), entry.name)),
+  apiserverArgs: ['--watch-cache=false'],
+});
+
+const typeOf = (sample: AckSample): ResourceType => {
+  const [group, version] = sample.apiVersion.split('/');
+  return { group, version, plural: sample.plural, kind: sample.kind, namespaced: true };
+};
+const SAMPLES = Object.entries(TAGGABLE_SAMPLES);
+const nameOf = (sample: AckSample, suffix = '1') => `${sample.kind.toLowerCase()}-${suffix}`;
+
+let admin: ApiClient;
+let proxy: TcpProxy;
+let running: InProcessOperator;
+
+const get = (sample: AckSample, namespace: string, name = nameOf(sample)) => admin.get<any>(objectPath(typeOf(sample), namespace, name));
+const create = (sample: AckSample, namespace: string, name: string, tags?: Record<string, string>) =>
+  admin.create<any>(collectionPath(typeOf(sample), namespace), ackObject(sample, namespace, name, tags));
+const policyPath = (name: string) => objectPath(TAG_POLICY_TYPE, undefined, name);
+const createPolicy = (name: string, spec: TagPolicySpec) => admin.create<TagPolicy>(collectionPath(TAG_POLICY_TYPE), { apiVersion: 'ack-systems.io/v1alpha1', kind: 'TagPolicy', metadata: { name }, spec });
+const policy = (name: string) => admin.get<TagPolicy>(policyPath(name));
+const createNamespace = (name: string, labels: Record<string, string> = {}) => admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+const patches = () => counter(running.metrics, 'rest_client_requests_total', { verb: 'PATCH' });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const USER_TAGS = { Owner: 'payments', CostCenter: 'typo' };
+const REQUIRED = { CostCenter: 'cc-42', DataClass: 'confidential' };
+
+beforeAll(async () => {
+  installOperator(controlPlane());
+  admin = new ApiClient(controlPlane().admin.kubeConfig);
+  proxy = await TcpProxy.start(new URL(controlPlane().server));
+  const serviceAccount = operatorServiceAccount(controlPlane(), proxy.url);
+  await createNamespace('shop', { tier: 'production' });
+  await createNamespace('lab', { tier: 'sandbox' });
+  for (const [, sample] of SAMPLES) {
+    await create(sample, 'shop', nameOf(sample), USER_TAGS);
+    await create(sample, 'lab', nameOf(sample), USER_TAGS);
+  }
+  running = await startOperatorInProcess(serviceAccount.kubeConfig);
+}, 120_000);
+
+afterAll(async () => {
+  await running?.stop();
+  await proxy?.close();
+});
+
+describe('TagPolicy enforcement (R-O1)', () => {
+  test('R-O1 R-O5 a policy makes every covered object carry its tags, in each of the four tag shapes, keeping user tags', async () => {
+    await createPolicy('production', { tags: REQUIRED, namespaceSelector: { matchLabels: { tier: 'production' } } });
+    for (const [shape, sample] of SAMPLES) {
+      const tags = await eventually(`${shape} tagged`, async () => {
+        const tags = tagsOf(await get(sample, 'shop'));
+        return tags.CostCenter === REQUIRED.CostCenter && tags.DataClass === REQUIRED.DataClass ? tags : undefined;
+      });
+      expect({ shape, tags }).toEqual({ shape, tags: { Owner: 'payments', ...REQUIRED } });
+    }
+    // Not covered: untouched.
+    for (const [shape, sample] of SAMPLES) expect({ shape, tags: tagsOf(await get(sample, 'lab')) }).toEqual({ shape, tags: USER_TAGS });
+  });
+
+  test('R-O1 writes go through server-side apply under the operator field manager; in a map it owns only the keys it requires', async () => {
+    for (const [shape, sample] of SAMPLES) {
+      const managers = (await get(sample, 'shop')).metadata.managedFields.map((entry: any) => entry.manager);
+      expect({ shape, managers }).toEqual({ shape, managers: expect.arrayContaining([TAG_FIELD_MANAGER]) });
+    }
+    const fn = await get(TAGGABLE_SAMPLES.map, 'shop');
+    const owned = fn.metadata.managedFields.find((entry: any) => entry.manager === TAG_FIELD_MANAGER);
+    expect(owned.operation).toBe('Apply');
+    expect(Object.keys(owned.fieldsV1['f:spec']['f:tags']).sort()).toEqual(['f:CostCenter', 'f:DataClass']);
+  });
+
+  test('R-O1 status: observedGeneration, covered/compliant/corrected counts, Ready; an Event per correction', async () => {
+    const status = await eventually('policy Ready', async () => {
+      const { status } = await policy('production');
+      return status?.conditions?.[0]?.status === 'True' && status.covered === 4 ? status : undefined;
+    });
+    expect(status).toMatchObject({ observedGeneration: 1, covered: 4, compliant: 4, corrected: 4, untaggable: { objects: 0, kinds: [] }, conflicts: [] });
+    expect(status.conditions![0]).toMatchObject({ type: 'Ready', reason: 'Compliant', observedGeneration: 1 });
+    const events = await admin.list<any>('/api/v1/namespaces/shop/events');
+    const corrections = events.items.filter((event) => event.reason === 'TagsCorrected');
+    expect(corrections.map((event) => event.involvedObject.kind).sort()).toEqual(SAMPLES.map(([, sample]) => sample.kind).sort());
+    expect(corrections[0].message).toMatch(/^set tags CostCenter, DataClass required by TagPolicy production$/);
+  });
+
+  test('R-O1 an object of a kind without tags is reported in the status, never written or retried', async () => {
+    const route = await create(UNTAGGABLE_SAMPLE, 'shop', 'route-1');
+    const status = await eventually('untaggable reported', async () => {
+      const { status } = await policy('production');
+      return status?.untaggable?.objects === 1 ? status : undefined;
+    });
+    expect(status).toMatchObject({ covered: 5, compliant: 4, untaggable: { objects: 1, kinds: ['apigatewayv2.services.k8s.aws/Route'] } });
+    expect(status.conditions![0]).toMatchObject({ status: 'True', reason: 'Compliant' });
+    expect(await counter(running.metrics, 'controller_runtime_reconcile_errors_total')).toBe(0);
+    expect((await get(UNTAGGABLE_SAMPLE, 'shop', 'route-1')).metadata.resourceVersion).toBe(route.metadata.resourceVersion);
+  });
+
+  test('R-O1 a user edit of a required tag is set back; the user\'s other tags are kept', async () => {
+    const sg = await get(TAGGABLE_SAMPLES['list of key/value'], 'shop');
+    sg.spec.tags = [
+      { key: 'Owner', value: 'platform' },
+      { key: 'CostCenter', value: 'hacked' },
+      { key: 'DataClass', value: 'confidential' },
+    ];
+    await admin.replace(objectPath(typeOf(TAGGABLE_SAMPLES['list of key/value']), 'shop', sg.metadata.name), sg);
+    const tags = await eventually('CostCenter set back', async () => {
+      const tags = tagsOf(await get(TAGGABLE_SAMPLES['list of key/value'], 'shop'));
+      return tags.CostCenter === 'cc-42' ? tags : undefined;
+    });
+    expect(tags).toEqual({ Owner: 'platform', ...REQUIRED });
+  });
+
+  test('R-O1 a namespace gaining the selected label brings its objects under the policy', async () => {
+    await createNamespace('checkout');
+    const sample = TAGGABLE_SAMPLES.map;
+    await create(sample, 'checkout', nameOf(sample), { Owner: 'checkout' });
+    await sleep(1000);
+    expect(tagsOf(await get(sample, 'checkout'))).toEqual({ Owner: 'checkout' });
+    const namespace = await admin.get<any>('/api/v1/namespaces/checkout');
+    namespace.metadata.labels = { ...namespace.metadata.labels, tier: 'production' };
+    await admin.replace('/api/v1/namespaces/checkout', namespace);
+    await eventually('checkout object tagged', async () => tagsOf(await get(sample, 'checkout')).CostCenter === 'cc-42');
+  });
+
+  test('R-O1 a kind installed after the operator started is discovered and enforced', async () => {
+    await installCrds(controlPlane().admin.kubeConfig, readCrdManifests([LATE_CRDS]));
+    const queue = { apiVersion: 'sqs.services.k8s.aws/v1alpha1', kind: 'Queue', plural: 'queues', spec: (name: string) => ({ queueName: name }) };
+    // The informer for the new kind starts when its CRD is seen: retry until the create lands in a served API.
+    await eventually('queue created', () => create(queue, 'shop', 'orders', { Owner: 'orders' }).then(() => true));
+    const tags = await eventually('queue tagged', async () => {
+      const tags = tagsOf(await admin.get<any>(objectPath(typeOf(queue), 'shop', 'orders')));
+      return tags.CostCenter ? tags : undefined;
+    });
+    expect(tags).toEqual({ Owner: 'orders', ...REQUIRED });
+  });
+
+  test('R-O1 two policies requiring different values for a key: a conflict in both statuses, neither value written, no flapping', async () => {
+    const sample = TAGGABLE_SAMPLES['list of key/value'];
+    await createPolicy('finance', { tags: { CostCenter: 'cc-99' }, namespaces: ['shop'], kinds: ['ec2.services.k8s.aws/SecurityGroup'] });
+    const conflict = { key: 'CostCenter', object: `shop/${nameOf(sample)}`, policies: ['finance', 'production'] };
+    for (const name of ['finance', 'production']) {
+      const status = await eventually(`${name} reports the conflict`, async () => {
+        const { status } = await policy(name);
+        return status?.conflicts?.length ? status : undefined;
+      });
+      expect(status.conflicts).toEqual([conflict]);
+      expect(status.conditions![0]).toMatchObject({ status: 'False', reason: 'Conflict' });
+    }
+    const before = await get(sample, 'shop');
+    const patchesBefore = await patches();
+    await sleep(3000);
+    const after = await get(sample, 'shop');
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    expect(tagsOf(after).CostCenter).toBe('cc-42');
+    expect(await patches()).toBe(patchesBefore);
+
+    await admin.delete(policyPath('finance'));
+    await eventually('conflict cleared', async () => (await policy('production')).status?.conditions?.[0]?.status === 'True');
+  });
+
+  test('R-O1 objects that need nothing get no writes: a converged cluster stays quiet', async () => {
+    const before = await patches();
+    await sleep(3000);
+    expect(await patches()).toBe(before);
+  });
+});
+
+describe('watch recovery (R-O3)', () => {
+  /** Compacts etcd's history up to now: any older resourceVersion is gone (410). */
+  async function compactEtcd(): Promise<void> {
+    const { etcdUrl } = controlPlane();
+    const range = await fetch(`${etcdUrl}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: Buffer.from('/').toString('base64') }) });
+    const revision = ((await range.json()) as { header: { revision: string } }).header.revision;
+    const compaction = await fetch(`${etcdUrl}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision, physical: true }) });
+    expect(compaction.status).toBe(200);
+  }
+
+  test('R-O3 a watch resumed after etcd compacted its version gets 410, relists, and every change in between is handled', async () => {
+    const sg = TAGGABLE_SAMPLES['list of key/value'];
+    const fn = TAGGABLE_SAMPLES.map;
+    const key = TAGGABLE_SAMPLES['list of tagKey/tagValue'];
+    const resource = `${sg.plural}.${sg.apiVersion.split('/')[0]}`;
+    const relistsBefore = await counter(running.metrics, 'informer_relists_total', { resource });
+
+    proxy.cut();
+    await sleep(500);
+    // While the operator cannot see: objects added, a required tag removed, an object deleted.
+    for (const suffix of ['2', '3', '4']) await create(sg, 'shop', nameOf(sg, suffix));
+    const live = await get(fn, 'shop');
+    live.spec.tags = { Owner: 'payments' };
+    await admin.replace(objectPath(typeOf(fn), 'shop', live.metadata.name), live);
+    await admin.delete(objectPath(typeOf(key), 'shop', nameOf(key)));
+    await compactEtcd();
+    proxy.restore();
+
+    for (const suffix of ['2', '3', '4']) {
+      await eventually(`new ${nameOf(sg, suffix)} tagged`, async () => tagsOf(await get(sg, 'shop', nameOf(sg, suffix))).CostCenter === 'cc-42', 60_000);
+    }
+    expect(await eventually('function re-tagged', async () => {
+      const tags = tagsOf(await get(fn, 'shop'));
+      return tags.CostCenter ? tags : undefined;
+    }, 60_000)).toEqual({ Owner: 'payments', ...REQUIRED });
+    // The deleted Key is gone from the cache and from the counts: 4 samples + route + queue + checkout function + 3 new - 1 deleted.
+    const status = await eventually('status after relist', async () => {
+      const { status } = await policy('production');
+      return status?.covered === 9 && status.compliant === 8 ? status : undefined;
+    }, 60_000);
+    expect(status.conditions![0].status).toBe('True');
+    expect(await counter(running.metrics, 'informer_relists_total', { resource })).toBeGreaterThan(relistsBefore);
+    expect(running.logs.some((line) => line.msg === 'resourceVersion expired (410 Gone); relisting' && line.resource === resource)).toBe(true);
+  }, 120_000);
+});

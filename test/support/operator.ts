@@ -1,0 +1,134 @@
+/**
+ * Running the operator in tests: installed from `dist/operator/` exactly as a
+ * user would, and run under the chart's ServiceAccount (never as admin), either
+ * in-process (to read its caches and metrics) or as the bundled binary.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { expect } from '@jest/globals';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { OPERATOR_MANIFESTS } from '../../charts/operator';
+import { REPO_ROOT } from '../../lib/paths';
+import { OPERATOR_NAME } from '../../operator/identity';
+import { ApiClient, createLogger, EventRecorder, Manager, OperatorMetrics } from '../../operator/runtime/index';
+import { TagPolicyOperator } from '../../operator/tag-policy/tag-policy-operator';
+import { writeKubeconfig, type ControlPlane, type ControlPlaneUser } from './control-plane';
+import { kubectl } from './shared-control-plane';
+
+/** What the README tells users: `kubectl apply --server-side` of dist/operator/, CRD first. */
+export function installOperator(controlPlane: ControlPlane): void {
+  const run = (args: string[]) => {
+    const result = kubectl(controlPlane, args);
+    expect({ args, stderr: result.stderr, status: result.status }).toEqual({ args, stderr: '', status: 0 });
+  };
+  run(['apply', '--server-side', '--validate=strict', '-f', join(REPO_ROOT, 'dist', OPERATOR_MANIFESTS.crds)]);
+  run(['wait', '--for=condition=Established', '--timeout=60s', 'crd/tagpolicies.ack-systems.io']);
+  run(['apply', '--server-side', '--validate=strict', '-f', join(REPO_ROOT, 'dist', OPERATOR_MANIFESTS.operator)]);
+}
+
+/** A kubeconfig holding a token of the chart's ServiceAccount; `server` may be a proxy. */
+export function operatorServiceAccount(controlPlane: ControlPlane, server = controlPlane.server): ControlPlaneUser {
+  const result = kubectl(controlPlane, ['create', 'token', OPERATOR_NAME, '-n', OPERATOR_NAME, '--duration=2h']);
+  expect(result.status).toBe(0);
+  return writeKubeconfig(controlPlane.dir, server, `${OPERATOR_NAME}-${server.split(':').pop()}`, result.stdout.trim());
+}
+
+export interface InProcessOperator {
+  readonly operator: TagPolicyOperator;
+  readonly metrics: OperatorMetrics;
+  /** Every log line, parsed. */
+  readonly logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/** Starts the TagPolicy operator in this process (no leader election) and waits for its caches. */
+export async function startOperatorInProcess(kubeConfig: KubeConfig, options: { resyncMs?: number } = {}): Promise<InProcessOperator> {
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger({ level: 'info', write: (line) => void logs.push(JSON.parse(line)) });
+  const metrics = new OperatorMetrics();
+  const api = new ApiClient(kubeConfig, metrics);
+  const manager = new Manager({ api, logger, metrics, port: 0 });
+  const operator = new TagPolicyOperator({ api, logger, metrics, events: new EventRecorder(api, OPERATOR_NAME, 'test', logger), resyncMs: options.resyncMs });
+  manager.add(operator);
+  await manager.start();
+  return { operator, metrics, logs, stop: () => manager.shutdown() };
+}
+
+/** Sum of a counter's values whose labels include `labels`. */
+export async function counter(metrics: OperatorMetrics, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = metrics.registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric ${name}`);
+  const { values } = await metric.get();
+  return values.filter((v) => Object.entries(labels).every(([key, value]) => v.labels[key] === value)).reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails with the last value seen. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+      last = value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${what}: not within ${timeoutMs / 1000} s; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+}
+
+export const OPERATOR_BUNDLE = join(REPO_ROOT, 'build', 'operator.mjs');
+
+/** Bundles the operator the way the image does (`npm run build:operator`). */
+export function buildOperatorBundle(): void {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'build-operator.ts')], { cwd: REPO_ROOT, encoding: 'utf8' });
+  expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+}
+
+export interface OperatorProcess {
+  readonly child: ChildProcess;
+  readonly identity: string;
+  /** Log lines so far, parsed. */
+  readonly logs: Record<string, unknown>[];
+  /** The health/metrics port, once the process has logged it. */
+  port(): Promise<number>;
+  exited(): Promise<number | null>;
+}
+
+/** Runs the bundled operator (the image's entry point) as `identity`, with the kubeconfig at `kubeconfigPath`. */
+export function spawnOperator(kubeconfigPath: string, identity: string, args: readonly string[] = []): OperatorProcess {
+  const child = spawn(process.execPath, [OPERATOR_BUNDLE, `--identity=${identity}`, '--metrics-port=0', `--lease-namespace=${OPERATOR_NAME}`, ...args], {
+    env: { PATH: process.env.PATH, KUBECONFIG: kubeconfigPath, NODE_OPTIONS: '--enable-source-maps' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let buffered = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    for (const line of lines) logs.push(JSON.parse(line));
+  });
+  const stderr: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    identity,
+    logs,
+    port: () =>
+      eventually(`${identity} serving /metrics${stderr.length ? `; stderr: ${stderr.join('')}` : ''}`, () => {
+        const line = logs.find((l) => l.msg === 'operator running');
+        return line ? (line.metricsPort as number) : undefined;
+      }),
+    exited: () => exit,
+  };
+}
+
+/** GET a path of an operator's health/metrics server. */
+export async function operatorEndpoint(port: number, path: '/healthz' | '/readyz' | '/metrics'): Promise<{ status: number; body: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: response.status, body: await response.text() };
+}

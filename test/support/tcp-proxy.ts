@@ -1,0 +1,52 @@
+/**
+ * A TCP proxy in front of the API server that a test can cut, like a network
+ * partition: `cut()` drops every open connection (watches included) and
+ * refuses new ones until `restore()`. TLS passes through untouched.
+ */
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+
+export class TcpProxy {
+  private readonly sockets = new Set<Socket>();
+  private isCut = false;
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(target: URL): Promise<TcpProxy> {
+    let proxy!: TcpProxy;
+    const server = createServer((client) => {
+      if (proxy.isCut) return void client.destroy();
+      const upstream = createConnection({ host: target.hostname, port: Number(target.port) });
+      for (const socket of [client, upstream]) {
+        proxy.sockets.add(socket);
+        socket.on('close', () => proxy.sockets.delete(socket));
+        socket.on('error', () => [client, upstream].forEach((s) => s.destroy()));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    proxy = new TcpProxy(server, (server.address() as { port: number }).port);
+    return proxy;
+  }
+
+  /** The proxy's URL, for a kubeconfig. */
+  get url(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+
+  cut(): void {
+    this.isCut = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  restore(): void {
+    this.isCut = false;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
