@@ -111,9 +111,9 @@ export class OperatorChart extends Chart {
     const badNamespace = scrapers.find((name) => !DNS_LABEL.test(name));
     if (badNamespace !== undefined) throw new ValidationError(`metricsScraperNamespaces: "${badNamespace}" is not a namespace name (lowercase DNS label)`, this);
 
-    // Pod security admission rejects any pod here that is not "restricted".
+    // Pod security admission rejects any pod here that is not "restricted", and warns when a Deployment's template would be.
     new kplus.Namespace(this, 'namespace', {
-      metadata: { name: namespace, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } },
+      metadata: { name: namespace, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' } },
     });
     const serviceAccount = new kplus.ServiceAccount(this, 'service-account', { metadata: { name: OPERATOR_NAME, namespace }, automountToken: true });
     const subject = { kind: 'ServiceAccount', name: serviceAccount.name, namespace };
