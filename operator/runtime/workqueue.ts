@@ -21,7 +21,7 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly addedAt = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; due: number }>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
   private readonly drained: (() => void)[] = [];
   private readonly rateLimiter: RateLimiter;
@@ -39,18 +39,19 @@ export class WorkQueue {
     this.enqueue(key);
   }
 
-  /** Adds `key` after `delayMs`; a later, sooner request wins. */
+  /** Adds `key` after `delayMs`. A key already waiting keeps the sooner of its two times (as in client-go). */
   addAfter(key: string, delayMs: number): void {
     if (this.shuttingDown) return;
     if (delayMs <= 0) return this.add(key);
-    clearTimeout(this.timers.get(key));
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        this.add(key);
-      }, delayMs),
-    );
+    const due = Date.now() + delayMs;
+    const waiting = this.timers.get(key);
+    if (waiting && waiting.due <= due) return;
+    clearTimeout(waiting?.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, delayMs);
+    this.timers.set(key, { timer, due });
   }
 
   /** Adds `key` after its rate limiter's delay: a retry after a failure. */
@@ -96,7 +97,7 @@ export class WorkQueue {
   /** Stops accepting keys, releases waiting workers, and resolves when in-flight keys are done. */
   shutDownWithDrain(): Promise<void> {
     this.shuttingDown = true;
-    this.timers.forEach((timer) => clearTimeout(timer));
+    this.timers.forEach(({ timer }) => clearTimeout(timer));
     this.timers.clear();
     this.queue.splice(0).forEach((key) => this.dirty.delete(key));
     this.waiters.splice(0).forEach((resolve) => resolve(undefined));

@@ -14,7 +14,7 @@ import { TAG_POLICY_TYPE, type TagPolicy, type TagPolicySpec } from '../../opera
 import { ackObject, tagsOf, TAGGABLE_SAMPLES, UNTAGGABLE_SAMPLE, type AckSample } from '../support/ack-objects';
 import { installCrds, readCrdManifests } from '../support/control-plane';
 import { counter, eventually, installOperator, operatorServiceAccount, startOperatorInProcess, type InProcessOperator } from '../support/operator';
-import { useControlPlane } from '../support/shared-control-plane';
+import { kubectl, useControlPlane } from '../support/shared-control-plane';
 import { TcpProxy } from '../support/tcp-proxy';
 
 /** Installed only after the operator started: it must discover the kind. */
@@ -232,4 +232,22 @@ describe('watch recovery (R-O3)', () => {
     expect(await counter(running.metrics, 'informer_relists_total', { resource })).toBeGreaterThan(relistsBefore);
     expect(running.logs.some((line) => line.msg === 'resourceVersion expired (410 Gone); relisting' && line.resource === resource)).toBe(true);
   }, 120_000);
+});
+
+describe('the TagPolicy CRD in a real API server (R-O4)', () => {
+  test.each([
+    ['no tags', { tags: {} }, 'spec.tags: Invalid value: 0: spec.tags in body should have at least 1 properties'],
+    ['a reserved tag prefix', { tags: { 'aws:createdBy': 'me' } }, 'tag keys may not use the reserved "aws:" or "services.k8s.aws/" prefixes'],
+    ['a kind outside ACK', { tags: { A: 'b' }, kinds: ['apps/Deployment'] }, 'spec.kinds[0]: Invalid value: "apps/Deployment"'],
+    ['In without values', { tags: { A: 'b' }, selector: { matchExpressions: [{ key: 'app', operator: 'In' }] } }, 'In and NotIn need values; Exists and DoesNotExist take none'],
+  ])('R-O4 CEL and schema validation refuse %s', async (_case, spec, message) => {
+    const refused = (await createPolicy('invalid', spec as TagPolicySpec).then(() => undefined, (error: unknown) => error)) as Error;
+    expect(refused?.message).toContain(message);
+  });
+
+  test('R-O4 kubectl get tagpolicies shows the printer columns', () => {
+    const result = kubectl(controlPlane(), ['get', 'tagpolicies']);
+    expect(result.stdout.split('\n')[0].split(/\s+/)).toEqual(['NAME', 'COVERED', 'COMPLIANT', 'CORRECTED', 'READY', 'AGE']);
+    expect(result.stdout).toMatch(/^production\s+9\s+8\s+\d+\s+True\s+/m);
+  });
 });
