@@ -57,6 +57,7 @@ const http = new IsomorphicFetchHttpLibrary();
 
 export class ApiClient {
   private readonly inFlight: ConcurrencyLimit;
+  private dispatcher?: ReturnType<RequestContext['getDispatcher']>;
 
   /** @param maxInFlight requests in flight at once (watches excluded) */
   constructor(
@@ -83,6 +84,11 @@ export class ApiClient {
       context.setBody(JSON.stringify(options.body));
     }
     await this.kubeConfig.applySecurityAuthentication(context);
+    // client-node 2.0 builds a new undici Agent for every request, so no
+    // connection is ever reused: a TLS handshake per request, and idle sockets
+    // piling up. Keep the first and use it for every request.
+    this.dispatcher ??= context.getDispatcher();
+    if (this.dispatcher) context.setDispatcher(this.dispatcher);
     const response = await http.send(context).toPromise();
     const text = await response.body.text();
     this.metrics?.apiRequests.inc({ verb: method, code: String(response.httpStatusCode) });

@@ -23,7 +23,7 @@ export interface InformerHandler<T extends KubernetesObject> {
   onDelete?(object: T): void;
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubernetesObject> {
   readonly api: ApiClient;
   readonly type: ResourceType;
   readonly logger: Logger;
@@ -40,6 +40,13 @@ export interface InformerOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** Called with every list or watch failure before the informer retries it. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * What the cache keeps of each object (client-go's TransformFunc): drop what
+   * no reconciler reads, such as managedFields and status, to keep memory
+   * proportional to what is used. Must keep `metadata.name`, `namespace` and
+   * `resourceVersion`. @default the whole object
+   */
+  readonly transform?: (object: KubernetesObject) => T;
 }
 
 /** Thrown inside the watch loop to force a relist. */
@@ -57,7 +64,7 @@ export class Informer<T extends KubernetesObject> {
   private readonly logger: Logger;
   private sleeping?: { timer: NodeJS.Timeout; wake: () => void };
 
-  constructor(private readonly options: InformerOptions) {
+  constructor(private readonly options: InformerOptions<T>) {
     this.logger = options.logger.child({ resource: this.resourceName });
   }
 
@@ -135,8 +142,8 @@ export class Informer<T extends KubernetesObject> {
     let token: string | undefined;
     let resourceVersion = '';
     do {
-      const page = await api.list<T>(collectionPath(type), { limit: pageSize, continue: token });
-      for (const item of page.items) fresh.set(objectKey(item), { ...item, apiVersion: item.apiVersion ?? apiVersionOf(type), kind: item.kind ?? type.kind } as T);
+      const page = await api.list<KubernetesObject>(collectionPath(type), { limit: pageSize, continue: token });
+      for (const item of page.items) fresh.set(objectKey(item), this.prepare(item));
       token = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion;
     } while (token);
@@ -165,7 +172,7 @@ export class Informer<T extends KubernetesObject> {
               return;
             }
             if (object?.metadata?.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
-            if (phase !== 'BOOKMARK') this.applyEvent(phase as 'ADDED' | 'MODIFIED' | 'DELETED', object);
+            if (phase !== 'BOOKMARK') this.applyEvent(phase as 'ADDED' | 'MODIFIED' | 'DELETED', this.prepare(object));
           },
           (error) => {
             const status = (error as { statusCode?: number } | undefined)?.statusCode;
@@ -181,6 +188,13 @@ export class Informer<T extends KubernetesObject> {
           if (this.stopped) controller.abort();
         }, reject);
     });
+  }
+
+  /** List items come without apiVersion and kind; the cache stores them complete, then transformed. */
+  private prepare(object: KubernetesObject): T {
+    const { type, transform } = this.options;
+    const complete = { ...object, apiVersion: object.apiVersion ?? apiVersionOf(type), kind: object.kind ?? type.kind };
+    return transform ? transform(complete) : (complete as T);
   }
 
   private applyEvent(phase: 'ADDED' | 'MODIFIED' | 'DELETED', object: T): void {

@@ -2,7 +2,7 @@
  * The operator's Prometheus metrics, named like controller-runtime's so that
  * existing dashboards and alerts apply.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export class OperatorMetrics {
   readonly registry = new Registry();
@@ -28,4 +28,9 @@ export class OperatorMetrics {
   readonly apiRequests = new Counter({ name: 'rest_client_requests_total', help: 'Kubernetes API requests by verb and status code', labelNames: ['verb', 'code'], registers: [this.registry] });
   readonly leader = new Gauge({ name: 'leader_election_master_status', help: '1 while this replica is the leader', labelNames: ['name'], registers: [this.registry] });
   readonly informerRelists = new Counter({ name: 'informer_relists_total', help: 'Full relists of an informer (start, 410 Gone)', labelNames: ['resource'], registers: [this.registry] });
+
+  constructor() {
+    // process_* and nodejs_* (memory, heap, event loop lag), as controller-runtime exports process_* and go_*.
+    collectDefaultMetrics({ register: this.registry });
+  }
 }

@@ -83,7 +83,7 @@ export class TagEnforcer implements Reconciler {
         throw error;
       }
       for (const policy of policies) if (missing.some((tag) => tag in policy.spec.tags)) ledger.countCorrection(policy.metadata!.name!);
-      await this.options.events.record(object, 'Normal', 'TagsCorrected', `set tags ${missing.join(', ')} required by TagPolicy ${names.join(', ')}`);
+      this.options.events.record(object, 'Normal', 'TagsCorrected', `set tags ${missing.join(', ')} required by TagPolicy ${names.join(', ')}`);
     }
     ledger.set(key, { kind: groupKind(object), policies: names, state: 'compliant', conflicts });
     onPoliciesTouched(touched);

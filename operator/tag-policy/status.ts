@@ -81,7 +81,7 @@ export class PolicyStatusReconciler implements Reconciler {
     const hadConflicts = (cached.status?.conflicts?.length ?? 0) > 0;
     if (summary.conflicts.length > 0 && !hadConflicts) {
       const keys = [...new Set(summary.conflicts.map((c) => c.key))].join(', ');
-      await this.options.events.record(cached, 'Warning', 'TagConflict', `policies disagree on ${keys} for ${summary.conflicts.length} objects; neither value is applied`);
+      this.options.events.record(cached, 'Warning', 'TagConflict', `policies disagree on ${keys} for ${summary.conflicts.length} objects; neither value is applied`);
     }
   }
 }

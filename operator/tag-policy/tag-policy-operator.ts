@@ -8,8 +8,9 @@
  *   TagPolicy statuses from what the enforcer found.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { tagFieldOnly } from '../../lib/tags/apply';
 import { deriveTagShape, kindKey, type SchemaNode, type TagShape } from '../../lib/tags/tag-shape';
-import { isStatus, type ApiClient, type ResourceType } from '../runtime/api-client';
+import { apiVersionOf, isStatus, type ApiClient, type ResourceType } from '../runtime/api-client';
 import { ConcurrencyLimit } from '../runtime/concurrency';
 import { Controller } from '../runtime/controller';
 import type { EventRecorder } from '../runtime/events';
@@ -25,6 +26,8 @@ import { ComplianceLedger } from './ledger';
 import { PolicyStatusReconciler } from './status';
 
 const ACK_SERVICE_GROUP = /^[a-z0-9]+\.services\.k8s\.aws$/;
+/** How long object results gather before a policy's status is recomputed and written. */
+const STATUS_BATCH_MS = 1000;
 const CRD_TYPE: ResourceType = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false };
 const NAMESPACE_TYPE: ResourceType = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
 
@@ -36,6 +39,47 @@ interface CustomResourceDefinition extends KubernetesObject {
     versions: { name: string; served: boolean; storage: boolean; schema?: { openAPIV3Schema?: SchemaNode } }[];
   };
   status?: { conditions?: { type: string; status: string }[] };
+}
+
+/** What the operator keeps of a CRD (its schemas are large): the ACK kind it serves, if any. */
+interface CrdSummary extends KubernetesObject {
+  readonly ack?: {
+    readonly type: ResourceType;
+    readonly established: boolean;
+    readonly shape: TagShape | null;
+    /** Why the tag shape could not be derived; the kind is then treated as untaggable. */
+    readonly shapeError?: string;
+  };
+}
+
+/** Identity and labels: all the enforcer and the event recorder read of an object's metadata. */
+function slimMetadata({ metadata = {} }: KubernetesObject): KubernetesObject['metadata'] {
+  const { name, namespace, uid, resourceVersion, labels, deletionTimestamp } = metadata;
+  return { name, namespace, uid, resourceVersion, labels, deletionTimestamp };
+}
+
+function summarizeCrd(object: KubernetesObject): CrdSummary {
+  const crd = object as CustomResourceDefinition;
+  const { group, names, scope, versions } = crd.spec;
+  const version = versions.find((v) => v.served && v.storage) ?? versions.find((v) => v.served);
+  const summary: CrdSummary = { apiVersion: crd.apiVersion, kind: crd.kind, metadata: slimMetadata(crd) };
+  if (!ACK_SERVICE_GROUP.test(group) || !version) return summary;
+  let shape: TagShape | null = null;
+  let shapeError: string | undefined;
+  try {
+    shape = deriveTagShape(version.schema?.openAPIV3Schema?.properties?.spec, names.kind) ?? null;
+  } catch (error) {
+    shapeError = (error as Error).message;
+  }
+  return {
+    ...summary,
+    ack: {
+      type: { group, version: version.name, plural: names.plural, kind: names.kind, namespaced: scope === 'Namespaced' },
+      established: crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false,
+      shape,
+      shapeError,
+    },
+  };
 }
 
 export interface TagPolicyOperatorOptions {
@@ -56,7 +100,7 @@ export class TagPolicyOperator implements Runnable {
   readonly enforcer: Controller;
   readonly statusController: Controller;
   readonly kinds = new Map<string, WatchedKind & { informer: Informer<AckObject> }>();
-  private readonly crds: Informer<CustomResourceDefinition>;
+  private readonly crds: Informer<CrdSummary>;
   private readonly namespaces: Informer<KubernetesObject>;
   private readonly policies: Informer<TagPolicy>;
   private readonly ledger = new ComplianceLedger();
@@ -72,9 +116,9 @@ export class TagPolicyOperator implements Runnable {
   constructor(private readonly options: TagPolicyOperatorOptions) {
     const { api, metrics } = options;
     this.logger = options.logger.child({ component: 'tag-policy' });
-    const informer = <T extends KubernetesObject>(type: ResourceType) => new Informer<T>({ api, type, logger: this.logger, metrics });
-    this.crds = informer(CRD_TYPE);
-    this.namespaces = informer(NAMESPACE_TYPE);
+    const informer = <T extends KubernetesObject>(type: ResourceType, transform?: (object: KubernetesObject) => T) => new Informer<T>({ api, type, logger: this.logger, metrics, transform });
+    this.crds = informer(CRD_TYPE, summarizeCrd);
+    this.namespaces = informer(NAMESPACE_TYPE, (namespace) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: slimMetadata(namespace) }));
     this.policies = informer(TAG_POLICY_TYPE);
 
     this.statusController = new Controller({
@@ -96,7 +140,8 @@ export class TagPolicyOperator implements Runnable {
         namespaces: this.namespaces.store,
         ledger: this.ledger,
         events: options.events,
-        onPoliciesTouched: (names) => names.forEach((name) => this.statusController.enqueue(name)),
+        // Many objects change at once (a new policy, a relist): one status write per policy per batch, not per object.
+        onPoliciesTouched: (names) => names.forEach((name) => this.statusController.queue.addAfter(name, STATUS_BATCH_MS)),
         resyncMs: options.resyncMs ?? 10 * 60_000,
       }),
     });
@@ -135,25 +180,16 @@ export class TagPolicyOperator implements Runnable {
   async stop(): Promise<void> {
     await this.enforcer.stop();
     await this.statusController.stop();
+    await this.options.events.flush();
     await Promise.all([this.crds.stop(), this.namespaces.stop(), this.policies.stop(), ...[...this.kinds.values()].map((k) => k.informer.stop())]);
   }
 
-  private watchKind(crd: CustomResourceDefinition): void {
-    const { group, names, scope, versions } = crd.spec;
-    const established = crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-    const version = versions.find((v) => v.served && v.storage) ?? versions.find((v) => v.served);
-    if (!ACK_SERVICE_GROUP.test(group) || !established || !version) return;
-    const kindId = kindKey(`${group}/${version.name}`, names.kind);
+  private watchKind(crd: CrdSummary): void {
+    if (!crd.ack?.established) return;
+    const { type, shape, shapeError } = crd.ack;
+    const kindId = kindKey(apiVersionOf(type), type.kind);
     if (this.kinds.has(kindId)) return;
-
-    let shape: TagShape | null;
-    try {
-      shape = deriveTagShape(version.schema?.openAPIV3Schema?.properties?.spec, names.kind) ?? null;
-    } catch (error) {
-      this.logger.error('unknown tag shape; objects of this kind are reported as untaggable', { kind: kindId, error });
-      shape = null;
-    }
-    const type: ResourceType = { group, version: version.name, plural: names.plural, kind: names.kind, namespaced: scope === 'Namespaced' };
+    if (shapeError) this.logger.error('unknown tag shape; objects of this kind are reported as untaggable', { kind: kindId, error: shapeError });
     // A kind installed after the operator's RBAC was generated is forbidden: it
     // must not hold up readiness or the other kinds. The informer keeps
     // retrying, so granting the RBAC later is enough.
@@ -164,6 +200,8 @@ export class TagPolicyOperator implements Runnable {
       type,
       logger: this.logger,
       metrics: this.options.metrics,
+      // The cache keeps the tag field only: ACK objects carry large specs, statuses and managedFields.
+      transform: (object) => ({ apiVersion: object.apiVersion, kind: object.kind, metadata: slimMetadata(object), ...(shape ? { spec: tagFieldOnly(shape, (object as AckObject).spec) } : {}) }),
       onError: (error) => {
         if (!isStatus(error, 403) || this.forbiddenKinds.has(kindId)) return;
         this.forbiddenKinds.add(kindId);
@@ -182,9 +220,10 @@ export class TagPolicyOperator implements Runnable {
     this.logger.info('watching ACK kind', { kind: kindId, taggable: shape !== null });
   }
 
-  private async unwatchKind(crd: CustomResourceDefinition): Promise<void> {
+  private async unwatchKind(crd: CrdSummary): Promise<void> {
+    if (!crd.ack) return;
     for (const [kindId, kind] of this.kinds) {
-      if (kind.type.group !== crd.spec.group || kind.type.kind !== crd.spec.names.kind) continue;
+      if (kind.type.group !== crd.ack.type.group || kind.type.kind !== crd.ack.type.kind) continue;
       this.kinds.delete(kindId);
       this.syncedKinds.delete(kindId);
       this.forbiddenKinds.delete(kindId);

@@ -11,7 +11,7 @@
  *   clean stop and kept (and its path printed) when asked to, e.g. after a
  *   failed test.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -359,4 +359,22 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     (error as Error).message += `\ncontrol plane logs kept in ${dir}`;
     throw error;
   }
+}
+
+export interface CommandResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the control plane's kubectl as `user` (default admin). */
+export function kubectl(controlPlane: ControlPlane, args: readonly string[], options: { input?: string; user?: 'admin' | 'restricted' } = {}): CommandResult {
+  const user = options.user === 'restricted' ? controlPlane.restricted : controlPlane.admin;
+  const result = spawnSync(controlPlane.kubectl, args, {
+    env: { ...process.env, KUBECONFIG: user.kubeconfigPath },
+    input: options.input,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

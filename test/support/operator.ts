@@ -1,36 +1,38 @@
 /**
- * Running the operator in tests: installed from `dist/operator/` exactly as a
- * user would, and run under the chart's ServiceAccount (never as admin), either
+ * Running the operator in tests and benchmarks (no Jest here): installed from
+ * `dist/operator/` exactly as a user would, and run under the chart's ServiceAccount (never as admin), either
  * in-process (to read its caches and metrics) or as the bundled binary.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from '@jest/globals';
+import { parseAllDocuments } from 'yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { OPERATOR_MANIFESTS } from '../../charts/operator';
 import { REPO_ROOT } from '../../lib/paths';
 import { OPERATOR_NAME } from '../../operator/identity';
 import { ApiClient, createLogger, EventRecorder, Manager, OperatorMetrics } from '../../operator/runtime/index';
 import { TagPolicyOperator } from '../../operator/tag-policy/tag-policy-operator';
-import { writeKubeconfig, type ControlPlane, type ControlPlaneUser } from './control-plane';
-import { kubectl } from './shared-control-plane';
+import { kubectl, writeKubeconfig, type ControlPlane, type ControlPlaneUser } from './control-plane';
+
+/** Runs kubectl as admin; any failure or warning (stderr) throws with kubectl's output. */
+function kubectlOrThrow(controlPlane: ControlPlane, args: string[]): string {
+  const result = kubectl(controlPlane, args);
+  if (result.status !== 0 || result.stderr) throw new Error(`kubectl ${args.join(' ')} (exit ${result.status}):\n${result.stderr}`);
+  return result.stdout;
+}
 
 /** What the README tells users: `kubectl apply --server-side` of dist/operator/, CRD first. */
 export function installOperator(controlPlane: ControlPlane): void {
-  const run = (args: string[]) => {
-    const result = kubectl(controlPlane, args);
-    expect({ args, stderr: result.stderr, status: result.status }).toEqual({ args, stderr: '', status: 0 });
-  };
-  run(['apply', '--server-side', '--validate=strict', '-f', join(REPO_ROOT, 'dist', OPERATOR_MANIFESTS.crds)]);
-  run(['wait', '--for=condition=Established', '--timeout=60s', 'crd/tagpolicies.ack-systems.io']);
-  run(['apply', '--server-side', '--validate=strict', '-f', join(REPO_ROOT, 'dist', OPERATOR_MANIFESTS.operator)]);
+  kubectlOrThrow(controlPlane, ['apply', '--server-side', '--validate=strict', '-f', join(REPO_ROOT, 'dist', OPERATOR_MANIFESTS.crds)]);
+  kubectlOrThrow(controlPlane, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/tagpolicies.ack-systems.io']);
+  kubectlOrThrow(controlPlane, ['apply', '--server-side', '--validate=strict', '-f', join(REPO_ROOT, 'dist', OPERATOR_MANIFESTS.operator)]);
 }
 
 /** A kubeconfig holding a token of the chart's ServiceAccount; `server` may be a proxy. */
 export function operatorServiceAccount(controlPlane: ControlPlane, server = controlPlane.server): ControlPlaneUser {
-  const result = kubectl(controlPlane, ['create', 'token', OPERATOR_NAME, '-n', OPERATOR_NAME, '--duration=2h']);
-  expect(result.status).toBe(0);
-  return writeKubeconfig(controlPlane.dir, server, `${OPERATOR_NAME}-${server.split(':').pop()}`, result.stdout.trim());
+  const token = kubectlOrThrow(controlPlane, ['create', 'token', OPERATOR_NAME, '-n', OPERATOR_NAME, '--duration=2h']).trim();
+  return writeKubeconfig(controlPlane.dir, server, `${OPERATOR_NAME}-${server.split(':').pop()}`, token);
 }
 
 export interface InProcessOperator {
@@ -84,7 +86,7 @@ export const OPERATOR_BUNDLE = join(REPO_ROOT, 'build', 'operator.mjs');
 /** Bundles the operator the way the image does (`npm run build:operator`). */
 export function buildOperatorBundle(): void {
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'build-operator.ts')], { cwd: REPO_ROOT, encoding: 'utf8' });
-  expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+  if (result.status !== 0 || result.stderr) throw new Error(`npm run build:operator failed:\n${result.stderr}`);
 }
 
 export interface OperatorProcess {
@@ -97,10 +99,13 @@ export interface OperatorProcess {
   exited(): Promise<number | null>;
 }
 
-/** Runs the bundled operator (the image's entry point) as `identity`, with the kubeconfig at `kubeconfigPath`. */
+/**
+ * Runs the bundled operator (the image's entry point) as `identity`, with the
+ * kubeconfig at `kubeconfigPath` and the NODE_OPTIONS the chart's Deployment sets.
+ */
 export function spawnOperator(kubeconfigPath: string, identity: string, args: readonly string[] = []): OperatorProcess {
   const child = spawn(process.execPath, [OPERATOR_BUNDLE, `--identity=${identity}`, '--metrics-port=0', `--lease-namespace=${OPERATOR_NAME}`, ...args], {
-    env: { PATH: process.env.PATH, KUBECONFIG: kubeconfigPath, NODE_OPTIONS: '--enable-source-maps' },
+    env: { PATH: process.env.PATH, KUBECONFIG: kubeconfigPath, NODE_OPTIONS: `--enable-source-maps ${deployedNodeOptions()}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
@@ -125,6 +130,13 @@ export function spawnOperator(kubeconfigPath: string, identity: string, args: re
       }),
     exited: () => exit,
   };
+}
+
+/** NODE_OPTIONS of the operator container in dist/operator/ (its heap limit). */
+function deployedNodeOptions(): string {
+  const objects = parseAllDocuments(readFileSync(join(REPO_ROOT, 'dist', OPERATOR_MANIFESTS.operator), 'utf8')).map((doc) => doc.toJS());
+  const container = objects.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0];
+  return container.env.find((e: { name: string }) => e.name === 'NODE_OPTIONS')?.value ?? '';
 }
 
 /** GET a path of an operator's health/metrics server. */

@@ -4,10 +4,11 @@
  * are kept and their paths printed.
  */
 import { afterAll, beforeAll } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ackCrdsDir, REPO_ROOT } from '../../lib/paths';
 import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane';
+
+export { kubectl, type CommandResult } from './control-plane';
 
 declare global {
   // Counted by test/support/integration-environment.js.
@@ -32,22 +33,4 @@ export function useControlPlane(options: ControlPlaneOptions = { crdPaths: ALL_C
     if (!controlPlane) throw new Error('the control plane did not start; see the beforeAll error');
     return controlPlane;
   };
-}
-
-export interface CommandResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the control plane's kubectl as `user` (default admin). */
-export function kubectl(controlPlane: ControlPlane, args: readonly string[], options: { input?: string; user?: 'admin' | 'restricted' } = {}): CommandResult {
-  const user = options.user === 'restricted' ? controlPlane.restricted : controlPlane.admin;
-  const result = spawnSync(controlPlane.kubectl, args, {
-    env: { ...process.env, KUBECONFIG: user.kubeconfigPath },
-    input: options.input,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -95,6 +95,7 @@ describe('operator Deployment (R-O4)', () => {
     expect(container.env).toEqual([
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'NODE_OPTIONS', value: '--max-old-space-size=256' },
     ]);
     expect(container.image).toBe(DEFAULT_OPERATOR_IMAGE);
   });
@@ -114,9 +115,10 @@ describe('operator Deployment (R-O4)', () => {
     expect(only('Namespace').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
-  test('R-O4 resource requests and limits for CPU and memory', () => {
+  test('R-O4 resource requests and limits for CPU and memory; the V8 heap capped at half the memory limit', () => {
     expect(Object.keys(container.resources.requests).sort()).toEqual(['cpu', 'memory']);
-    expect(Object.keys(container.resources.limits).sort()).toEqual(['cpu', 'memory']);
+    expect(container.resources.limits).toEqual({ cpu: '1000m', memory: '512Mi' });
+    expect(container.env.find((e: any) => e.name === 'NODE_OPTIONS').value).toBe('--max-old-space-size=256');
   });
 
   test('R-O4 liveness on /healthz and readiness on /readyz, on the metrics port the container exposes', () => {
