@@ -234,6 +234,19 @@ describe('watch recovery (R-O3)', () => {
   }, 120_000);
 });
 
+describe('REST client (R-O3)', () => {
+  test('R-O3 requests reuse one keep-alive connection instead of a TLS handshake each', async () => {
+    const counting = await TcpProxy.start(new URL(controlPlane().server));
+    try {
+      const client = new ApiClient(operatorServiceAccount(controlPlane(), counting.url).kubeConfig);
+      for (let i = 0; i < 50; i++) await client.list('/api/v1/namespaces');
+      expect(counting.connections).toBe(1);
+    } finally {
+      await counting.close();
+    }
+  });
+});
+
 describe('the TagPolicy CRD in a real API server (R-O4)', () => {
   test.each([
     ['no tags', { tags: {} }, 'spec.tags: Invalid value: 0: spec.tags in body should have at least 1 properties'],

@@ -8,6 +8,8 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private isCut = false;
+  /** Client connections accepted so far. */
+  connections = 0;
 
   private constructor(
     private readonly server: Server,
@@ -18,6 +20,7 @@ export class TcpProxy {
     let proxy!: TcpProxy;
     const server = createServer((client) => {
       if (proxy.isCut) return void client.destroy();
+      proxy.connections += 1;
       const upstream = createConnection({ host: target.hostname, port: Number(target.port) });
       for (const socket of [client, upstream]) {
         proxy.sockets.add(socket);
