@@ -9,7 +9,13 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ackCrdsDir } from '../../lib/paths';
 import { TAG_FIELD_MANAGER } from '../../operator/identity';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { ApiClient, collectionPath, objectPath, type ResourceType } from '../../operator/runtime/api-client';
+import { EventRecorder } from '../../operator/runtime/events';
+import { createLogger } from '../../operator/runtime/log';
+import { Store } from '../../operator/runtime/store';
+import { ComplianceLedger } from '../../operator/tag-policy/ledger';
+import { PolicyStatusReconciler } from '../../operator/tag-policy/status';
 import { TAG_POLICY_TYPE, type TagPolicy, type TagPolicySpec } from '../../operator/tag-policy/crd';
 import { ackObject, tagsOf, TAGGABLE_SAMPLES, UNTAGGABLE_SAMPLE, type AckSample } from '../support/ack-objects';
 import { installCrds, readCrdManifests } from '../support/control-plane';
@@ -262,5 +268,37 @@ describe('the TagPolicy CRD in a real API server (R-O4)', () => {
     const result = kubectl(controlPlane(), ['get', 'tagpolicies']);
     expect(result.stdout.split('\n')[0].split(/\s+/)).toEqual(['NAME', 'COVERED', 'COMPLIANT', 'CORRECTED', 'READY', 'AGE']);
     expect(result.stdout).toMatch(/^production\s+9\s+8\s+\d+\s+True\s+/m);
+  });
+});
+
+describe('status writes (R-O3)', () => {
+  /** A real client whose every read is followed by someone else's update, so the next status write is stale. */
+  class RacedClient extends ApiClient {
+    races = 0;
+    override async get<T extends KubernetesObject>(path: string): Promise<T> {
+      const object = await super.get<T>(path);
+      if (this.races < 2) {
+        this.races += 1;
+        const current = await admin.get<TagPolicy>(path);
+        await admin.replace(path, { ...current, metadata: { ...current.metadata, labels: { raced: String(this.races) } } });
+      }
+      return object;
+    }
+  }
+
+  test('R-O3 a status write that loses a race (409 Conflict) is retried with a fresh read', async () => {
+    // The running operator would write this status too, and win races this test must control.
+    await running.stop();
+    await createPolicy('raced', { tags: { Team: 'x' }, namespaces: ['nowhere'] });
+    const api = new RacedClient(controlPlane().admin.kubeConfig);
+    const policies = new Store<TagPolicy>();
+    policies.upsert(await policy('raced'));
+    const logger = createLogger({ level: 'error', write: () => undefined });
+    const reconciler = new PolicyStatusReconciler({ api, policies, ledger: new ComplianceLedger(), events: new EventRecorder(api, 'test', 'test', logger) });
+    await reconciler.reconcile('raced');
+    expect(api.races).toBe(2);
+    const written = await policy('raced');
+    expect(written.metadata?.labels).toEqual({ raced: '2' });
+    expect(written.status).toMatchObject({ covered: 0, conditions: [{ type: 'Ready', status: 'True' }] });
   });
 });
