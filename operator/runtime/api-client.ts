@@ -59,11 +59,16 @@ export class ApiClient {
   private readonly inFlight: ConcurrencyLimit;
   private dispatcher?: ReturnType<RequestContext['getDispatcher']>;
 
-  /** @param maxInFlight requests in flight at once (watches excluded) */
+  /**
+   * @param maxInFlight requests in flight at once (watches excluded)
+   * @param timeoutMs a request not answered by then fails (and is retried by its
+   *   controller), so a half-open connection cannot hold a worker for undici's 5 minutes
+   */
   constructor(
     readonly kubeConfig: KubeConfig,
     private readonly metrics?: OperatorMetrics,
     maxInFlight = 16,
+    private readonly timeoutMs = 60_000,
   ) {
     this.inFlight = new ConcurrencyLimit(maxInFlight);
   }
@@ -78,6 +83,7 @@ export class ApiClient {
     const url = new URL(cluster.server + path);
     for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
     const context = new RequestContext(url.toString(), method);
+    context.setSignal(AbortSignal.timeout(this.timeoutMs));
     context.setHeaderParam('Accept', 'application/json');
     if (options.body !== undefined) {
       context.setHeaderParam('Content-Type', options.contentType ?? 'application/json');

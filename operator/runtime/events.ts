@@ -52,9 +52,13 @@ export class EventRecorder {
     void sending.finally(() => this.inFlight.delete(sending));
   }
 
-  /** Resolves when every queued event has been sent (or has failed). */
-  async flush(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+  /** Resolves when every queued event has been sent (or has failed), or after `timeoutMs`: shutdown must not hang on events. */
+  async flush(timeoutMs = 5000): Promise<void> {
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    const drained = (async () => {
+      while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    })();
+    await Promise.race([drained, deadline]);
   }
 
   private async send({ object, type, reason, message, at }: PendingEvent): Promise<void> {

@@ -251,6 +251,20 @@ describe('REST client (R-O3)', () => {
       await counting.close();
     }
   });
+
+  test('R-O3 a request into a black hole fails after the client timeout instead of holding a worker', async () => {
+    const blackHole = await TcpProxy.start(new URL(controlPlane().server));
+    try {
+      blackHole.stall();
+      const client = new ApiClient(operatorServiceAccount(controlPlane(), blackHole.url).kubeConfig, undefined, 16, 500);
+      const started = Date.now();
+      const failure = (await client.list('/api/v1/namespaces').then(() => undefined, (error: unknown) => error)) as Error;
+      expect(failure?.name).toMatch(/TimeoutError|AbortError/);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await blackHole.close();
+    }
+  });
 });
 
 describe('the TagPolicy CRD in a real API server (R-O4)', () => {

@@ -1,13 +1,15 @@
 /**
  * A TCP proxy in front of the API server that a test can cut, like a network
  * partition: `cut()` drops every open connection (watches included) and
- * refuses new ones until `restore()`. TLS passes through untouched.
+ * refuses new ones until `restore()`; `stall()` accepts new ones and never
+ * answers. TLS passes through untouched.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private isCut = false;
+  private isStalled = false;
   /** Client connections accepted so far. */
   connections = 0;
 
@@ -21,6 +23,13 @@ export class TcpProxy {
     const server = createServer((client) => {
       if (proxy.isCut) return void client.destroy();
       proxy.connections += 1;
+      if (proxy.isStalled) {
+        // A black hole: the connection opens, nothing ever comes back.
+        proxy.sockets.add(client);
+        client.on('close', () => proxy.sockets.delete(client));
+        client.on('error', () => client.destroy());
+        return;
+      }
       const upstream = createConnection({ host: target.hostname, port: Number(target.port) });
       for (const socket of [client, upstream]) {
         proxy.sockets.add(socket);
@@ -44,8 +53,14 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy();
   }
 
+  /** New connections are accepted but never answered (a half-open network path). */
+  stall(): void {
+    this.isStalled = true;
+  }
+
   restore(): void {
     this.isCut = false;
+    this.isStalled = false;
   }
 
   async close(): Promise<void> {
