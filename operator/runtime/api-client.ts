@@ -5,9 +5,25 @@
  * apply with a field manager, status subresource writes — and counts every
  * request for the metrics.
  */
-import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig, type KubernetesObject, type ResponseContext } from '@kubernetes/client-node';
 import { ConcurrencyLimit } from './concurrency';
 import type { OperatorMetrics } from './metrics';
+
+interface RequestOptions {
+  readonly query?: Record<string, string | undefined>;
+  readonly body?: unknown;
+  readonly contentType?: string;
+}
+
+/** One line of a watch stream. */
+export interface WatchEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  readonly object: KubernetesObject & { code?: number; message?: string };
+}
+
+function apiError(method: HttpMethod, path: string, status: number, body: { reason?: string; message?: string } | undefined): ApiError {
+  return new ApiError(status, body?.reason ?? 'Unknown', body?.message ?? `${method} ${path}: HTTP ${status}`);
+}
 
 /** An error answer of the API server. */
 export class ApiError extends Error {
@@ -73,17 +89,27 @@ export class ApiClient {
     this.inFlight = new ConcurrencyLimit(maxInFlight);
   }
 
-  request<T>(method: HttpMethod, path: string, options: { query?: Record<string, string | undefined>; body?: unknown; contentType?: string } = {}): Promise<T> {
+  request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
     return this.inFlight.run(() => this.send<T>(method, path, options));
   }
 
-  private async send<T>(method: HttpMethod, path: string, options: { query?: Record<string, string | undefined>; body?: unknown; contentType?: string }): Promise<T> {
+  private async send<T>(method: HttpMethod, path: string, options: RequestOptions): Promise<T> {
+    const response = await this.open(method, path, options, AbortSignal.timeout(this.timeoutMs));
+    const text = await response.body.text();
+    this.metrics?.apiRequests.inc({ verb: method, code: String(response.httpStatusCode) });
+    const parsed = text ? JSON.parse(text) : undefined;
+    if (response.httpStatusCode >= 400) throw apiError(method, path, response.httpStatusCode, parsed);
+    return parsed as T;
+  }
+
+  /** Sends a request with the kubeconfig's credentials over the shared connection pool. */
+  private async open(method: HttpMethod, path: string, options: RequestOptions, signal: AbortSignal): Promise<ResponseContext> {
     const cluster = this.kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     const url = new URL(cluster.server + path);
     for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
     const context = new RequestContext(url.toString(), method);
-    context.setSignal(AbortSignal.timeout(this.timeoutMs));
+    context.setSignal(signal);
     context.setHeaderParam('Accept', 'application/json');
     if (options.body !== undefined) {
       context.setHeaderParam('Content-Type', options.contentType ?? 'application/json');
@@ -95,14 +121,47 @@ export class ApiClient {
     // piling up. Keep the first and use it for every request.
     this.dispatcher ??= context.getDispatcher();
     if (this.dispatcher) context.setDispatcher(this.dispatcher);
-    const response = await http.send(context).toPromise();
-    const text = await response.body.text();
-    this.metrics?.apiRequests.inc({ verb: method, code: String(response.httpStatusCode) });
-    const parsed = text ? JSON.parse(text) : undefined;
-    if (response.httpStatusCode >= 400) {
-      throw new ApiError(response.httpStatusCode, parsed?.reason ?? 'Unknown', parsed?.message ?? `${method} ${path}: HTTP ${response.httpStatusCode}`);
+    return http.send(context).toPromise();
+  }
+
+  /**
+   * Watches a collection from `resourceVersion`, calling `onEvent` for each
+   * event, until the server ends the watch (its `timeoutSeconds`), `signal`
+   * aborts, or nothing arrives for `idleMs` (a half-open connection). Rejects
+   * with ApiError for an error answer; an ERROR event is passed to `onEvent`.
+   */
+  async watch(path: string, query: Record<string, string | undefined>, onEvent: (event: WatchEvent) => void, signal: AbortSignal, idleMs = 90_000): Promise<void> {
+    const idle = new AbortController();
+    const both = AbortSignal.any([signal, idle.signal]);
+    let timer = setTimeout(() => idle.abort(new Error(`watch ${path}: nothing received for ${idleMs / 1000} s`)), idleMs);
+    const alive = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => idle.abort(new Error(`watch ${path}: nothing received for ${idleMs / 1000} s`)), idleMs);
+    };
+    try {
+      const response = await this.open(HttpMethod.GET, path, { query: { ...query, watch: 'true' } }, both);
+      this.metrics?.apiRequests.inc({ verb: 'WATCH', code: String(response.httpStatusCode) });
+      if (response.httpStatusCode >= 400) {
+        const text = await response.body.text();
+        throw apiError(HttpMethod.GET, path, response.httpStatusCode, text ? JSON.parse(text) : undefined);
+      }
+      const stream = response.body.stream();
+      if (!stream) return;
+      let buffered = '';
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        alive();
+        buffered += chunk;
+        const lines = buffered.split('\n');
+        buffered = lines.pop()!;
+        for (const line of lines) if (line.trim()) onEvent(JSON.parse(line) as WatchEvent);
+      }
+    } catch (error) {
+      // The caller's abort ends the watch quietly; the idle timeout is a failure to retry.
+      if (signal.aborted) return;
+      throw idle.signal.aborted ? idle.signal.reason : error;
+    } finally {
+      clearTimeout(timer);
     }
-    return parsed as T;
   }
 
   get<T extends KubernetesObject>(path: string): Promise<T> {

@@ -11,8 +11,8 @@
  *   relist is diffed against the store, so handlers see every add, update and
  *   delete that happened in between: no event is lost.
  */
-import { Watch, type KubernetesObject } from '@kubernetes/client-node';
-import { apiVersionOf, collectionPath, isStatus, type ApiClient, type ResourceType } from './api-client';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { ApiError, apiVersionOf, collectionPath, isStatus, type ApiClient, type ResourceType } from './api-client';
 import type { Logger } from './log';
 import type { OperatorMetrics } from './metrics';
 import { objectKey, Store } from './store';
@@ -32,8 +32,8 @@ export interface InformerOptions<T extends KubernetesObject> {
   readonly pageSize?: number;
   /**
    * The server ends each watch after this long and it is resumed from the last
-   * version. Below client-node's 30 s idle timeout, so that quiet watches end
-   * cleanly instead of being aborted. @default 25
+   * version; a watch silent for 30 s longer is treated as a dead connection.
+   * @default 25
    */
   readonly watchTimeoutSeconds?: number;
   /** Reconnect backoff: first wait and ceiling. @default 500 ms doubling to 30 s */
@@ -156,38 +156,22 @@ export class Informer<T extends KubernetesObject> {
     this.logger.debug('listed', { objects: fresh.size, resourceVersion });
   }
 
-  private watch(): Promise<void> {
-    const { api, type, watchTimeoutSeconds = 25, metrics } = this.options;
-    metrics.apiRequests.inc({ verb: 'WATCH', code: '200' });
-    return new Promise<void>((resolve, reject) => {
-      let failure: Error | undefined;
-      new Watch(api.kubeConfig)
-        .watch(
-          collectionPath(type),
-          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: watchTimeoutSeconds },
-          (phase, object) => {
-            if (phase === 'ERROR') {
-              failure = object?.code === 410 ? new GoneError(object.message) : new Error(object?.message ?? 'watch error');
-              this.abort?.abort();
-              return;
-            }
-            if (object?.metadata?.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
-            if (phase !== 'BOOKMARK') this.applyEvent(phase as 'ADDED' | 'MODIFIED' | 'DELETED', this.prepare(object));
-          },
-          (error) => {
-            const status = (error as { statusCode?: number } | undefined)?.statusCode;
-            if (failure) reject(failure);
-            else if (status === 410) reject(new GoneError('410 Gone'));
-            // An abort (disconnect, stop) or client-node's idle timeout ends the watch like a server timeout.
-            else if (error && !this.stopped && !['AbortError', 'TimeoutError'].includes((error as Error).name)) reject(error);
-            else resolve();
-          },
-        )
-        .then((controller) => {
-          this.abort = controller;
-          if (this.stopped) controller.abort();
-        }, reject);
-    });
+  private async watch(): Promise<void> {
+    const { api, type, watchTimeoutSeconds = 25 } = this.options;
+    this.abort = new AbortController();
+    if (this.stopped) return;
+    await api.watch(
+      collectionPath(type),
+      { resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(watchTimeoutSeconds) },
+      ({ type: phase, object }) => {
+        if (phase === 'ERROR') throw object.code === 410 ? new GoneError(object.message) : new ApiError(object.code ?? 500, 'WatchError', object.message ?? 'watch error');
+        if (object.metadata?.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
+        if (phase !== 'BOOKMARK') this.applyEvent(phase, this.prepare(object));
+      },
+      this.abort.signal,
+      // The server ends every watch after timeoutSeconds; silence well beyond that means a dead connection.
+      (watchTimeoutSeconds + 30) * 1000,
+    );
   }
 
   /** List items come without apiVersion and kind; the cache stores them complete, then transformed. */

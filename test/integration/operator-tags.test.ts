@@ -12,6 +12,8 @@ import { TAG_FIELD_MANAGER } from '../../operator/identity';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { ApiClient, collectionPath, objectPath, type ResourceType } from '../../operator/runtime/api-client';
 import { EventRecorder } from '../../operator/runtime/events';
+import { Informer } from '../../operator/runtime/informer';
+import { OperatorMetrics } from '../../operator/runtime/metrics';
 import { createLogger } from '../../operator/runtime/log';
 import { Store } from '../../operator/runtime/store';
 import { ComplianceLedger } from '../../operator/tag-policy/ledger';
@@ -252,7 +254,28 @@ describe('REST client (R-O3)', () => {
     }
   });
 
-  test('R-O3 a request into a black hole fails after the client timeout instead of holding a worker', async () => {
+  test('R-O3 an informer\'s list and its successive watches (each ended by the server) share one connection', async () => {
+    const counting = await TcpProxy.start(new URL(controlPlane().server));
+    const metrics = new OperatorMetrics();
+    const informer = new Informer({
+      api: new ApiClient(operatorServiceAccount(controlPlane(), counting.url).kubeConfig, metrics),
+      type: { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false },
+      logger: createLogger({ level: 'error', write: () => undefined }),
+      metrics,
+      watchTimeoutSeconds: 1,
+    });
+    try {
+      await informer.start();
+      await sleep(3500);
+      expect(await counter(metrics, 'rest_client_requests_total', { verb: 'WATCH' })).toBeGreaterThanOrEqual(3);
+      expect(counting.connections).toBe(1);
+    } finally {
+      await informer.stop();
+      await counting.close();
+    }
+  });
+
+  test('R-O3 a request or watch into a black hole fails after its timeout instead of holding a worker', async () => {
     const blackHole = await TcpProxy.start(new URL(controlPlane().server));
     try {
       blackHole.stall();
@@ -261,6 +284,11 @@ describe('REST client (R-O3)', () => {
       const failure = (await client.list('/api/v1/namespaces').then(() => undefined, (error: unknown) => error)) as Error;
       expect(failure?.name).toMatch(/TimeoutError|AbortError/);
       expect(Date.now() - started).toBeLessThan(5000);
+      // A watch has no request timeout (it is long by design), but gives up when nothing arrives.
+      const watching = Date.now();
+      const silent = await client.watch('/api/v1/namespaces', {}, () => undefined, new AbortController().signal, 500).then(() => undefined, (error: unknown) => error);
+      expect((silent as Error)?.message).toBe('watch /api/v1/namespaces: nothing received for 0.5 s');
+      expect(Date.now() - watching).toBeLessThan(5000);
     } finally {
       await blackHole.close();
     }
