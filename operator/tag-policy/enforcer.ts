@@ -41,6 +41,21 @@ export interface TagEnforcerOptions {
   readonly resyncMs: number;
 }
 
+/**
+ * The keys of a map-shaped tag field that `fieldManager` owns through
+ * server-side apply, read from `metadata.managedFields` (list-shaped tag
+ * fields are atomic: the owner owns the whole list, not keys).
+ */
+export function ownedTagKeys(object: KubernetesObject, shape: TagShape, fieldManager: string): string[] {
+  if (shape.form !== 'map') return [];
+  const entry = object.metadata?.managedFields?.find((e) => e.manager === fieldManager && e.operation === 'Apply' && !e.subresource);
+  let node = (entry?.fieldsV1 as Record<string, unknown> | undefined)?.['f:spec'] as Record<string, unknown> | undefined;
+  for (const part of shape.path) node = node?.[`f:${part}`] as Record<string, unknown> | undefined;
+  return Object.keys(node ?? {})
+    .filter((key) => key.startsWith('f:'))
+    .map((key) => key.slice(2));
+}
+
 /** Work-queue keys: `<kind id>|<namespace>/<name>`. */
 export function enforcerKey(kindId: string, object: KubernetesObject): string {
   return `${kindId}|${object.metadata!.namespace}/${object.metadata!.name}`;
@@ -102,9 +117,15 @@ export class TagEnforcer implements Reconciler {
    * concurrent change makes the apply fail (409) and the key is retried with
    * fresh state instead of overwriting it.
    */
-  private async apply(kind: WatchedKind, object: AckObject, tags: ReadonlyMap<string, string>): Promise<void> {
+  private async apply(kind: WatchedKind, object: AckObject, required: ReadonlyMap<string, string>): Promise<void> {
     const shape = kind.shape!;
     const { name, namespace, resourceVersion } = object.metadata!;
+    // Server-side apply removes a map key its manager stops sending. Keys this
+    // operator set earlier that no policy requires any more are sent again with
+    // their current value, so that it never removes a tag.
+    const current = readTags(shape, object.spec);
+    const kept = ownedTagKeys(object, shape, this.options.fieldManager).filter((key) => !required.has(key) && current.has(key));
+    const tags = new Map([...kept.map((key) => [key, current.get(key)!] as const), ...required]);
     await this.options.api.apply(
       objectPath(kind.type, namespace, name!),
       {

@@ -112,9 +112,11 @@ export class TagPolicyOperator implements Runnable {
   /** Informers of discovered kinds start a few at a time (see ConcurrencyLimit). */
   private readonly kindStartLimit = new ConcurrencyLimit(8);
   private started = false;
+  private readonly fieldManager: string;
 
   constructor(private readonly options: TagPolicyOperatorOptions) {
     const { api, metrics } = options;
+    this.fieldManager = options.fieldManager ?? TAG_FIELD_MANAGER;
     this.logger = options.logger.child({ component: 'tag-policy' });
     const informer = <T extends KubernetesObject>(type: ResourceType, transform?: (object: KubernetesObject) => T) => new Informer<T>({ api, type, logger: this.logger, metrics, transform });
     this.crds = informer(CRD_TYPE, summarizeCrd);
@@ -134,7 +136,7 @@ export class TagPolicyOperator implements Runnable {
       concurrency: options.concurrency ?? 4,
       reconciler: new TagEnforcer({
         api,
-        fieldManager: options.fieldManager ?? TAG_FIELD_MANAGER,
+        fieldManager: this.fieldManager,
         kinds: this.kinds,
         policies: this.policies.store,
         namespaces: this.namespaces.store,
@@ -190,6 +192,7 @@ export class TagPolicyOperator implements Runnable {
     const kindId = kindKey(apiVersionOf(type), type.kind);
     if (this.kinds.has(kindId)) return;
     if (shapeError) this.logger.error('unknown tag shape; objects of this kind are reported as untaggable', { kind: kindId, error: shapeError });
+    const { fieldManager } = this;
     // A kind installed after the operator's RBAC was generated is forbidden: it
     // must not hold up readiness or the other kinds. The informer keeps
     // retrying, so granting the RBAC later is enough.
@@ -200,8 +203,14 @@ export class TagPolicyOperator implements Runnable {
       type,
       logger: this.logger,
       metrics: this.options.metrics,
-      // The cache keeps the tag field only: ACK objects carry large specs, statuses and managedFields.
-      transform: (object) => ({ apiVersion: object.apiVersion, kind: object.kind, metadata: slimMetadata(object), ...(shape ? { spec: tagFieldOnly(shape, (object as AckObject).spec) } : {}) }),
+      // The cache keeps the tag field and this operator's own managedFields entry only:
+      // ACK objects carry large specs, statuses and managedFields.
+      transform: (object) => ({
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        metadata: { ...slimMetadata(object), managedFields: object.metadata?.managedFields?.filter((entry) => entry.manager === fieldManager) },
+        ...(shape ? { spec: tagFieldOnly(shape, (object as AckObject).spec) } : {}),
+      }),
       onError: (error) => {
         if (!isStatus(error, 403) || this.forbiddenKinds.has(kindId)) return;
         this.forbiddenKinds.add(kindId);

@@ -189,6 +189,24 @@ describe('TagPolicy enforcement (R-O1)', () => {
     await eventually('conflict cleared', async () => (await policy('production')).status?.conditions?.[0]?.status === 'True');
   });
 
+  test('R-O1 a key a policy stops requiring stays on the objects, in list and map shapes alike (it never removes tags)', async () => {
+    await createNamespace('rotation');
+    const shapes = [TAGGABLE_SAMPLES.map, TAGGABLE_SAMPLES['list of key/value']];
+    for (const sample of shapes) await create(sample, 'rotation', nameOf(sample), { Owner: 'rotation' });
+    await createPolicy('rotation', { tags: { Rotation: 'weekly', Tier: 'gold' }, namespaces: ['rotation'] });
+    for (const sample of shapes) await eventually(`${sample.kind} tagged`, async () => tagsOf(await get(sample, 'rotation')).Tier === 'gold');
+
+    const current = await policy('rotation');
+    await admin.replace(policyPath('rotation'), { ...current, spec: { ...current.spec, tags: { Rotation: 'weekly', Backup: 'daily' } } });
+    for (const sample of shapes) {
+      const tags = await eventually(`${sample.kind} gets Backup`, async () => {
+        const tags = tagsOf(await get(sample, 'rotation'));
+        return tags.Backup ? tags : undefined;
+      });
+      expect({ kind: sample.kind, tags }).toEqual({ kind: sample.kind, tags: { Owner: 'rotation', Rotation: 'weekly', Tier: 'gold', Backup: 'daily' } });
+    }
+  });
+
   test('R-O1 objects that need nothing get no writes: a converged cluster stays quiet', async () => {
     const before = await patches();
     await sleep(3000);

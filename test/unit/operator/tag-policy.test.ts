@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import type { TagPolicy, TagPolicySpec } from '../../../operator/tag-policy/crd';
+import { ownedTagKeys } from '../../../operator/tag-policy/enforcer';
 import { ComplianceLedger } from '../../../operator/tag-policy/ledger';
 import { policyCovers, requiredTags, selectorMatches } from '../../../operator/tag-policy/matching';
 import { desiredStatus } from '../../../operator/tag-policy/status';
@@ -87,5 +88,27 @@ describe('policy status (R-O1)', () => {
     const again = desiredStatus({ ...policy('p', {}, 3), status: first }, l.summarize('p'));
     expect(again).toEqual(first);
     expect(first.observedGeneration).toBe(3);
+  });
+});
+
+describe('owned tag keys (R-O1)', () => {
+  const object = {
+    metadata: {
+      name: 'fn',
+      managedFields: [
+        { manager: 'argocd-controller', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:tags': { 'f:Owner': {} } } } },
+        { manager: 'ack-systems-tag-operator', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:tags': { 'f:CostCenter': {}, 'f:Tier': {}, '.': {} } } } },
+        { manager: 'ack-systems-tag-operator', operation: 'Update', subresource: 'status', fieldsV1: { 'f:status': {} } },
+      ],
+    },
+  };
+
+  test('R-O1 the map keys the operator applied are read from managedFields, and only those', () => {
+    expect(ownedTagKeys(object, { path: ['tags'], form: 'map' }, 'ack-systems-tag-operator')).toEqual(['CostCenter', 'Tier']);
+    expect(ownedTagKeys(object, { path: ['tags'], form: 'map' }, 'someone-else')).toEqual([]);
+  });
+
+  test('R-O1 list-shaped tag fields are atomic: no per-key ownership', () => {
+    expect(ownedTagKeys(object, { path: ['tags'], form: 'list', keyField: 'key', valueField: 'value' }, 'ack-systems-tag-operator')).toEqual([]);
   });
 });
