@@ -18,13 +18,13 @@
 import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { ackCrdsDir } from '../lib/paths';
-import { ApiClient, collectionPath, objectPath, type ResourceType } from '../operator/runtime/api-client';
+import { ApiClient, collectionPath, objectPath } from '../operator/runtime/api-client';
 import { ConcurrencyLimit } from '../operator/runtime/concurrency';
 import { TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
 import { tagPatch } from '../lib/tags/apply';
 import { ACK_KINDS } from '../imports/ack-kinds';
 import { kindKey } from '../lib/tags/tag-shape';
-import { ackObject, tagsOf, TAGGABLE_SAMPLES, type AckSample } from '../test/support/ack-objects';
+import { ackObject, resourceTypeOf, tagsOf, TAGGABLE_SAMPLES, type AckSample } from '../test/support/ack-objects';
 import { startControlPlane } from '../test/support/control-plane';
 import { buildOperatorBundle, eventually, installOperator, operatorEndpoint, operatorServiceAccount, spawnOperator } from '../test/support/operator';
 
@@ -36,10 +36,6 @@ const REQUIRED = { CostCenter: 'cc-bench', DataClass: 'internal' };
 const PARALLELISM = 4;
 
 const samples = Object.values(TAGGABLE_SAMPLES) as AckSample[];
-const typeOf = (sample: AckSample): ResourceType => {
-  const [group, version] = sample.apiVersion.split('/');
-  return { group, version, plural: sample.plural, kind: sample.kind, namespaced: true };
-};
 const objects = Array.from({ length: OBJECTS }, (_, i) => ({ sample: samples[i % samples.length], namespace: NAMESPACES[i % NAMESPACES.length], name: `obj-${i}` }));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -54,7 +50,7 @@ async function versions(api: ApiClient): Promise<Map<string, { resourceVersion: 
   for (const sample of samples) {
     let token: string | undefined;
     do {
-      const page = await api.list<any>(collectionPath(typeOf(sample)), { limit: 500, continue: token });
+      const page = await api.list<any>(collectionPath(resourceTypeOf(sample)), { limit: 500, continue: token });
       for (const item of page.items) {
         const tags = tagsOf({ ...item, apiVersion: sample.apiVersion, kind: sample.kind });
         result.set(`${sample.kind}/${item.metadata.namespace}/${item.metadata.name}`, {
@@ -87,7 +83,7 @@ try {
   const admin = new ApiClient(controlPlane.admin.kubeConfig, undefined, 32);
   for (const name of NAMESPACES) await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   const createStart = performance.now();
-  await parallel(objects, 32, ({ sample, namespace, name }) => admin.create(collectionPath(typeOf(sample), namespace), ackObject(sample, namespace, name, { Owner: 'bench' })));
+  await parallel(objects, 32, ({ sample, namespace, name }) => admin.create(collectionPath(resourceTypeOf(sample), namespace), ackObject(sample, namespace, name, { Owner: 'bench' })));
   console.log(`  created the objects in:                      ${seconds(performance.now() - createStart)}`);
   await admin.create(collectionPath(TAG_POLICY_TYPE), { apiVersion: 'ack-systems.io/v1alpha1', kind: 'TagPolicy', metadata: { name: 'bench' }, spec: { tags: REQUIRED } });
 
@@ -127,7 +123,7 @@ try {
   await parallel(objects, PARALLELISM, ({ sample, namespace, name }) => {
     const shape = ACK_KINDS[kindKey(sample.apiVersion, sample.kind)].tagShape!;
     return admin.apply(
-      objectPath(typeOf(sample), namespace, name),
+      objectPath(resourceTypeOf(sample), namespace, name),
       { apiVersion: sample.apiVersion, kind: sample.kind, metadata: { name, namespace }, spec: tagPatch(shape, undefined, loopTags) } as never,
       'bench-loop',
       { force: true },

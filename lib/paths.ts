@@ -11,3 +11,6 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export function ackCrdsDir(): string {
   return resolve(process.env.ACK_CRDS_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'ack-crds'));
 }
+
+/** The operator bundled into one file by `npm run build:operator`: what the image runs. */
+export const OPERATOR_BUNDLE = resolve(REPO_ROOT, 'build', 'operator.mjs');

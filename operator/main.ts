@@ -8,9 +8,8 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { FlagError, OPERATOR_USAGE, parseOperatorFlags } from './flags';
-import { OPERATOR_NAME } from './identity';
-import { ApiClient, createLogger, EventRecorder, Manager, OperatorMetrics } from './runtime/index';
-import { TagPolicyOperator } from './tag-policy/tag-policy-operator';
+import { assembleOperator } from './assemble';
+import { createLogger } from './runtime/index';
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
@@ -32,18 +31,13 @@ const kubeConfig = new KubeConfig();
 if (process.env.KUBERNETES_SERVICE_HOST) kubeConfig.loadFromCluster();
 else kubeConfig.loadFromDefault();
 
-const metrics = new OperatorMetrics();
-const api = new ApiClient(kubeConfig, metrics);
-const manager = new Manager({ api, logger, metrics, port: flags.metricsPort, leaderElection: flags.leaderElection });
-const tagPolicies = new TagPolicyOperator({
-  api,
+const { manager } = assembleOperator(kubeConfig, {
   logger,
-  metrics,
-  events: new EventRecorder(api, OPERATOR_NAME, flags.identity, logger),
+  identity: flags.identity,
+  port: flags.metricsPort,
+  leaderElection: flags.leaderElection,
   concurrency: flags.concurrency,
 });
-manager.add(tagPolicies);
-manager.addReadyCheck('tag-policy-caches', () => tagPolicies.synced);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

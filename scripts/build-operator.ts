@@ -5,9 +5,7 @@
  */
 import { build } from 'esbuild';
 import { resolve } from 'node:path';
-import { REPO_ROOT } from '../lib/paths';
-
-export const OPERATOR_BUNDLE = resolve(REPO_ROOT, 'build', 'operator.mjs');
+import { OPERATOR_BUNDLE, REPO_ROOT } from '../lib/paths';
 
 await build({
   entryPoints: [resolve(REPO_ROOT, 'operator', 'main.ts')],

@@ -7,9 +7,6 @@ import { z } from 'zod';
 import { engineVersionProblem, lambdaRuntimeProblem, RDS_ENGINES } from '../catalog';
 import { availabilityZones, certificateArn, checked, ec2Id, region, s3Object, strictObject, tagMap, vpcCidr, wholeNumber } from './fields';
 
-/** A value AWS assigns when it creates something, needed where ACK takes no reference. */
-const assignedId = (pattern: RegExp, what: string) => z.string().regex(pattern, { error: `expected ${what}` });
-
 export const paymentStackSchema = strictObject({
   tags: tagMap({ Project: undefined, Application: undefined, Compliance: 'PCI-DSS' }),
   /** @default us-east-1 */
@@ -43,7 +40,7 @@ export const paymentStackSchema = strictObject({
     /** Origins allowed by CORS: exact https origins. */
     corsAllowOrigins: z.array(z.string().regex(/^https:\/\/[a-z0-9.-]+(:\d+)?$/, { error: 'expected an exact https origin like https://pay.example.com' })).min(1),
     /** The API's ID once created; enables the 5XX alarm and dashboard widget. @default unset (synth warns) */
-    apiID: assignedId(/^[a-z0-9]{10}$/, 'an API Gateway API ID (10 lowercase letters and digits)').optional(),
+    apiID: z.string().regex(/^[a-z0-9]{10}$/, { error: 'expected an API Gateway API ID (10 lowercase letters and digits)' }).optional(),
   }),
   /** Alarm thresholds (R-G12). */
   alarms: strictObject({

@@ -133,11 +133,12 @@ export class ApiClient {
   async watch(path: string, query: Record<string, string | undefined>, onEvent: (event: WatchEvent) => void, signal: AbortSignal, idleMs = 90_000): Promise<void> {
     const idle = new AbortController();
     const both = AbortSignal.any([signal, idle.signal]);
-    let timer = setTimeout(() => idle.abort(new Error(`watch ${path}: nothing received for ${idleMs / 1000} s`)), idleMs);
+    let timer: NodeJS.Timeout | undefined;
     const alive = () => {
       clearTimeout(timer);
       timer = setTimeout(() => idle.abort(new Error(`watch ${path}: nothing received for ${idleMs / 1000} s`)), idleMs);
     };
+    alive();
     try {
       const response = await this.open(HttpMethod.GET, path, { query: { ...query, watch: 'true' } }, both);
       this.metrics?.apiRequests.inc({ verb: 'WATCH', code: String(response.httpStatusCode) });

@@ -14,6 +14,8 @@ import { ConcurrencyLimit } from './concurrency';
 import type { Logger } from './log';
 
 const AGGREGATION_WINDOW_MS = 10 * 60_000;
+/** Past this many remembered events, those older than the window are forgotten. */
+const MAX_REMEMBERED = 1000;
 /** client-go's broadcaster buffers 1000 events. */
 const MAX_QUEUED = 1000;
 const SENDERS = 2;
@@ -64,7 +66,7 @@ export class EventRecorder {
   private async send({ object, type, reason, message, at }: PendingEvent): Promise<void> {
     const namespace = object.metadata?.namespace ?? 'default';
     const key = `${object.metadata?.uid}|${reason}|${message}`;
-    if (this.recent.size > MAX_QUEUED) {
+    if (this.recent.size > MAX_REMEMBERED) {
       for (const [k, entry] of this.recent) if (at.getTime() - entry.at >= AGGREGATION_WINDOW_MS) this.recent.delete(k);
     }
     const previous = this.recent.get(key);

@@ -91,7 +91,7 @@ export class TagEnforcer implements Reconciler {
     if (missing.length > 0) {
       ledger.set(key, { kind: groupKind(object), policies: names, state: 'pending', conflicts });
       try {
-        await this.apply(kind, object, tags);
+        await this.apply(kind, object, current, tags);
       } catch (error) {
         ledger.recordError(names, `${objectKey}: ${(error as Error).message}`);
         onPoliciesTouched(touched);
@@ -117,13 +117,12 @@ export class TagEnforcer implements Reconciler {
    * concurrent change makes the apply fail (409) and the key is retried with
    * fresh state instead of overwriting it.
    */
-  private async apply(kind: WatchedKind, object: AckObject, required: ReadonlyMap<string, string>): Promise<void> {
+  private async apply(kind: WatchedKind, object: AckObject, current: ReadonlyMap<string, string>, required: ReadonlyMap<string, string>): Promise<void> {
     const shape = kind.shape!;
     const { name, namespace, resourceVersion } = object.metadata!;
     // Server-side apply removes a map key its manager stops sending. Keys this
     // operator set earlier that no policy requires any more are sent again with
     // their current value, so that it never removes a tag.
-    const current = readTags(shape, object.spec);
     const kept = ownedTagKeys(object, shape, this.options.fieldManager).filter((key) => !required.has(key) && current.has(key));
     const tags = new Map([...kept.map((key) => [key, current.get(key)!] as const), ...required]);
     await this.options.api.apply(

@@ -14,7 +14,7 @@ import { ackCrdsDir, REPO_ROOT } from '../../lib/paths';
 import { OPERATOR_NAME } from '../../operator/identity';
 import { ApiClient, collectionPath, isStatus, objectPath } from '../../operator/runtime/api-client';
 import { TAG_POLICY_TYPE } from '../../operator/tag-policy/crd';
-import { ackObject, tagsOf, TAGGABLE_SAMPLES } from '../support/ack-objects';
+import { ackObject, resourceTypeOf, tagsOf, TAGGABLE_SAMPLES } from '../support/ack-objects';
 import { installCrds } from '../support/control-plane';
 import {
   buildOperatorBundle,
@@ -30,7 +30,7 @@ import { kubectl, useControlPlane } from '../support/shared-control-plane';
 const controlPlane = useControlPlane({ crdPaths: [ackCrdsDir()] });
 const LEASE_TIMING = ['--lease-duration-ms=3000', '--renew-deadline-ms=2000', '--retry-period-ms=500'];
 const SG = TAGGABLE_SAMPLES['list of key/value'];
-const SG_PATH = '/apis/ec2.services.k8s.aws/v1alpha1/namespaces/shop/securitygroups';
+const SG_PATH = collectionPath(resourceTypeOf(SG), 'shop');
 
 let admin: ApiClient;
 let kubeconfigPath: string;

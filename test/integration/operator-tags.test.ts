@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ackCrdsDir } from '../../lib/paths';
 import { TAG_FIELD_MANAGER } from '../../operator/identity';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { ApiClient, collectionPath, objectPath, type ResourceType } from '../../operator/runtime/api-client';
+import { ApiClient, collectionPath, objectPath } from '../../operator/runtime/api-client';
 import { EventRecorder } from '../../operator/runtime/events';
 import { Informer } from '../../operator/runtime/informer';
 import { OperatorMetrics } from '../../operator/runtime/metrics';
@@ -19,7 +19,7 @@ import { Store } from '../../operator/runtime/store';
 import { ComplianceLedger } from '../../operator/tag-policy/ledger';
 import { PolicyStatusReconciler } from '../../operator/tag-policy/status';
 import { TAG_POLICY_TYPE, type TagPolicy, type TagPolicySpec } from '../../operator/tag-policy/crd';
-import { ackObject, tagsOf, TAGGABLE_SAMPLES, UNTAGGABLE_SAMPLE, type AckSample } from '../support/ack-objects';
+import { ackObject, resourceTypeOf, tagsOf, TAGGABLE_SAMPLES, UNTAGGABLE_SAMPLE, type AckSample } from '../support/ack-objects';
 import { installCrds, readCrdManifests } from '../support/control-plane';
 import { counter, eventually, installOperator, operatorServiceAccount, startOperatorInProcess, type InProcessOperator } from '../support/operator';
 import { kubectl, useControlPlane } from '../support/shared-control-plane';
@@ -33,10 +33,6 @@ const controlPlane = useControlPlane({
   apiserverArgs: ['--watch-cache=false'],
 });
 
-const typeOf = (sample: AckSample): ResourceType => {
-  const [group, version] = sample.apiVersion.split('/');
-  return { group, version, plural: sample.plural, kind: sample.kind, namespaced: true };
-};
 const SAMPLES = Object.entries(TAGGABLE_SAMPLES);
 const nameOf = (sample: AckSample, suffix = '1') => `${sample.kind.toLowerCase()}-${suffix}`;
 
@@ -44,9 +40,9 @@ let admin: ApiClient;
 let proxy: TcpProxy;
 let running: InProcessOperator;
 
-const get = (sample: AckSample, namespace: string, name = nameOf(sample)) => admin.get<any>(objectPath(typeOf(sample), namespace, name));
+const get = (sample: AckSample, namespace: string, name = nameOf(sample)) => admin.get<any>(objectPath(resourceTypeOf(sample), namespace, name));
 const create = (sample: AckSample, namespace: string, name: string, tags?: Record<string, string>) =>
-  admin.create<any>(collectionPath(typeOf(sample), namespace), ackObject(sample, namespace, name, tags));
+  admin.create<any>(collectionPath(resourceTypeOf(sample), namespace), ackObject(sample, namespace, name, tags));
 const policyPath = (name: string) => objectPath(TAG_POLICY_TYPE, undefined, name);
 const createPolicy = (name: string, spec: TagPolicySpec) => admin.create<TagPolicy>(collectionPath(TAG_POLICY_TYPE), { apiVersion: 'ack-systems.io/v1alpha1', kind: 'TagPolicy', metadata: { name }, spec });
 const policy = (name: string) => admin.get<TagPolicy>(policyPath(name));
@@ -133,7 +129,7 @@ describe('TagPolicy enforcement (R-O1)', () => {
       { key: 'CostCenter', value: 'hacked' },
       { key: 'DataClass', value: 'confidential' },
     ];
-    await admin.replace(objectPath(typeOf(TAGGABLE_SAMPLES['list of key/value']), 'shop', sg.metadata.name), sg);
+    await admin.replace(objectPath(resourceTypeOf(TAGGABLE_SAMPLES['list of key/value']), 'shop', sg.metadata.name), sg);
     const tags = await eventually('CostCenter set back', async () => {
       const tags = tagsOf(await get(TAGGABLE_SAMPLES['list of key/value'], 'shop'));
       return tags.CostCenter === 'cc-42' ? tags : undefined;
@@ -159,7 +155,7 @@ describe('TagPolicy enforcement (R-O1)', () => {
     // The informer for the new kind starts when its CRD is seen: retry until the create lands in a served API.
     await eventually('queue created', () => create(queue, 'shop', 'orders', { Owner: 'orders' }).then(() => true));
     const tags = await eventually('queue tagged', async () => {
-      const tags = tagsOf(await admin.get<any>(objectPath(typeOf(queue), 'shop', 'orders')));
+      const tags = tagsOf(await admin.get<any>(objectPath(resourceTypeOf(queue), 'shop', 'orders')));
       return tags.CostCenter ? tags : undefined;
     });
     expect(tags).toEqual({ Owner: 'orders', ...REQUIRED });
@@ -237,8 +233,8 @@ describe('watch recovery (R-O3)', () => {
     for (const suffix of ['2', '3', '4']) await create(sg, 'shop', nameOf(sg, suffix));
     const live = await get(fn, 'shop');
     live.spec.tags = { Owner: 'payments' };
-    await admin.replace(objectPath(typeOf(fn), 'shop', live.metadata.name), live);
-    await admin.delete(objectPath(typeOf(key), 'shop', nameOf(key)));
+    await admin.replace(objectPath(resourceTypeOf(fn), 'shop', live.metadata.name), live);
+    await admin.delete(objectPath(resourceTypeOf(key), 'shop', nameOf(key)));
     await compactEtcd();
     proxy.restore();
 

@@ -6,6 +6,7 @@
 import { ACK_KINDS } from '../../imports/ack-kinds';
 import { readTags, withTags } from '../../lib/tags/apply';
 import { kindKey } from '../../lib/tags/tag-shape';
+import type { ResourceType } from '../../operator/runtime/api-client';
 
 export interface AckSample {
   readonly apiVersion: string;
@@ -29,6 +30,12 @@ export const TAGGABLE_SAMPLES = {
 export const UNTAGGABLE_SAMPLE = sample('apigatewayv2.services.k8s.aws/v1alpha1', 'Route', () => ({ routeKey: 'GET /health' }));
 
 const shapeOf = (sample: AckSample) => ACK_KINDS[kindKey(sample.apiVersion, sample.kind)].tagShape;
+
+/** The sample's kind as the operator's REST client addresses it. */
+export function resourceTypeOf(sample: AckSample): ResourceType {
+  const [group, version] = sample.apiVersion.split('/');
+  return { group, version, plural: sample.plural, kind: sample.kind, namespaced: true };
+}
 
 /** A manifest of `sample` carrying `tags` in the kind's tag shape. */
 export function ackObject(sample: AckSample, namespace: string, name: string, tags: Record<string, string> = {}, labels?: Record<string, string>): any {

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { OPERATOR_MANIFESTS } from '../../charts/operator';
-import { REPO_ROOT } from '../../lib/paths';
+import { OPERATOR_BUNDLE, REPO_ROOT } from '../../lib/paths';
 import { OPERATOR_NAME } from '../../operator/identity';
-import { ApiClient, createLogger, EventRecorder, Manager, OperatorMetrics } from '../../operator/runtime/index';
-import { TagPolicyOperator } from '../../operator/tag-policy/tag-policy-operator';
+import { assembleOperator } from '../../operator/assemble';
+import { createLogger, type OperatorMetrics } from '../../operator/runtime/index';
+import type { TagPolicyOperator } from '../../operator/tag-policy/tag-policy-operator';
 import { kubectl, writeKubeconfig, type ControlPlane, type ControlPlaneUser } from './control-plane';
 
 /** Runs kubectl as admin; any failure or warning (stderr) throws with kubectl's output. */
@@ -43,17 +44,13 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
-/** Starts the TagPolicy operator in this process (no leader election) and waits for its caches. */
-export async function startOperatorInProcess(kubeConfig: KubeConfig, options: { resyncMs?: number } = {}): Promise<InProcessOperator> {
+/** Starts the operator in this process, as main.ts assembles it but without leader election, and waits for its caches. */
+export async function startOperatorInProcess(kubeConfig: KubeConfig): Promise<InProcessOperator> {
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger({ level: 'info', write: (line) => void logs.push(JSON.parse(line)) });
-  const metrics = new OperatorMetrics();
-  const api = new ApiClient(kubeConfig, metrics);
-  const manager = new Manager({ api, logger, metrics, port: 0 });
-  const operator = new TagPolicyOperator({ api, logger, metrics, events: new EventRecorder(api, OPERATOR_NAME, 'test', logger), resyncMs: options.resyncMs });
-  manager.add(operator);
+  const { manager, tagPolicies, metrics } = assembleOperator(kubeConfig, { logger, identity: 'test', port: 0 });
   await manager.start();
-  return { operator, metrics, logs, stop: () => manager.shutdown() };
+  return { operator: tagPolicies, metrics, logs, stop: () => manager.shutdown() };
 }
 
 /** Sum of a counter's values whose labels include `labels`. */
@@ -80,8 +77,6 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   }
   throw new Error(`${what}: not within ${timeoutMs / 1000} s; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
 }
-
-export const OPERATOR_BUNDLE = join(REPO_ROOT, 'build', 'operator.mjs');
 
 /** Bundles the operator the way the image does (`npm run build:operator`). */
 export function buildOperatorBundle(): void {
@@ -132,11 +127,16 @@ export function spawnOperator(kubeconfigPath: string, identity: string, args: re
   };
 }
 
-/** NODE_OPTIONS of the operator container in dist/operator/ (its heap limit). */
+let nodeOptions: string | undefined;
+
+/** NODE_OPTIONS of the operator container in dist/operator/ (its heap limit), read once. */
 function deployedNodeOptions(): string {
-  const objects = parseAllDocuments(readFileSync(join(REPO_ROOT, 'dist', OPERATOR_MANIFESTS.operator), 'utf8')).map((doc) => doc.toJS());
-  const container = objects.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0];
-  return container.env.find((e: { name: string }) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  if (nodeOptions === undefined) {
+    const objects = parseAllDocuments(readFileSync(join(REPO_ROOT, 'dist', OPERATOR_MANIFESTS.operator), 'utf8')).map((doc) => doc.toJS());
+    const container = objects.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0];
+    nodeOptions = container.env.find((e: { name: string }) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  }
+  return nodeOptions!;
 }
 
 /** GET a path of an operator's health/metrics server. */
