@@ -19,6 +19,8 @@ import { REPO_ROOT } from '../lib/paths';
 export const TESTBIN_MODULE = join(REPO_ROOT, 'hack', 'k8s-testbin');
 export const TESTBIN_BINARIES = ['kube-apiserver', 'etcd', 'kubectl'] as const;
 const COMPLETE_MARKER = '.complete';
+/** Fetched when this machine has no Go, or one older than hack/k8s-testbin's `go` line. */
+const FALLBACK_GO = 'go1.25.14';
 
 export interface TestbinVersions {
   readonly kubernetes: string;
@@ -73,12 +75,27 @@ function versionFlags(kubernetes: string): string {
     .join(' ');
 }
 
+/** `1.25.0` → comparable number. */
+const versionNumber = (version: string) => version.split('.').reduce((sum, part, i) => sum + Number(part) * 1000 ** (2 - i), 0);
+
+/** The `go` command to build with: this machine's if new enough, else a pinned toolchain fetched by scripts/fetch-go.sh. */
+function goCommand(): { go: string; version: string } {
+  const needed = /^go (\S+)$/m.exec(readFileSync(join(TESTBIN_MODULE, 'go.mod'), 'utf8'))![1];
+  const local = spawnSync('go', ['version'], { encoding: 'utf8' });
+  const localVersion = /go version go(\d+\.\d+(?:\.\d+)?)/.exec(local.stdout ?? '')?.[1];
+  if (localVersion && versionNumber(localVersion) >= versionNumber(needed)) return { go: 'go', version: local.stdout.trim() };
+  console.log(`testbin: ${localVersion ? `Go ${localVersion} is older than the ${needed} hack/k8s-testbin needs` : 'no Go on PATH'}; using ${FALLBACK_GO}`);
+  const fetched = spawnSync('bash', [join(REPO_ROOT, 'scripts', 'fetch-go.sh'), FALLBACK_GO], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (fetched.status !== 0) throw new Error(`testbin: could not fetch ${FALLBACK_GO}; install Go >= ${needed} (https://go.dev/dl) or set KUBEBUILDER_ASSETS`);
+  return { go: join(fetched.stdout.trim(), 'go'), version: `${FALLBACK_GO} (fetched)` };
+}
+
 /** Runs `go build -v`, printing a progress line every 100 packages. */
-function goBuild(label: string, outPath: string, packages: string[], ldflags: string): Promise<void> {
+function goBuild(go: string, label: string, outPath: string, packages: string[], ldflags: string): Promise<void> {
   const started = Date.now();
   console.log(`testbin: building ${label} ...`);
   return new Promise((resolve, reject) => {
-    const child = spawn('go', ['build', '-v', '-trimpath', '-ldflags', `-s -w ${ldflags}`, '-o', outPath, ...packages], {
+    const child = spawn(go, ['build', '-v', '-trimpath', '-ldflags', `-s -w ${ldflags}`, '-o', outPath, ...packages], {
       cwd: TESTBIN_MODULE,
       env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly', GOTOOLCHAIN: 'local' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -125,19 +142,16 @@ export async function ensureTestbin(): Promise<string> {
     console.log(`testbin: up to date in ${dir}`);
     return dir;
   }
-  const go = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (go.status !== 0) {
-    throw new Error('testbin: Go is needed to build kube-apiserver, etcd and kubectl (https://go.dev/dl), or set KUBEBUILDER_ASSETS');
-  }
+  const { go, version } = goCommand();
   const { kubernetes, etcd } = testbinVersions();
-  console.log(`testbin: ${go.stdout.trim()}; building Kubernetes ${kubernetes} and etcd ${etcd} into ${dir}`);
+  console.log(`testbin: ${version}; building Kubernetes ${kubernetes} and etcd ${etcd} into ${dir}`);
   const staging = `${dir}.partial`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   const started = Date.now();
-  await goBuild(`kube-apiserver + kubectl ${kubernetes}`, `${staging}/`, ['k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kubectl'], versionFlags(kubernetes));
+  await goBuild(go, `kube-apiserver + kubectl ${kubernetes}`, `${staging}/`, ['k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kubectl'], versionFlags(kubernetes));
   // The module root of etcd's server is its main package; name the output, or it is called "v3".
-  await goBuild(`etcd ${etcd}`, join(staging, 'etcd'), ['go.etcd.io/etcd/server/v3'], '');
+  await goBuild(go, `etcd ${etcd}`, join(staging, 'etcd'), ['go.etcd.io/etcd/server/v3'], '');
   writeFileSync(join(staging, COMPLETE_MARKER), `${kubernetes} ${etcd}\n`);
   rmSync(dir, { recursive: true, force: true });
   renameSync(staging, dir);
