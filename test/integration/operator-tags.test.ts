@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ackCrdsDir } from '../../lib/paths';
 import { TAG_FIELD_MANAGER } from '../../operator/identity';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { HttpMethod, type KubernetesObject } from '@kubernetes/client-node';
 import { ApiClient, collectionPath, objectPath } from '../../operator/runtime/api-client';
 import { EventRecorder } from '../../operator/runtime/events';
 import { Informer } from '../../operator/runtime/informer';
@@ -192,8 +192,8 @@ describe('TagPolicy enforcement (R-O1)', () => {
     await createPolicy('rotation', { tags: { Rotation: 'weekly', Tier: 'gold' }, namespaces: ['rotation'] });
     for (const sample of shapes) await eventually(`${sample.kind} tagged`, async () => tagsOf(await get(sample, 'rotation')).Tier === 'gold');
 
-    const current = await policy('rotation');
-    await admin.replace(policyPath('rotation'), { ...current, spec: { ...current.spec, tags: { Rotation: 'weekly', Backup: 'daily' } } });
+    // A merge patch: a read-modify-write would race the operator's status writes (409).
+    await admin.request(HttpMethod.PATCH, policyPath('rotation'), { body: { spec: { tags: { Tier: null, Backup: 'daily' } } }, contentType: 'application/merge-patch+json' });
     for (const sample of shapes) {
       const tags = await eventually(`${sample.kind} gets Backup`, async () => {
         const tags = tagsOf(await get(sample, 'rotation'));
