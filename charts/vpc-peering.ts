@@ -16,8 +16,12 @@ import { SystemOutputs } from './constructs/system-outputs';
 import { ExistingVpc } from './constructs/vpc';
 import { SystemChart } from './system-chart';
 
-/** Ephemeral ports for return traffic (SPEC S1: "tcp 1024-65535"). */
-const EPHEMERAL_PORTS = Port.tcpRange(1024, 65535);
+/**
+ * The system's only traffic: payment opens HTTPS connections to the analytics
+ * API. Security groups are stateful, so the replies need no rule; the seed's
+ * "return traffic tcp 1024-65535" rules would only let the other side open new
+ * connections to any high port (README, "S1: security groups").
+ */
 const HTTPS = Port.tcp(443);
 
 export class VpcPeeringChart extends SystemChart {
@@ -42,7 +46,7 @@ export class VpcPeeringChart extends SystemChart {
       addWarning(
         this.peering,
         'S1-ACCEPTER-PENDING',
-        `the peering is requested but not accepted: once applied, copy peeringConnectionID from ConfigMap ${this.namespaceName}/vpc-peering-outputs ` +
+        `the peering is requested but not accepted, and no route uses it yet: once applied, copy peeringConnectionID from ConfigMap ${this.namespaceName}/vpc-peering-outputs ` +
           `into systems.vpc-peering.peeringConnectionID of ${environment.file} and synthesize again`,
       );
     }
@@ -56,7 +60,6 @@ export class VpcPeeringChart extends SystemChart {
       description: 'Payment VPC: HTTPS to the analytics API subnet only',
       vpc: ExistingVpc.fromId(payment.vpcID),
       egress: [{ peer: Peer.ipv4(analytics.apiSubnetCIDR.text), port: HTTPS, description: 'HTTPS to the analytics API subnet' }],
-      ingress: [{ peer: Peer.ipv4(analytics.apiSubnetCIDR.text), port: EPHEMERAL_PORTS, description: 'Return traffic from the analytics API subnet (ephemeral ports)' }],
     });
     this.analyticsSecurityGroup = new SecurityGroup(analyticsScope, 'SecurityGroup', {
       name: 'analytics-vpc-sg',
@@ -64,7 +67,6 @@ export class VpcPeeringChart extends SystemChart {
       description: 'Analytics VPC: HTTPS from the payment VPC only',
       vpc: ExistingVpc.fromId(analytics.vpcID),
       ingress: [{ peer: Peer.ipv4(payment.vpcCIDR.text), port: HTTPS, description: 'HTTPS from the payment VPC' }],
-      egress: [{ peer: Peer.ipv4(payment.vpcCIDR.text), port: EPHEMERAL_PORTS, description: 'Return traffic to the payment VPC (ephemeral ports)' }],
     });
 
     const toPeer = (destination: string): Route => ({ destination, target: RouteTarget.peeringConnection(this.peering.requester) });
@@ -80,21 +82,24 @@ export class VpcPeeringChart extends SystemChart {
           `no private route tables for the ${side} VPC: nothing routes to the peer VPC until systems.vpc-peering.${side}.privateRouteTables lists them`,
         );
       }
-      for (const table of tables) addPeerRoute(sideScope, side, table, route);
+      // Routes through a connection nothing can accept yet would fail; they come with the accepter.
+      if (this.peering.accepter) for (const table of tables) addPeerRoute(sideScope, side, table, route);
     }
 
     const outputs = new SystemOutputs(this, 'Outputs', {
       name: 'vpc-peering-outputs',
       staticValues: {
-        dnsResolutionEnabled: String(this.peering.allowDnsResolution),
-        paymentRouteCount: String(payment.privateRouteTables.length),
-        analyticsRouteCount: String(analytics.privateRouteTables.length),
+        paymentRouteCount: String(this.peering.accepter ? payment.privateRouteTables.length : 0),
+        analyticsRouteCount: String(this.peering.accepter ? analytics.privateRouteTables.length : 0),
       },
     });
     outputs.exportField('peeringConnectionID', this.peering.requester, '.status.vpcPeeringConnectionID');
     outputs.exportField('peeringStatus', this.peering.requester, '.status.status.code');
     outputs.exportField('paymentVPCID', this.peering.requester, '.spec.vpcID');
     outputs.exportField('analyticsVPCID', this.peering.requester, '.spec.peerVPCID');
+    // What AWS reports, not what was asked for (the requester-side option cannot be set through ACK).
+    outputs.exportField('paymentResolvesAnalyticsDNS', this.peering.requester, '.status.accepterVPCInfo.peeringOptions.allowDNSResolutionFromRemoteVPC');
+    outputs.exportField('analyticsResolvesPaymentDNS', this.peering.requester, '.status.requesterVPCInfo.peeringOptions.allowDNSResolutionFromRemoteVPC');
     outputs.exportField('paymentSecurityGroupID', this.paymentSecurityGroup.resource, '.status.id');
     outputs.exportField('analyticsSecurityGroupID', this.analyticsSecurityGroup.resource, '.status.id');
   }

@@ -27,31 +27,46 @@ export interface CrossRegionPeeringProps {
    */
   readonly peeringConnectionId?: string;
   /**
-   * Let each VPC resolve the other's private DNS names across the peering.
+   * Let the requester VPC resolve the accepter VPC's private DNS hostnames: the
+   * accepter-side option, set by the accepter object in the accepter region.
+   * The requester-side option (the other direction) cannot be set through ACK;
+   * see the README, "S1: DNS resolution across the peering".
    * @default true
    */
-  readonly allowDnsResolution?: boolean;
+  readonly accepterDnsResolution?: boolean;
 }
 
 /**
  * A VPC peering connection between two regions, requested on one side and
- * accepted on the other.
+ * accepted on the other, shaped so that both objects converge in ACK's
+ * ec2-controller v1.20.0 (`pkg/resource/vpc_peering_connection/sdk.go`):
  *
- * ACK's controller accepts a peering with the AWS client of the CR's own
- * region, but AWS only accepts a cross-region request in the accepter's region
- * (ec2-controller `vpc_peering_connection/sdk.go`). So the connection is two CRs:
- * the requester in the requester region (`acceptRequest: false`, explicit), and
- * an accepter in the accepter region that adopts the same `pcx-` ID with
- * `acceptRequest: true`. Each side sets only its own peering options, since AWS
- * also only modifies each side's options in its own region.
+ * - AWS accepts a cross-region request only in the accepter's region, and the
+ *   controller accepts with its own region's client (sdk.go:573). So the
+ *   connection is two objects: the requester in the requester region, and an
+ *   accepter in the accepter region that adopts the same `pcx-` ID with
+ *   `acceptRequest: true`.
+ * - The controller's read reports `acceptRequest` from the connection's state
+ *   (false while pending, true once active, sdk.go:283-290) and turns any other
+ *   desired value into a Terminal error once active (sdk.go:562-566). So the
+ *   requester says `false` while nothing can accept it, and `true` as soon as
+ *   the accepter exists: the value the read will report once accepted.
+ * - The accepter adopts with `adopt-or-create`, which keeps the manifest's spec
+ *   (runtime `pkg/runtime/reconciler.go` Sync); `adopt` would overwrite it from
+ *   AWS, resetting `acceptRequest` to false. It is retained on delete, so only
+ *   the requester ever deletes the connection.
+ * - Peering options: the read copies the requester's options from the desired
+ *   spec, so the requester's are never sent; the accepter's are sent, in the
+ *   accepter's region, which is where AWS wants them (sdk.go:255, 632). No
+ *   ClassicLink option is ever set (EC2-Classic is retired).
  */
 export class CrossRegionPeering extends Construct {
   /** The connection as requested; reference this one (it always exists). */
   readonly requester: ec2.VpcPeeringConnection;
   /** The accepter's view of the connection; absent until its ID is known. */
   readonly accepter?: ec2.VpcPeeringConnection;
-  /** Whether each VPC resolves the other's private DNS names. */
-  readonly allowDnsResolution: boolean;
+  /** Whether the requester VPC resolves the accepter VPC's private DNS names. */
+  readonly accepterDnsResolution: boolean;
 
   constructor(scope: Construct, id: string, props: CrossRegionPeeringProps) {
     super(scope, id);
@@ -65,7 +80,7 @@ export class CrossRegionPeering extends Construct {
         : `peeringConnectionId "${props.peeringConnectionId}": expected ${describeEc2Id('pcx')}`);
     if (problem) throw new ValidationError(problem, this);
 
-    this.allowDnsResolution = props.allowDnsResolution ?? true;
+    this.accepterDnsResolution = props.accepterDnsResolution ?? true;
     // Both CRs manage the same AWS object, so both carry the same tags.
     Tags.of(this).add('Name', props.awsName);
     const connection = {
@@ -73,29 +88,26 @@ export class CrossRegionPeering extends Construct {
       peerVpcid: props.accepter.vpcId,
       peerRegion: props.accepter.region,
     };
-    const options = {
-      allowDnsResolutionFromRemoteVpc: this.allowDnsResolution,
-      // EC2-Classic is retired; keep its links off explicitly (seed 000, issue 4.1).
-      allowEgressFromLocalClassicLinkToRemoteVpc: false,
-      allowEgressFromLocalVpcToRemoteClassicLink: false,
-    };
+    const accepterKnown = props.peeringConnectionId !== undefined;
 
     this.requester = new ec2.VpcPeeringConnection(new RegionScope(this, 'Requester', props.requester), 'Resource', {
       metadata: { name: props.name },
-      spec: { ...connection, acceptRequest: false, requesterPeeringConnectionOptions: options },
+      spec: { ...connection, acceptRequest: accepterKnown },
     });
 
-    if (props.peeringConnectionId !== undefined) {
+    if (accepterKnown) {
       this.accepter = new ec2.VpcPeeringConnection(new RegionScope(this, 'Accepter', props.accepter), 'Resource', {
         metadata: {
           name: `${props.name}-accepter`,
-          // Adopts the connection the requester created, with the manifest as the
-          // source of truth; a wrong ID fails loudly, since creating from the
-          // accepter region would need the requester VPC to be there. Retained:
-          // the requester owns the connection's lifecycle.
+          // A wrong ID fails loudly: "creating" from the accepter region would
+          // need the requester VPC to be there.
           annotations: adoptExisting({ vpcPeeringConnectionID: props.peeringConnectionId }),
         },
-        spec: { ...connection, acceptRequest: true, accepterPeeringConnectionOptions: options },
+        spec: {
+          ...connection,
+          acceptRequest: true,
+          accepterPeeringConnectionOptions: { allowDnsResolutionFromRemoteVpc: this.accepterDnsResolution },
+        },
       });
     }
   }

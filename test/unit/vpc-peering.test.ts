@@ -26,15 +26,16 @@ describe('S1 vpc-peering', () => {
   test('S1 the connection is requested from us-east-1 with peer region us-west-2, and accepted in us-west-2', () => {
     expect(region(requester)).toBe('us-east-1');
     expect(requester.spec.peerRegion).toBe('us-west-2');
-    expect(requester.spec.acceptRequest).toBe(false);
+    expect(requester.spec.acceptRequest).toBe(true);
     expect(region(accepter)).toBe('us-west-2');
     expect(accepter.spec.acceptRequest).toBe(true);
     expect(JSON.parse(accepter.metadata.annotations['services.k8s.aws/adoption-fields'])).toEqual({ vpcPeeringConnectionID: 'pcx-0123456789abcdef0' });
   });
 
-  test('S1 DNS resolution across the peering is enabled both ways', () => {
-    expect(requester.spec.requesterPeeringConnectionOptions.allowDNSResolutionFromRemoteVPC).toBe(true);
-    expect(accepter.spec.accepterPeeringConnectionOptions.allowDNSResolutionFromRemoteVPC).toBe(true);
+  test('S1 DNS resolution: payment resolves analytics names (the accepter-side option); the other direction is a documented ACK gap', () => {
+    expect(accepter.spec.accepterPeeringConnectionOptions).toEqual({ allowDNSResolutionFromRemoteVPC: true });
+    // ACK's read copies the requester's options from the desired spec, so they would never be sent (README gap).
+    expect(requester.spec.requesterPeeringConnectionOptions).toBeUndefined();
   });
 
   test('S1 every private route table of each VPC routes the peer CIDR through the peering (an ACK reference)', () => {
@@ -64,9 +65,11 @@ describe('S1 vpc-peering', () => {
     expect(empty.manifests.filter((m) => m.kind === 'RouteTable')).toEqual([]);
   });
 
-  test('S1 until the connection ID is configured, only the requester exists and synth says what to do', () => {
+  test('S1 until the connection ID is configured, only the requester exists, no route table is touched, and synth says what to do', () => {
     const pending = synth((p) => delete p.peeringConnectionID);
-    expect(pending.manifests.filter((m) => m.kind === 'VPCPeeringConnection').map((m) => m.metadata.name)).toEqual(['payment-analytics-peering']);
+    expect(pending.manifests.filter((m) => m.kind === 'VPCPeeringConnection').map((m) => [m.metadata.name, m.spec.acceptRequest])).toEqual([['payment-analytics-peering', false]]);
+    expect(pending.manifests.filter((m) => m.kind === 'RouteTable')).toEqual([]);
+    expect(manifest(pending.manifests, 'ConfigMap', 'vpc-peering-outputs').data).toEqual({ paymentRouteCount: '0', analyticsRouteCount: '0' });
     expect(pending.warnings).toEqual(['S1-ACCEPTER-PENDING']);
   });
 
@@ -77,12 +80,12 @@ describe('S1 vpc-peering', () => {
     expect(region(analyticsSg)).toBe('us-west-2');
   });
 
-  test('S1 payment → analytics: HTTPS out to the analytics API subnet only, return traffic tcp 1024-65535 from it', () => {
+  test('S1 payment → analytics: exactly the HTTPS flow, one rule per side; no ephemeral-port rules (security groups are stateful)', () => {
     const rule = (port: [number, number], cidr: string) => expect.objectContaining({ ipProtocol: 'tcp', fromPort: port[0], toPort: port[1], ipRanges: [expect.objectContaining({ cidrIP: cidr })] });
     expect(paymentSg.spec.egressRules).toEqual([rule([443, 443], '10.1.2.0/24')]);
-    expect(paymentSg.spec.ingressRules).toEqual([rule([1024, 65535], '10.1.2.0/24')]);
+    expect(paymentSg.spec.ingressRules).toEqual([]);
     expect(analyticsSg.spec.ingressRules).toEqual([rule([443, 443], '10.0.0.0/16')]);
-    expect(analyticsSg.spec.egressRules).toEqual([rule([1024, 65535], '10.0.0.0/16')]);
+    expect(analyticsSg.spec.egressRules).toEqual([]);
   });
 
   test('S1 never protocol -1, never 0.0.0.0/0', () => {
@@ -91,18 +94,20 @@ describe('S1 vpc-peering', () => {
     expect(JSON.stringify([paymentSg, analyticsSg])).not.toContain('0.0.0.0/0');
   });
 
-  test('S1 R-G10 outputs: peering ID and status, both VPC IDs, both security group IDs, DNS flag, route counts', () => {
+  test('S1 R-G10 outputs: peering ID and status, both VPC IDs, both security group IDs, DNS flags as AWS reports them, route counts', () => {
     const exports = manifests.filter((m) => m.kind === 'FieldExport').map((m) => [m.spec.to.key, m.spec.from.resource.kind, m.spec.from.resource.name, m.spec.from.path]);
     expect(exports).toEqual([
       ['peeringConnectionID', 'VPCPeeringConnection', 'payment-analytics-peering', '.status.vpcPeeringConnectionID'],
       ['peeringStatus', 'VPCPeeringConnection', 'payment-analytics-peering', '.status.status.code'],
       ['paymentVPCID', 'VPCPeeringConnection', 'payment-analytics-peering', '.spec.vpcID'],
       ['analyticsVPCID', 'VPCPeeringConnection', 'payment-analytics-peering', '.spec.peerVPCID'],
+      ['paymentResolvesAnalyticsDNS', 'VPCPeeringConnection', 'payment-analytics-peering', '.status.accepterVPCInfo.peeringOptions.allowDNSResolutionFromRemoteVPC'],
+      ['analyticsResolvesPaymentDNS', 'VPCPeeringConnection', 'payment-analytics-peering', '.status.requesterVPCInfo.peeringOptions.allowDNSResolutionFromRemoteVPC'],
       ['paymentSecurityGroupID', 'SecurityGroup', 'payment-vpc-sg', '.status.id'],
       ['analyticsSecurityGroupID', 'SecurityGroup', 'analytics-vpc-sg', '.status.id'],
     ]);
     expect(manifests.filter((m) => m.kind === 'FieldExport').every((m) => m.spec.to.name === 'vpc-peering-outputs')).toBe(true);
-    expect(manifest(manifests, 'ConfigMap', 'vpc-peering-outputs').data).toEqual({ dnsResolutionEnabled: 'true', paymentRouteCount: '2', analyticsRouteCount: '1' });
+    expect(manifest(manifests, 'ConfigMap', 'vpc-peering-outputs').data).toEqual({ paymentRouteCount: '2', analyticsRouteCount: '1' });
   });
 
   test('R-G3 every AWS resource carries the PCI-DSS compliance tag set from config', () => {

@@ -18,13 +18,18 @@ function synth(override: Partial<CrossRegionPeeringProps> = {}) {
 }
 
 describe('CrossRegionPeering', () => {
-  test('S1 the requester lives in the requester region and does not accept (explicitly)', () => {
+  test('S1 the requester lives in the requester region and accepts once the accepter exists (ACK reports true when active; anything else is Terminal)', () => {
     const requester = manifest(synth(), 'VPCPeeringConnection', 'pay-peering');
     expect(requester.metadata.annotations).toEqual({ 'services.k8s.aws/region': 'us-east-1' });
-    expect(requester.spec).toMatchObject({ vpcID: 'vpc-0123456789abcdef0', peerVPCID: 'vpc-0fedcba9876543210', peerRegion: 'us-west-2', acceptRequest: false });
+    expect(requester.spec).toMatchObject({ vpcID: 'vpc-0123456789abcdef0', peerVPCID: 'vpc-0fedcba9876543210', peerRegion: 'us-west-2', acceptRequest: true });
   });
 
-  test('S1 the accepter adopts the same connection in the accepter region and accepts it', () => {
+  test('S1 while nothing can accept it, the requester says acceptRequest: false (what ACK reports while pending)', () => {
+    const [requester] = synth({ peeringConnectionId: undefined });
+    expect(requester.spec.acceptRequest).toBe(false);
+  });
+
+  test('S1 the accepter adopts the same connection with adopt-or-create (keeps its spec), accepts it, and is retained', () => {
     const accepter = manifest(synth(), 'VPCPeeringConnection', 'pay-peering-accepter');
     expect(accepter.metadata.annotations).toEqual({
       'services.k8s.aws/region': 'us-west-2',
@@ -35,18 +40,17 @@ describe('CrossRegionPeering', () => {
     expect(accepter.spec).toMatchObject({ vpcID: 'vpc-0123456789abcdef0', peerVPCID: 'vpc-0fedcba9876543210', peerRegion: 'us-west-2', acceptRequest: true });
   });
 
-  test('S1 DNS resolution is enabled on both sides, each side setting only its own options', () => {
+  test('S1 peering options: only the accepter sets its own DNS option (sent in its region); no ClassicLink field anywhere', () => {
     const [requester, accepter] = synth();
-    const options = { allowDNSResolutionFromRemoteVPC: true, allowEgressFromLocalClassicLinkToRemoteVPC: false, allowEgressFromLocalVPCToRemoteClassicLink: false };
-    expect(requester.spec.requesterPeeringConnectionOptions).toEqual(options);
+    expect(requester.spec.requesterPeeringConnectionOptions).toBeUndefined();
     expect(requester.spec.accepterPeeringConnectionOptions).toBeUndefined();
-    expect(accepter.spec.accepterPeeringConnectionOptions).toEqual(options);
+    expect(accepter.spec.accepterPeeringConnectionOptions).toEqual({ allowDNSResolutionFromRemoteVPC: true });
     expect(accepter.spec.requesterPeeringConnectionOptions).toBeUndefined();
+    expect(JSON.stringify([requester, accepter])).not.toMatch(/ClassicLink/);
   });
 
-  test('allowDnsResolution: false turns DNS resolution off on both sides', () => {
-    const [requester, accepter] = synth({ allowDnsResolution: false });
-    expect(requester.spec.requesterPeeringConnectionOptions.allowDNSResolutionFromRemoteVPC).toBe(false);
+  test('accepterDnsResolution: false turns the accepter-side DNS option off', () => {
+    const [, accepter] = synth({ accepterDnsResolution: false });
     expect(accepter.spec.accepterPeeringConnectionOptions.allowDNSResolutionFromRemoteVPC).toBe(false);
   });
 
