@@ -46,6 +46,7 @@ export class PaymentStack extends Construct {
   constructor(scope: Construct, id: string, props: PaymentStackProps) {
     super(scope, id);
     const { config, settings, protection, environmentName } = props;
+    const { customDomain } = config.api;
     const suffix = SystemChart.of(this).environment.environmentSuffix;
 
     const rdsKey = new KmsKey(this, 'RdsKey', {
@@ -69,7 +70,8 @@ export class PaymentStack extends Construct {
       subnets: { private: config.network.subnetPrefixLength },
       flowLogs: { retentionDays: settings.logRetentionDays, encryptionKey: dataKey },
       vpcId: config.network.vpcID,
-      gatewayEndpoints: ['dynamodb', 's3'],
+      gatewayEndpoints: ['dynamodb'],
+      flowLogRoleName: `${environmentName}-payment-flow-logs-role-${suffix}`,
     });
 
     this.database = new DatabaseInstance(this, 'Database', {
@@ -120,11 +122,8 @@ export class PaymentStack extends Construct {
       vpc: {
         network: this.network,
         egress: [
-          {
-            peer: Peer.anyIpv4('the subnets have no internet route: only the DynamoDB and S3 gateway endpoints answer'),
-            port: Port.tcp(443),
-            description: 'HTTPS to DynamoDB and S3 through gateway endpoints',
-          },
+          { peer: Peer.prefixList(config.network.dynamoDBPrefixListID), port: Port.tcp(443), description: 'HTTPS to DynamoDB through its gateway endpoint' },
+          { peer: Peer.securityGroup(this.database.securityGroup), port: Port.tcp(this.database.port), description: 'PostgreSQL to the payment database' },
         ],
       },
     });
@@ -141,7 +140,14 @@ export class PaymentStack extends Construct {
       cors: { allowOrigins: config.api.corsAllowOrigins },
       accessLogRetentionDays: settings.logRetentionDays,
       encryptionKey: dataKey,
-      customDomain: { domainName: `api-${environmentName}.payments.internal`, certificateArn: config.api.certificateARN },
+      apiId: config.api.apiID,
+      customDomain: customDomain && {
+        domainName: customDomain.domainName,
+        certificateArn: customDomain.certificateARN,
+        hostedZoneId: customDomain.hostedZoneID,
+        regionalTarget: customDomain.regionalTarget && { domainName: customDomain.regionalTarget.domainName, hostedZoneId: customDomain.regionalTarget.hostedZoneID },
+        disableExecuteApiEndpoint: customDomain.disableExecuteAPIEndpoint,
+      },
     });
 
     if (settings.waf) {
@@ -220,12 +226,6 @@ export class PaymentStack extends Construct {
         topic: alarmTopic,
       });
       widgets.push({ title: 'API requests and errors', metrics: [apiMetric('Count'), apiMetric('4xx'), apiMetric('5xx')] });
-    } else {
-      addWarning(
-        this.api,
-        'S3-API-ALARM-PENDING',
-        "the API 5XX alarm and dashboard widget need the API's ID (its metrics' dimension), which AWS assigns: once applied, put apiID from the outputs ConfigMap into systems.payment-stack.api.apiID",
-      );
     }
     new Dashboard(this, 'Dashboard', { name: 'payment-dashboard', widgets });
 
@@ -235,7 +235,7 @@ export class PaymentStack extends Construct {
         tableName: this.table.tableName,
         auditBucketName: this.auditBucket.bucketName,
         functionName: this.handler.functionName,
-        customDomain: `api-${environmentName}.payments.internal`,
+        ...(customDomain ? { customDomain: customDomain.domainName } : {}),
       },
     });
     const arnOf = '.status.ackResourceMetadata.arn';

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as ecs from '../../imports/ecs.services.k8s.aws';
 import { ValidationError } from '../../lib/errors';
 import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
-import { CONTAINER_IMAGE_PATTERN } from '../../lib/validation/aws';
+import { CONTAINER_IMAGE_PATTERN, ecrRepositoryOf } from '../../lib/validation/aws';
 import { awsContext, physicalName } from './aws-context';
 import { Role, type IGrantable } from './iam';
 import type { KmsKey } from './kms-key';
@@ -83,9 +83,17 @@ export class ContainerService extends Construct implements IGrantable {
       name: `${props.name}-execution`,
       description: `ECS pulls ${this.serviceName}'s image and ships its logs`,
       assumedBy: 'ecs-tasks.amazonaws.com',
-      // ECR's GetAuthorizationToken only works on "*"; the AWS-managed policy is the standard for this.
-      managedPolicies: ['service-role/AmazonECSTaskExecutionRolePolicy'],
     });
+    // What AmazonECSTaskExecutionRolePolicy grants on "*", narrowed: this image's repository, this log group.
+    const repository = ecrRepositoryOf(props.image);
+    if (repository) {
+      executionRole.addToPolicy({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] });
+      executionRole.addToPolicy({
+        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        resources: [`arn:${partition}:ecr:${repository.region}:${repository.account}:repository/${repository.repository}`],
+      });
+    }
+    executionRole.addToPolicy({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.arn}:*`] });
     this.taskRole = new Role(this, 'TaskRole', {
       name: `${props.name}-task`,
       description: `Permissions of ${this.serviceName}'s containers`,

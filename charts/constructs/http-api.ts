@@ -1,8 +1,12 @@
 import { Construct } from 'constructs';
 import * as apigw from '../../imports/apigatewayv2.services.k8s.aws';
+import * as route53 from '../../imports/route53.services.k8s.aws';
 import { ValidationError } from '../../lib/errors';
 import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
-import { arn, physicalName } from './aws-context';
+import { CERTIFICATE_ARN_PATTERN, dnsNameProblem, HOSTED_ZONE_ID_PATTERN } from '../../lib/validation/aws';
+import { addWarning } from '../../lib/warnings';
+import { SystemChart } from '../system-chart';
+import { arn, awsContext, physicalName } from './aws-context';
 import type { KmsKey } from './kms-key';
 import type { LambdaFunction } from './lambda-function';
 import { LogGroup } from './log-group';
@@ -25,6 +29,29 @@ export interface HttpApiCors {
   readonly maxAgeSeconds?: number;
 }
 
+/** A custom domain name for the API, with its DNS record. */
+export interface HttpApiCustomDomain {
+  /** A public DNS name in `hostedZoneId`, e.g. `api.payments.example.com`. */
+  readonly domainName: string;
+  /** A public ACM certificate for `domainName`, in the API's region (a regional endpoint). */
+  readonly certificateArn: string;
+  /** The public Route 53 hosted zone answering for `domainName`; the alias record goes there. */
+  readonly hostedZoneId: string;
+  /**
+   * The domain's API Gateway regional endpoint (`d-….execute-api.<region>.amazonaws.com`)
+   * and its hosted zone, which AWS assigns; ACK's DomainName does not report
+   * them (apigatewayv2-controller v1.4.1 generator.yaml ignores both).
+   * @default - unknown: no DNS record yet, synth warns
+   */
+  readonly regionalTarget?: { readonly domainName: string; readonly hostedZoneId: string };
+  /**
+   * Switch the default `execute-api` endpoint off, so that the custom domain
+   * is the only way in. Only with a `regionalTarget` (a record exists).
+   * @default false
+   */
+  readonly disableExecuteApiEndpoint?: boolean;
+}
+
 export interface HttpApiProps {
   /** Kubernetes object name; base of the AWS names. */
   readonly name: string;
@@ -36,11 +63,14 @@ export interface HttpApiProps {
   readonly accessLogRetentionDays: number;
   /** @default - AWS managed key */
   readonly encryptionKey?: KmsKey;
+  /** @default - only the default execute-api endpoint */
+  readonly customDomain?: HttpApiCustomDomain;
   /**
-   * A custom domain; the default `execute-api` endpoint is then switched off so
-   * that there is one way in. @default - only the execute-api endpoint
+   * The API's ID, once AWS has assigned it. The functions' invoke permission
+   * names it, so that no other API of the account can invoke them.
+   * @default - unknown: the functions may not be invoked yet; synth warns
    */
-  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+  readonly apiId?: string;
   /** Stage-wide throttling. @default 100 burst, 50 requests/s */
   readonly throttling?: { readonly burstLimit: number; readonly rateLimit: number };
 }
@@ -74,6 +104,8 @@ export class HttpApi extends Construct {
     const badPath = props.routes.find((r) => !/^(\/[A-Za-z0-9._~-]+|\/\{[A-Za-z0-9_]+\+?\})+$/.test(r.path));
     const badOrigin = props.cors?.allowOrigins.find((origin) => !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(origin));
     const throttling = props.throttling ?? { burstLimit: 100, rateLimit: 50 };
+    const domain = props.customDomain;
+    const { region } = awsContext(this);
     const problem =
       nameProblem(`${props.name}-access-logs`, K8S_LABEL_NAME) ??
       (props.routes.length > 0 ? undefined : 'routes must not be empty') ??
@@ -81,9 +113,8 @@ export class HttpApi extends Construct {
       (new Set(routeKeys).size === routeKeys.length ? undefined : 'two routes share a method and path') ??
       (badOrigin ? `CORS origin "${badOrigin}" must be an exact https origin (no "*", no path)` : undefined) ??
       (throttling.burstLimit > 0 && throttling.rateLimit > 0 ? undefined : 'throttling limits must be positive') ??
-      (props.customDomain && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/.test(props.customDomain.certificateArn)
-        ? `customDomain.certificateArn "${props.customDomain.certificateArn}" is not an ACM certificate ARN`
-        : undefined);
+      (props.apiId === undefined || /^[a-z0-9]{10}$/.test(props.apiId) ? undefined : `apiId "${props.apiId}" is not an API Gateway API ID (10 lowercase letters and digits)`) ??
+      (domain ? customDomainProblem(domain, region) : undefined);
     if (problem) throw new ValidationError(problem, this);
 
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
@@ -99,7 +130,7 @@ export class HttpApi extends Construct {
         name: this.apiName,
         description: props.description,
         protocolType: 'HTTP',
-        disableExecuteApiEndpoint: props.customDomain !== undefined,
+        disableExecuteApiEndpoint: domain?.disableExecuteApiEndpoint ?? false,
         corsConfiguration: props.cors
           ? {
               allowOrigins: [...props.cors.allowOrigins],
@@ -111,8 +142,13 @@ export class HttpApi extends Construct {
       },
     });
     const apiRef = { from: { name: this.api.name } };
-    // The API's ID is assigned by AWS; invoke permissions are scoped to this account's APIs in this region.
-    const sourceArn = arn(this, 'execute-api', '*/*/*');
+    if (props.apiId === undefined) {
+      addWarning(
+        this,
+        'API-ID-PENDING',
+        `API ${this.apiName} may not invoke its functions yet: their invoke permission names the API's ID, which AWS assigns; once applied, put apiID from the outputs ConfigMap into systems.${SystemChart.of(this).system}.api.apiID and synthesize again`,
+      );
+    }
 
     const integrations = new Map<LambdaFunction, apigw.Integration>();
     for (const route of props.routes) {
@@ -124,12 +160,14 @@ export class HttpApi extends Construct {
             apiRef,
             integrationType: 'AWS_PROXY',
             integrationMethod: 'POST',
-            integrationUri: route.handler.grantInvoke('apigateway.amazonaws.com', sourceArn),
+            integrationUri: route.handler.invokeArn,
             payloadFormatVersion: '2.0',
             timeoutInMillis: 29_000,
           },
         });
         integrations.set(route.handler, integration);
+        // Any stage, method and route of this one API.
+        if (props.apiId) route.handler.grantInvoke('apigateway.amazonaws.com', arn(this, 'execute-api', `${props.apiId}/*`));
       }
       const routeName = `${props.name}-${route.method.toLowerCase()}${route.path.replace(/[{}+]/g, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
       new apigw.Route(this, `Route-${route.method}-${route.path}`, {
@@ -149,18 +187,55 @@ export class HttpApi extends Construct {
       },
     });
 
-    if (props.customDomain) {
-      const domain = new apigw.DomainName(this, 'Domain', {
+    if (domain) {
+      const domainObject = new apigw.DomainName(this, 'Domain', {
         metadata: { name: `${props.name}-domain` },
         spec: {
-          domainName: props.customDomain.domainName,
-          domainNameConfigurations: [{ certificateArn: props.customDomain.certificateArn, endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' }],
+          domainName: domain.domainName,
+          domainNameConfigurations: [{ certificateArn: domain.certificateArn, endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' }],
         },
       });
       new apigw.ApiMapping(this, 'DomainMapping', {
         metadata: { name: `${props.name}-domain` },
-        spec: { apiRef, domainRef: { from: { name: domain.name } }, stage: '$default' },
+        spec: { apiRef, domainRef: { from: { name: domainObject.name } }, stage: '$default' },
       });
+      if (domain.regionalTarget) {
+        new route53.RecordSet(this, 'DomainRecord', {
+          metadata: { name: `${props.name}-domain` },
+          spec: {
+            hostedZoneId: domain.hostedZoneId,
+            name: `${domain.domainName}.`,
+            recordType: 'A',
+            aliasTarget: { dnsName: domain.regionalTarget.domainName, hostedZoneId: domain.regionalTarget.hostedZoneId, evaluateTargetHealth: false },
+          },
+        });
+      } else {
+        addWarning(
+          this,
+          'API-DOMAIN-RECORD-PENDING',
+          `${domain.domainName} has no DNS record yet: its API Gateway regional endpoint is assigned by AWS and ACK's DomainName does not report it; ` +
+            `once applied, read it with \`aws apigatewayv2 get-domain-name --domain-name ${domain.domainName}\` (ApiGatewayDomainName, HostedZoneId) into systems.${SystemChart.of(this).system}.api.customDomain.regionalTarget`,
+        );
+      }
     }
   }
+}
+
+function customDomainProblem(domain: HttpApiCustomDomain, region: string): string | undefined {
+  const certificateRegion = domain.certificateArn.split(':')[3];
+  return (
+    dnsNameProblem(`customDomain.domainName`, domain.domainName) ??
+    (CERTIFICATE_ARN_PATTERN.test(domain.certificateArn) ? undefined : `customDomain.certificateArn "${domain.certificateArn}" is not an ACM certificate ARN`) ??
+    (certificateRegion === region ? undefined : `customDomain.certificateArn is in ${certificateRegion}; a regional API's certificate must be in ${region}`) ??
+    (HOSTED_ZONE_ID_PATTERN.test(domain.hostedZoneId) ? undefined : `customDomain.hostedZoneId "${domain.hostedZoneId}" is not a Route 53 hosted zone ID (Z followed by letters and digits)`) ??
+    (domain.regionalTarget && !/^d-[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/.test(domain.regionalTarget.domainName)
+      ? `customDomain.regionalTarget.domainName "${domain.regionalTarget.domainName}" is not an API Gateway regional domain name (d-….execute-api.<region>.amazonaws.com)`
+      : undefined) ??
+    (domain.regionalTarget && !HOSTED_ZONE_ID_PATTERN.test(domain.regionalTarget.hostedZoneId)
+      ? `customDomain.regionalTarget.hostedZoneId "${domain.regionalTarget.hostedZoneId}" is not a Route 53 hosted zone ID`
+      : undefined) ??
+    (domain.disableExecuteApiEndpoint && !domain.regionalTarget
+      ? 'customDomain.disableExecuteApiEndpoint needs regionalTarget: without a DNS record the API would have no way in'
+      : undefined)
+  );
 }

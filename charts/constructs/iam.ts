@@ -15,6 +15,17 @@ export interface PolicyStatement {
   readonly conditions?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 }
 
+/**
+ * The only actions a policy may grant on `Resource: "*"`: AWS does not support
+ * resource-level permissions for them (Service Authorization Reference), so no
+ * narrower resource exists. Each entry says why; the README lists them.
+ */
+export const UNSCOPED_ACTIONS: Readonly<Record<string, string>> = {
+  'ec2:DescribeNetworkInterfaces': 'EC2 Describe* actions do not support resource-level permissions; Lambda needs it to manage its VPC network interfaces',
+  'ec2:DescribeSubnets': 'EC2 Describe* actions do not support resource-level permissions; Lambda reads the subnets of its VPC configuration',
+  'ecr:GetAuthorizationToken': 'the registry login token is account-wide; ECR supports no resource for this action (image pulls are scoped to the repository)',
+};
+
 /** Renders statements as an IAM policy document (stable key order). */
 export function policyDocument(statements: readonly PolicyStatement[]): string {
   return JSON.stringify({
@@ -41,18 +52,14 @@ export interface RoleProps {
   readonly description: string;
   /** The AWS service that assumes the role, e.g. `lambda.amazonaws.com`. */
   readonly assumedBy: string;
-  /**
-   * AWS managed policies, by name (e.g. `service-role/AWSLambdaVPCAccessExecutionRole`).
-   * Prefer grants: managed policies are broader. @default - none
-   */
-  readonly managedPolicies?: readonly string[];
 }
 
 /**
  * An IAM role for one AWS service. Its permissions are an inline policy built
  * from grants (`role.addToPolicy`, `table.grantReadWrite(fn)`), rendered when
- * the chart is synthesized so that later grants are included. The trust policy
- * only lets the service assume it on behalf of this account.
+ * the chart is synthesized so that later grants are included; no AWS managed
+ * policy (their `Resource: "*"` is what least privilege avoids). The trust
+ * policy only lets the service assume it on behalf of this account.
  */
 export class Role extends Construct implements IGrantable {
   readonly resource: iam.Role;
@@ -69,7 +76,7 @@ export class Role extends Construct implements IGrantable {
       nameProblem(this.roleName, AWS_NAME_RULES.iamRole) ??
       (/^[a-z0-9.-]+\.amazonaws\.com$/.test(props.assumedBy) ? undefined : `assumedBy "${props.assumedBy}" is not an AWS service principal (e.g. lambda.amazonaws.com)`);
     if (problem) throw new ValidationError(problem, this);
-    const { account, partition } = awsContext(this);
+    const { account } = awsContext(this);
     this.arn = arn(this, 'iam', `role/${this.roleName}`, { region: '' });
 
     // The service may assume the role only on behalf of this account (confused-deputy guard).
@@ -83,7 +90,6 @@ export class Role extends Construct implements IGrantable {
         name: this.roleName,
         description: props.description,
         assumeRolePolicyDocument: trust,
-        policies: props.managedPolicies?.map((policy) => `arn:${partition}:iam::aws:policy/${policy}`),
         inlinePolicies: Lazy.any({
           produce: () => (this.statements.length > 0 ? { [`${this.roleName}-permissions`]: policyDocument(this.statements) } : undefined),
         }) as unknown as Record<string, string>,
@@ -91,14 +97,21 @@ export class Role extends Construct implements IGrantable {
     });
   }
 
-  /** Adds a statement to the role's inline policy. */
+  /**
+   * Adds a statement to the role's inline policy. `Resource: "*"` is accepted
+   * only when every action is one of `UNSCOPED_ACTIONS`.
+   */
   addToPolicy(statement: PolicyStatement): void {
     if (statement.actions.length === 0 || statement.resources.length === 0) {
       throw new ValidationError('a policy statement needs at least one action and one resource', this);
     }
-    const wildcard = [...statement.actions, ...statement.resources].find((value) => value === '*' || /^[a-z0-9-]+:\*$/.test(value));
+    const unscoped = statement.resources.length === 1 && statement.resources[0] === '*' && statement.actions.every((action) => action in UNSCOPED_ACTIONS);
+    const wildcard = [...statement.actions, ...(unscoped ? [] : statement.resources)].find((value) => value === '*' || /^[a-z0-9-]+:\*$/.test(value));
     if (wildcard) {
-      throw new ValidationError(`"${wildcard}" in a policy statement is not least privilege; name the actions and the resources`, this);
+      throw new ValidationError(
+        `"${wildcard}" in a policy statement is not least privilege; name the actions and the resources ("*" only for actions AWS cannot scope: ${Object.keys(UNSCOPED_ACTIONS).join(', ')})`,
+        this,
+      );
     }
     this.statements.push(statement);
   }

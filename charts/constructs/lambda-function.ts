@@ -4,7 +4,7 @@ import * as lambda from '../../imports/lambda.services.k8s.aws';
 import { lambdaRuntimeProblem } from '../../lib/catalog';
 import { ValidationError } from '../../lib/errors';
 import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
-import { arn, physicalName } from './aws-context';
+import { arn, awsContext, physicalName } from './aws-context';
 import { Role, type IGrantable } from './iam';
 import type { KmsKey } from './kms-key';
 import { LogGroup } from './log-group';
@@ -100,12 +100,11 @@ export class LambdaFunction extends Construct implements IGrantable {
       roleName: props.roleName,
       description: `Execution role of Lambda function ${this.functionName}`,
       assumedBy: 'lambda.amazonaws.com',
-      // The AWS-managed policy for creating the function's network interfaces in the VPC.
-      managedPolicies: props.vpc ? ['service-role/AWSLambdaVPCAccessExecutionRole'] : undefined,
     });
     this.grantPrincipal = this.role;
     // Instead of AWSLambdaBasicExecutionRole (logs:* on every group): this group only.
     this.role.addToPolicy({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] });
+    if (props.vpc) this.grantVpcNetworking(props.vpc.network);
 
     if (props.vpc) {
       this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
@@ -141,28 +140,62 @@ export class LambdaFunction extends Construct implements IGrantable {
   }
 
   /**
-   * Lets an AWS service invoke the function. ACK has no Lambda permission kind;
-   * permissions live on an alias (`live`, on `$LATEST`), so the caller must
-   * invoke the alias: its ARN is returned.
-   * @param sourceArn the caller's ARN pattern (e.g. `arn:aws:execute-api:<region>:<account>:<api>/*`)
+   * The ARN other services invoke. ACK has no Lambda permission kind;
+   * permissions live on an alias (`live`, on `$LATEST`), so callers invoke the
+   * alias.
    */
-  grantInvoke(service: string, sourceArn: string): string {
-    this.invokePermissions.push({
-      action: 'lambda:InvokeFunction',
-      principal: service,
-      sourceArn,
-      statementId: `${service.split('.')[0]}-${this.invokePermissions.length + 1}`,
-    });
+  get invokeArn(): string {
+    this.ensureAlias();
+    return `${this.arn}:${LIVE_ALIAS}`;
+  }
+
+  private ensureAlias(): void {
     this.alias ??= new lambda.Alias(this, 'LiveAlias', {
       metadata: { name: `${this.resource.name}-live` },
       spec: {
         name: LIVE_ALIAS,
         functionRef: { from: { name: this.resource.name } },
         functionVersion: '$LATEST',
-        permissions: Lazy.any({ produce: () => this.invokePermissions }) as unknown as lambda.AliasSpecPermissions[],
+        permissions: Lazy.any({ produce: () => (this.invokePermissions.length > 0 ? this.invokePermissions : undefined) }) as unknown as lambda.AliasSpecPermissions[],
       },
     });
-    return `${this.arn}:${LIVE_ALIAS}`;
+  }
+
+  /**
+   * Lets an AWS service invoke the function's alias (`invokeArn`) on behalf of
+   * one caller.
+   * @param sourceArn the one caller, e.g. `arn:aws:execute-api:<region>:<account>:<api ID>/*`; patterns
+   *   spanning several resources (`…:*` for the account) are refused
+   */
+  grantInvoke(service: string, sourceArn: string): void {
+    if (/:\*(\/|$)/.test(sourceArn)) {
+      throw new ValidationError(`grantInvoke sourceArn "${sourceArn}" lets every ${service} resource of the account invoke the function; name the one caller`, this);
+    }
+    this.ensureAlias();
+    this.invokePermissions.push({
+      action: 'lambda:InvokeFunction',
+      principal: service,
+      sourceArn,
+      statementId: `${service.split('.')[0]}-${this.invokePermissions.length + 1}`,
+    });
+  }
+
+  /**
+   * What Lambda needs to put the function's network interfaces into the VPC,
+   * instead of AWSLambdaVPCAccessExecutionRole (`Resource: "*"`): the describe
+   * calls AWS cannot scope, and the interface actions limited to this region
+   * and account (Lambda developer guide, "Execution role permissions") and,
+   * once its ID is known, to the function's VPC (`ec2:Vpc`).
+   */
+  private grantVpcNetworking(network: Network): void {
+    const { partition, region, account } = awsContext(this);
+    const ec2Arn = (resource: string) => `arn:${partition}:ec2:${region}:${account}:${resource}`;
+    this.role.addToPolicy({ actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], resources: ['*'] });
+    this.role.addToPolicy({
+      actions: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+      resources: [ec2Arn('network-interface/*'), ec2Arn('subnet/*'), ec2Arn('security-group/*')],
+      conditions: network.vpcId ? { ArnEquals: { 'ec2:Vpc': ec2Arn(`vpc/${network.vpcId}`) } } : undefined,
+    });
   }
 
   private readonly invokePermissions: lambda.AliasSpecPermissions[] = [];

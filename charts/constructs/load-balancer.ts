@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import * as elbv2 from '../../imports/elbv2.services.k8s.aws';
 import { ValidationError } from '../../lib/errors';
 import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
+import { CERTIFICATE_ARN_PATTERN } from '../../lib/validation/aws';
 import { physicalName } from './aws-context';
 import { FULL_PROTECTION, type DataProtection } from './database';
 import type { Network } from './network';
@@ -47,7 +48,7 @@ export class ApplicationLoadBalancer extends Construct {
       nameProblem(`${props.name}-https`, K8S_LABEL_NAME) ??
       (Number.isInteger(props.targetPort) && props.targetPort >= 1 && props.targetPort <= 65535 ? undefined : `targetPort ${props.targetPort} must be 1-65535`) ??
       (/^\/[\w./-]*$/.test(healthCheckPath) ? undefined : `healthCheckPath "${healthCheckPath}" must be a path starting with /`) ??
-      (/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/.test(props.certificateArn) ? undefined : `certificateArn "${props.certificateArn}" is not an ACM certificate ARN`);
+      (CERTIFICATE_ARN_PATTERN.test(props.certificateArn) ? undefined : `certificateArn "${props.certificateArn}" is not an ACM certificate ARN`);
     if (problem) throw new ValidationError(problem, this);
     this.targetPort = props.targetPort;
     const protection = props.protection ?? FULL_PROTECTION;

@@ -50,6 +50,8 @@ export interface NetworkProps {
   readonly vpcId?: string;
   /** @default - none */
   readonly gatewayEndpoints?: readonly GatewayEndpointService[];
+  /** AWS name of the flow-log delivery role. @default - `<name>-flow-logs-<environmentSuffix>` */
+  readonly flowLogRoleName?: string;
 }
 
 export interface NetworkSubnet {
@@ -70,6 +72,8 @@ export class Network extends Construct implements IVpc {
   readonly vpcFields: IVpc['vpcFields'];
   readonly subnets: readonly NetworkSubnet[];
   readonly flowLogGroup: LogGroup;
+  /** The VPC's ID, once AWS has assigned it and config says so. */
+  readonly vpcId?: string;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -93,6 +97,7 @@ export class Network extends Construct implements IVpc {
       (natGateways > 0 && !(tiers.includes('public') && tiers.includes('private')) ? 'NAT gateways need a public tier (where they live) and a private tier (which uses them)' : undefined) ??
       (props.vpcId === undefined || ec2IdPattern('vpc').test(props.vpcId) ? undefined : `vpcId "${props.vpcId}": expected ${describeEc2Id('vpc')}`);
     if (problem || typeof cidr === 'string') throw new ValidationError(problem!, this);
+    this.vpcId = props.vpcId;
 
     const zoneLetter = (az: string) => az.slice(region.length);
     const keyOf = (tier: SubnetTier, az: string) => `${tier}-${zoneLetter(az)}`;
@@ -200,6 +205,7 @@ export class Network extends Construct implements IVpc {
     });
     const flowLogRole = new Role(this, 'FlowLogRole', {
       name: `${props.name}-flow-logs`,
+      roleName: props.flowLogRoleName,
       description: `Lets VPC flow logs of ${props.name} write to their log group only`,
       assumedBy: 'vpc-flow-logs.amazonaws.com',
     });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import {
   ACCOUNT_ID_PATTERN,
   AWS_REGIONS,
+  CERTIFICATE_ARN_PATTERN,
   VPC_PREFIX_RANGE,
   describeEc2Id,
   ec2IdPattern,
@@ -88,7 +89,7 @@ export const s3Object = strictObject({
 });
 
 /** An ACM certificate ARN. */
-export const certificateArn = z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/, {
+export const certificateArn = z.string().regex(CERTIFICATE_ARN_PATTERN, {
   error: 'expected an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<uuid>',
 });
 

@@ -118,3 +118,32 @@ export const VPC_PREFIX_RANGE = { min: 16, max: 28 } as const;
 
 /** A container image: registry/repository with an explicit tag or digest (no implicit `latest`). */
 export const CONTAINER_IMAGE_PATTERN = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/;
+
+/** An ACM certificate ARN; field 3 is its region. */
+export const CERTIFICATE_ARN_PATTERN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
+
+/** A Route 53 hosted zone ID. */
+export const HOSTED_ZONE_ID_PATTERN = /^Z[A-Z0-9]{1,31}$/;
+
+/**
+ * Top-level domains no public certificate authority issues for (RFC 6761,
+ * RFC 6762, ICANN's `.internal`): ACM cannot validate them, so API Gateway and
+ * load balancers cannot serve them publicly.
+ */
+const PRIVATE_TLDS = ['internal', 'local', 'localhost', 'test', 'invalid', 'example'];
+
+/** Whether `name` is a public DNS name a public certificate can cover; the sentence names `field`. */
+export function dnsNameProblem(field: string, name: string): string | undefined {
+  const labels = name.split('.');
+  if (name.length > 253 || labels.length < 2 || !labels.every((label) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(label))) {
+    return `${field} "${name}" is not a DNS name (lowercase labels of letters, digits and dashes, e.g. api.payments.example.com)`;
+  }
+  const tld = labels.at(-1)!;
+  return PRIVATE_TLDS.includes(tld) ? `${field} "${name}" ends in .${tld}, for which no public certificate can be issued; use a name in a public domain you own` : undefined;
+}
+
+/** The ECR repository an image is pulled from, or undefined for other registries. */
+export function ecrRepositoryOf(image: string): { account: string; region: string; repository: string } | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(image);
+  return match ? { account: match[1], region: match[2], repository: match[3] } : undefined;
+}

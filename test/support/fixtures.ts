@@ -73,11 +73,16 @@ export function rawEnvironment(): any {
       'payment-stack': {
         tags: { Project: 'PaymentStack', Application: 'payment-api', Compliance: 'PCI-DSS' },
         region: 'us-east-1',
-        network: { cidr: '10.0.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], vpcID: 'vpc-0123456789abcdef0' },
+        network: { cidr: '10.0.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], vpcID: 'vpc-0123456789abcdef0', dynamoDBPrefixListID: 'pl-02cd2c6b' },
         database: { engineVersion: '15.13' },
         lambda: { runtime: 'nodejs22.x', code: { s3Bucket: 'artifacts-123456789012', s3Key: 'payment-handler/1.0.0.zip' } },
         api: {
-          certificateARN: 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50',
+          customDomain: {
+            domainName: 'api.payments.example.com',
+            certificateARN: 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50',
+            hostedZoneID: 'Z0123456789ABCDEFGHIJ',
+            regionalTarget: { domainName: 'd-a1b2c3d4e5.execute-api.us-east-1.amazonaws.com', hostedZoneID: 'Z1UJRXOUMOOFQ8' },
+          },
           corsAllowOrigins: ['https://pay.example.com'],
           apiID: 'a1b2c3d4e5',
         },

@@ -292,4 +292,35 @@ describe('settings and the payment systems (R-G7, R-G9)', () => {
       expect.stringMatching(/^settings\.dbInstanceClass: expected an RDS instance class, one of: db\.t4g\.micro/),
     ]);
   });
+
+});
+
+describe('S3 API custom domain (config)', () => {
+  const withDomain = (edit: (domain: any, stack: any) => void) => {
+    const raw = rawEnvironment();
+    edit(raw.systems['payment-stack'].api.customDomain, raw.systems['payment-stack']);
+    return raw;
+  };
+
+  test('S3 a name no public certificate can cover, a certificate of another region and disabling execute-api without a record are each refused, with the field', () => {
+    const raw = withDomain((domain) => {
+      domain.domainName = 'api-prod.payments.internal';
+      domain.certificateARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50';
+      delete domain.regionalTarget;
+      domain.disableExecuteAPIEndpoint = true;
+    });
+    expect(problems(raw)).toEqual([
+      'systems.payment-stack.api.customDomain.domainName: domainName "api-prod.payments.internal" ends in .internal, for which no public certificate can be issued; use a name in a public domain you own (got "api-prod.payments.internal")',
+      'systems.payment-stack.api.customDomain.disableExecuteAPIEndpoint: needs regionalTarget: without a DNS record the API would have no way in (got true)',
+      'systems.payment-stack.api.customDomain.certificateARN: is in eu-west-1; a regional API\'s certificate must be in the system\'s region us-east-1 (got "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50")',
+    ]);
+  });
+
+  test('S3 the DynamoDB prefix list is required and format-checked', () => {
+    const raw = rawEnvironment();
+    raw.systems['payment-stack'].network.dynamoDBPrefixListID = 'dynamodb';
+    expect(problems(raw)).toEqual([
+      'systems.payment-stack.network.dynamoDBPrefixListID: expected a prefix list ID: "pl-" followed by 8 or 17 lowercase hex digits, e.g. pl-0123456789abcdef0 (got "dynamodb")',
+    ]);
+  });
 });

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ACK_KINDS } from '../../imports/ack-kinds';
+import { UNSCOPED_ACTIONS } from '../../charts/constructs/iam';
 import { loadEnvironments } from '../../lib/config/load';
 import { REPO_ROOT } from '../../lib/paths';
 import { readTags } from '../../lib/tags/apply';
@@ -69,6 +70,22 @@ describe('dist/', () => {
       return /"[A-Za-z]*[Pp]assword"\s*:\s*"/.test(JSON.stringify(manifest));
     });
     expect(offending.map(label)).toEqual([]);
+  });
+
+  test('least privilege: no role has an AWS managed policy, and "*" is a resource only of actions AWS cannot scope, each listed in the README', () => {
+    const roles = manifests.filter((m) => m.manifest.kind === 'Role' && m.manifest.apiVersion.startsWith('iam.'));
+    expect(roles.length).toBeGreaterThan(5);
+    expect(roles.filter((m) => m.manifest.spec.policies).map(label)).toEqual([]);
+    const unscoped = roles.flatMap((m) =>
+      Object.values<string>(m.manifest.spec.inlinePolicies ?? {})
+        .flatMap((doc) => JSON.parse(doc).Statement)
+        .filter((statement: any) => [statement.Resource].flat().includes('*'))
+        .flatMap((statement: any) => [statement.Action].flat()),
+    );
+    expect(unscoped.length).toBeGreaterThan(0);
+    expect(unscoped.filter((action) => !(action in UNSCOPED_ACTIONS))).toEqual([]);
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(Object.keys(UNSCOPED_ACTIONS).filter((action) => !readme.includes(`\`${action}\``))).toEqual([]);
   });
 
   test('R-G7 namespaces carry the environment deletion policy for every ACK service they hold', () => {

@@ -72,31 +72,54 @@ describe('S3 payment-stack', () => {
     });
   });
 
-  test('S3 the role <env>-payment-lambda-role-<suffix>: its log group, DynamoDB Put/Get/Query/Update on the table, VPC execution', () => {
+  test('S3 the role <env>-payment-lambda-role-<suffix>: its log group, DynamoDB Put/Get/Query/Update on the table, VPC execution inline (no managed policy)', () => {
     const role = manifest(manifests, 'Role', 'payment-handler');
     expect(role.spec.name).toBe('prod-payment-lambda-role-prod');
     expect(inlineStatements(role)).toEqual([
       expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }),
+      expect.objectContaining({ Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], Resource: '*' }),
+      expect.objectContaining({ Action: expect.arrayContaining(['ec2:CreateNetworkInterface']), Condition: { ArnEquals: { 'ec2:Vpc': 'arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0123456789abcdef0' } } }),
       {
         Effect: 'Allow',
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Resource: ['arn:aws:dynamodb:us-east-1:123456789012:table/payment-transactions-prod', 'arn:aws:dynamodb:us-east-1:123456789012:table/payment-transactions-prod/index/*'],
       },
     ]);
-    expect(role.spec.policies).toEqual(['arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole']);
+    expect(role.spec.policies).toBeUndefined();
   });
 
-  test('S3 the subnets reach DynamoDB and S3 through gateway endpoints (no NAT, no internet)', () => {
-    expect(ofKind(manifests, 'VPCEndpoint').map((e) => e.spec.serviceName)).toEqual(['com.amazonaws.us-east-1.dynamodb', 'com.amazonaws.us-east-1.s3']);
+  test('S3 every role of the component is named <env>-payment-<purpose>-role-<suffix>', () => {
+    expect(ofKind(manifests, 'Role').map((r) => r.spec.name).sort()).toEqual(['prod-payment-flow-logs-role-prod', 'prod-payment-lambda-role-prod']);
+  });
+
+  test('S3 the function egresses only to DynamoDB (its prefix list, 443) and to its database (5432), never 0.0.0.0/0', () => {
+    const sg = manifest(manifests, 'SecurityGroup', 'payment-handler-fn');
+    expect(sg.spec.egressRules).toEqual([
+      { ipProtocol: 'tcp', fromPort: 443, toPort: 443, prefixListIDs: [{ prefixListID: 'pl-02cd2c6b', description: 'HTTPS to DynamoDB through its gateway endpoint' }] },
+      { ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, userIDGroupPairs: [{ groupRef: { from: { name: 'payment-db-db' } }, description: 'PostgreSQL to the payment database' }] },
+    ]);
+    expect(JSON.stringify(sg)).not.toContain('0.0.0.0/0');
+  });
+
+  test('S3 the subnets reach DynamoDB through a gateway endpoint (no NAT, no internet)', () => {
+    expect(ofKind(manifests, 'VPCEndpoint').map((e) => e.spec.serviceName)).toEqual(['com.amazonaws.us-east-1.dynamodb']);
     expect(ofKind(manifests, 'NATGateway')).toEqual([]);
     expect(ofKind(manifests, 'InternetGateway')).toEqual([]);
   });
 
-  test('S3 HTTP API: POST /payment and GET /payment/{id}, CORS, access logs, custom domain api-<env>.payments.internal', () => {
+  test('S3 HTTP API: POST /payment and GET /payment/{id}, CORS, access logs, a custom domain from config with its DNS record', () => {
     expect(ofKind(manifests, 'Route').map((r) => r.spec.routeKey)).toEqual(['POST /payment', 'GET /payment/{id}']);
     expect(manifest(manifests, 'API', 'payment-api').spec.corsConfiguration.allowOrigins).toEqual(['https://pay.example.com']);
     expect(manifest(manifests, 'Stage', 'payment-api-default').spec.accessLogSettings.destinationARN).toMatch(/log-group:\/aws\/apigateway\/payment-api-prod\/access$/);
-    expect(manifest(manifests, 'DomainName', 'payment-api-domain').spec.domainName).toBe('api-prod.payments.internal');
+    expect(manifest(manifests, 'DomainName', 'payment-api-domain').spec.domainName).toBe('api.payments.example.com');
+    expect(manifest(manifests, 'RecordSet', 'payment-api-domain').spec).toMatchObject({ name: 'api.payments.example.com.', recordType: 'A' });
+  });
+
+  test('S3 without a custom domain the execute-api endpoint is the way in (exported as apiEndpoint)', () => {
+    const plain = synth((raw) => delete raw.systems['payment-stack'].api.customDomain);
+    expect(manifest(plain.manifests, 'API', 'payment-api').spec.disableExecuteAPIEndpoint).toBe(false);
+    expect(ofKind(plain.manifests, 'DomainName')).toEqual([]);
+    expect(plain.manifests.some((m) => m.kind === 'FieldExport' && m.spec.to.key === 'apiEndpoint')).toBe(true);
   });
 
   test('S3 WAF (rate limit 2000/IP + AWS common rule set) in prod only; its association is a stated gap, with a warning', () => {
@@ -156,10 +179,11 @@ describe('S3 payment-stack', () => {
     expect(new Set(namespaces)).toEqual(new Set(['AWS/RDS', 'AWS/Lambda', 'AWS/DynamoDB', 'AWS/ApiGateway']));
   });
 
-  test('without the API ID the 5XX alarm waits and synth says so', () => {
+  test('without the API ID the invoke permission and the 5XX alarm wait and synth says so', () => {
     const pending = synth((raw) => delete raw.systems['payment-stack'].api.apiID);
     expect(ofKind(pending.manifests, 'MetricAlarm').map((a) => a.spec.metricName)).not.toContain('5xx');
-    expect(pending.warnings).toContain('S3-API-ALARM-PENDING');
+    expect(manifest(pending.manifests, 'Alias', 'payment-handler-live').spec.permissions).toBeUndefined();
+    expect(pending.warnings).toContain('API-ID-PENDING');
   });
 
   test('S3 R-G10 exports of every ARN and endpoint', () => {

@@ -8,7 +8,8 @@ import { Alarm, AlarmTopic, Dashboard } from '../../../charts/constructs/monitor
 import { Network } from '../../../charts/constructs/network';
 import { WebAcl } from '../../../charts/constructs/web-acl';
 import type { SystemChart } from '../../../charts/system-chart';
-import { inlineStatements, manifest, ofKind, synthWith } from '../../support/fixtures';
+import { collectWarnings } from '../../../lib/warnings';
+import { inlineStatements, manifest, ofKind, synthWith, testChart } from '../../support/fixtures';
 
 const network = (chart: SystemChart) =>
   new Network(chart, 'Network', {
@@ -51,12 +52,25 @@ describe('LambdaFunction', () => {
     expect(manifest(manifests, 'LogGroup', 'handler-logs').spec.retentionDays).toBe(30);
   });
 
-  test('its role may only write its own logs (not AWSLambdaBasicExecutionRole) plus, in a VPC, the AWS VPC access policy', () => {
+  test('its role may only write its own logs (not AWSLambdaBasicExecutionRole) and, in a VPC, manage network interfaces of this region, account and VPC: no managed policy', () => {
     const role = manifest(manifests, 'Role', 'handler');
+    const ec2 = (resource: string) => `arn:aws:ec2:us-east-1:123456789012:${resource}`;
     expect(inlineStatements(role)).toEqual([
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/handler-test:*' },
+      { Effect: 'Allow', Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], Resource: '*' },
+      {
+        Effect: 'Allow',
+        Action: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        Resource: [ec2('network-interface/*'), ec2('subnet/*'), ec2('security-group/*')],
+        Condition: { ArnEquals: { 'ec2:Vpc': ec2('vpc/vpc-0123456789abcdef0') } },
+      },
     ]);
-    expect(role.spec.policies).toEqual(['arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole']);
+    expect(role.spec.policies).toBeUndefined();
+  });
+
+  test('outside a VPC the role has no network permissions', () => {
+    const role = manifest(synthWith((chart) => new LambdaFunction(chart, 'Fn', fnProps)), 'Role', 'handler');
+    expect(inlineStatements(role).flatMap((s) => s.Action)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
   });
 
   test('in a VPC: private subnets and a security group of its own that allows nothing by default', () => {
@@ -64,18 +78,26 @@ describe('LambdaFunction', () => {
     expect(manifest(manifests, 'SecurityGroup', 'handler-fn').spec).toMatchObject({ ingressRules: [], egressRules: [] });
   });
 
-  test('grantInvoke: a permission on the live alias, which callers invoke', () => {
+  test('grantInvoke: a permission for one caller on the live alias, which callers invoke', () => {
     let aliasArn = '';
     const result = synthWith((chart) => {
-      aliasArn = new LambdaFunction(chart, 'Fn', fnProps).grantInvoke('apigateway.amazonaws.com', 'arn:aws:execute-api:us-east-1:123456789012:*/*/*');
+      const fn = new LambdaFunction(chart, 'Fn', fnProps);
+      fn.grantInvoke('apigateway.amazonaws.com', 'arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*');
+      aliasArn = fn.invokeArn;
     });
     expect(aliasArn).toBe('arn:aws:lambda:us-east-1:123456789012:function:handler-test:live');
     expect(manifest(result, 'Alias', 'handler-live').spec).toEqual({
       name: 'live',
       functionRef: { from: { name: 'handler' } },
       functionVersion: '$LATEST',
-      permissions: [{ action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com', sourceARN: 'arn:aws:execute-api:us-east-1:123456789012:*/*/*', statementID: 'apigateway-1' }],
+      permissions: [{ action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com', sourceARN: 'arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*', statementID: 'apigateway-1' }],
     });
+  });
+
+  test('grantInvoke refuses a source ARN that spans the account', () => {
+    expect(() => synthWith((chart) => new LambdaFunction(chart, 'Fn', fnProps).grantInvoke('apigateway.amazonaws.com', 'arn:aws:execute-api:us-east-1:123456789012:*/*/*'))).toThrow(
+      'lets every apigateway.amazonaws.com resource of the account invoke the function; name the one caller',
+    );
   });
 
   test.each([
@@ -106,11 +128,22 @@ describe('HttpApi', () => {
       ],
       cors: { allowOrigins: ['https://pay.example.com'] },
       accessLogRetentionDays: 30,
-      customDomain: { domainName: 'api-test.payments.internal', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50' },
+      apiId: 'a1b2c3d4e5',
+      customDomain: { ...domain, regionalTarget: { domainName: 'd-a1b2c3d4e5.execute-api.us-east-1.amazonaws.com', hostedZoneId: 'Z1UJRXOUMOOFQ8' } },
       ...override,
     });
   };
+  const domain = {
+    domainName: 'api.payments.example.com',
+    certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50',
+    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+  };
   const manifests = synthWith((chart) => build(chart));
+  const warningsOf = (override: Partial<HttpApiProps>) => {
+    const chart = testChart();
+    build(chart, override);
+    return collectWarnings(chart).map((w) => w.id);
+  };
 
   test('S3 routes POST /payment and GET /payment/{id} through one Lambda proxy integration (references)', () => {
     expect(ofKind(manifests, 'Route').map((r) => [r.metadata.name, r.spec.routeKey, r.spec.targetRef])).toEqual([
@@ -146,22 +179,53 @@ describe('HttpApi', () => {
     expect(manifest(manifests, 'LogGroup', 'api-access-logs').spec.retentionDays).toBe(30);
   });
 
-  test('S3 custom domain (TLS 1.2, regional) mapped to the stage; the execute-api endpoint is off', () => {
+  test('S3 custom domain (TLS 1.2, regional) mapped to the stage, with an alias record in its public zone: a client can call it', () => {
     expect(manifest(manifests, 'DomainName', 'api-domain').spec.domainNameConfigurations).toEqual([
       { certificateARN: 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50', endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' },
     ]);
     expect(manifest(manifests, 'APIMapping', 'api-domain').spec).toEqual({ apiRef: { from: { name: 'api' } }, domainRef: { from: { name: 'api-domain' } }, stage: '$default' });
-    expect(manifest(manifests, 'API', 'api').spec.disableExecuteAPIEndpoint).toBe(true);
+    expect(manifest(manifests, 'RecordSet', 'api-domain').spec).toEqual({
+      hostedZoneID: 'Z0123456789ABCDEFGHIJ',
+      name: 'api.payments.example.com.',
+      recordType: 'A',
+      aliasTarget: { dnsName: 'd-a1b2c3d4e5.execute-api.us-east-1.amazonaws.com', hostedZoneID: 'Z1UJRXOUMOOFQ8', evaluateTargetHealth: false },
+    });
   });
 
-  test('API Gateway may invoke the function, for this account and region only', () => {
-    expect(manifest(manifests, 'Alias', 'handler-live').spec.permissions[0].sourceARN).toBe('arn:aws:execute-api:us-east-1:123456789012:*/*/*');
+  test('S3 the execute-api endpoint stays on unless the domain has its record and disabling is asked for', () => {
+    expect(manifest(manifests, 'API', 'api').spec.disableExecuteAPIEndpoint).toBe(false);
+    const closed = synthWith((chart) => build(chart, { customDomain: { ...domain, regionalTarget: { domainName: 'd-a1b2c3d4e5.execute-api.us-east-1.amazonaws.com', hostedZoneId: 'Z1UJRXOUMOOFQ8' }, disableExecuteApiEndpoint: true } }));
+    expect(manifest(closed, 'API', 'api').spec.disableExecuteAPIEndpoint).toBe(true);
+    expect(() => synthWith((chart) => build(chart, { customDomain: { ...domain, disableExecuteApiEndpoint: true } }))).toThrow('customDomain.disableExecuteApiEndpoint needs regionalTarget');
+  });
+
+  test('S3 until AWS has assigned the regional endpoint, no record and a warning naming the command', () => {
+    const pending = synthWith((chart) => build(chart, { customDomain: domain }));
+    expect(ofKind(pending, 'RecordSet')).toEqual([]);
+    expect(warningsOf({ customDomain: domain })).toEqual(['API-DOMAIN-RECORD-PENDING']);
+  });
+
+  test('API Gateway may invoke the function only through this one API', () => {
+    expect(manifest(manifests, 'Alias', 'handler-live').spec.permissions).toEqual([
+      { action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com', sourceARN: 'arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*', statementID: 'apigateway-1' },
+    ]);
+  });
+
+  test('until the API ID is known, no invoke permission exists and synth warns', () => {
+    const pending = synthWith((chart) => build(chart, { apiId: undefined }));
+    expect(manifest(pending, 'Alias', 'handler-live').spec.permissions).toBeUndefined();
+    expect(warningsOf({ apiId: undefined })).toEqual(['API-ID-PENDING']);
+    expect(warningsOf({})).toEqual([]);
   });
 
   test.each([
     [{ cors: { allowOrigins: ['*'] } }, 'CORS origin "*" must be an exact https origin'],
     [{ routes: [] }, 'routes must not be empty'],
-    [{ customDomain: { domainName: 'x.internal', certificateArn: 'arn:aws:iam::1:server-certificate/x' } }, 'is not an ACM certificate ARN'],
+    [{ customDomain: { ...domain, certificateArn: 'arn:aws:iam::1:server-certificate/x' } }, 'is not an ACM certificate ARN'],
+    [{ customDomain: { ...domain, domainName: 'api-prod.payments.internal' } }, 'ends in .internal, for which no public certificate can be issued'],
+    [{ customDomain: { ...domain, certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50' } }, 'customDomain.certificateArn is in eu-west-1; a regional API\'s certificate must be in us-east-1'],
+    [{ customDomain: { ...domain, hostedZoneId: 'zone' } }, 'customDomain.hostedZoneId "zone" is not a Route 53 hosted zone ID'],
+    [{ apiId: 'API' }, 'apiId "API" is not an API Gateway API ID'],
   ])('rejects %p', (override, message) => {
     expect(() => synthWith((chart) => build(chart, override as Partial<HttpApiProps>))).toThrow(message);
   });
@@ -294,6 +358,25 @@ describe('ApplicationLoadBalancer and ContainerService', () => {
       readonlyRootFilesystem: true,
       logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/web-test' } },
     });
+  });
+
+  test('S2 the execution role: pull this image\'s repository, write this log group; no managed policy', () => {
+    const role = manifest(manifests, 'Role', 'web-execution');
+    expect(role.spec.policies).toBeUndefined();
+    expect(inlineStatements(role)).toEqual([
+      { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      {
+        Effect: 'Allow',
+        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        Resource: 'arn:aws:ecr:us-east-1:123456789012:repository/web',
+      },
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:/ecs/web-test:*' },
+    ]);
+  });
+
+  test('S2 an image outside ECR needs no registry permission', () => {
+    const result = synthWith((chart) => new ContainerService(chart, 'Svc', { ...serviceProps(chart), image: 'ghcr.io/example/web:1.2.3' }));
+    expect(inlineStatements(manifest(result, 'Role', 'web-execution')).flatMap((s) => s.Action)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
   });
 
   test('S2 the service: private subnets, no public IP, behind the target group, rolls back failed deployments', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { Role } from '../../../charts/constructs/iam';
+import { Role, UNSCOPED_ACTIONS } from '../../../charts/constructs/iam';
 import { KmsKey, type KmsKeyProps } from '../../../charts/constructs/kms-key';
 import { LogGroup } from '../../../charts/constructs/log-group';
 import { inlineStatements, manifest, synthWith } from '../../support/fixtures';
@@ -70,7 +70,18 @@ describe('Role', () => {
     ]);
   });
 
+  test('"*" as the resource only for actions AWS cannot scope (UNSCOPED_ACTIONS)', () => {
+    const role = manifest(
+      synthWith((chart) => new Role(chart, 'Role', props).addToPolicy({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] })),
+      'Role',
+      'worker',
+    );
+    expect(inlineStatements(role)).toEqual([{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }]);
+    expect(Object.keys(UNSCOPED_ACTIONS).every((action) => UNSCOPED_ACTIONS[action].length > 20)).toBe(true);
+  });
+
   test.each([
+    [{ actions: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage'], resources: ['*'] }, '"*" in a policy statement is not least privilege'],
     [{ actions: ['*'], resources: ['arn:aws:s3:::b'] }, '"*" in a policy statement is not least privilege'],
     [{ actions: ['s3:*'], resources: ['arn:aws:s3:::b'] }, '"s3:*" in a policy statement is not least privilege'],
     [{ actions: ['s3:GetObject'], resources: ['*'] }, '"*" in a policy statement is not least privilege'],
