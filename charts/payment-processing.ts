@@ -5,6 +5,7 @@
  */
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../lib/config/environment';
+import { PCI_AUDIT_LOG_ONLINE_DAYS, PCI_AUDIT_LOG_RETENTION_DAYS } from '../lib/compliance';
 import { addWarning } from '../lib/warnings';
 import { arn } from './constructs/aws-context';
 import { ContainerService } from './constructs/container-service';
@@ -17,7 +18,9 @@ import { Network } from './constructs/network';
 import { Queue } from './constructs/queue';
 import { RedisCluster } from './constructs/redis-cluster';
 import { Peer, Port } from './constructs/security-group';
+import { SecureBucket } from './constructs/secure-bucket';
 import { SystemOutputs } from './constructs/system-outputs';
+import { WebAcl } from './constructs/web-acl';
 import { SystemChart } from './system-chart';
 
 /**
@@ -59,6 +62,20 @@ export class PaymentProcessingChart extends SystemChart {
       vpcId: config.network.vpcID,
     });
 
+    // ALB log delivery supports SSE-S3 only, hence no customer key.
+    const accessLogs = new SecureBucket(this, 'AccessLogs', {
+      name: 'payment-access-logs',
+      nameParts: ['payment-processing', environment.name, 'logs'],
+      lifecycleRules: [
+        {
+          id: 'pci-retention',
+          transitions: [{ days: PCI_AUDIT_LOG_ONLINE_DAYS, storageClass: 'GLACIER' }],
+          expirationDays: PCI_AUDIT_LOG_RETENTION_DAYS,
+          noncurrentExpirationDays: 1,
+        },
+      ],
+      protection,
+    });
     const loadBalancer = new ApplicationLoadBalancer(this, 'LoadBalancer', {
       name: 'payment-alb',
       network: this.network,
@@ -66,7 +83,17 @@ export class PaymentProcessingChart extends SystemChart {
       targetPort: config.service.containerPort,
       healthCheckPath: config.service.healthCheckPath,
       protection,
+      accessLogBucket: accessLogs,
+      targetGroupArn: config.loadBalancer.targetGroupARN,
     });
+    if (settings.waf) {
+      const webAcl = new WebAcl(this, 'WebAcl', { name: 'payment-alb-waf', rateLimitPerIp: 2000, managedRuleGroups: ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet'] });
+      addWarning(
+        webAcl,
+        'S2-WAF-NOT-ASSOCIATED',
+        'the web ACL is created but not yet associated with the load balancer: ACK has no WAF association (wafv2, elbv2 controllers); the operator\'s gap controllers will associate it (README, S2 coverage)',
+      );
+    }
 
     const queue = new Queue(this, 'Queue', { name: 'payments', encryptionKey: key, visibilityTimeoutSeconds: 120 });
 
@@ -148,7 +175,7 @@ export class PaymentProcessingChart extends SystemChart {
       dimensions: { ClusterName: this.service.clusterName, ServiceName: this.service.serviceName },
     });
     const rdsMetric = (metricName: string): Metric => ({ namespace: 'AWS/RDS', metricName, dimensions: { DBClusterIdentifier: this.database.identifier } });
-    const redisMetric = (metricName: string): Metric => ({ namespace: 'AWS/ElastiCache', metricName, dimensions: { CacheClusterId: cache.primaryCacheClusterId } });
+    const redisMetric = (metricName: string, node: string): Metric => ({ namespace: 'AWS/ElastiCache', metricName, dimensions: { CacheClusterId: node } });
     const queueMetric = (queueName: string): Metric => ({
       namespace: 'AWS/SQS',
       metricName: 'ApproximateNumberOfMessagesVisible',
@@ -170,13 +197,16 @@ export class PaymentProcessingChart extends SystemChart {
       threshold: alarms.rdsCpuPercent,
       topic,
     });
-    new Alarm(this, 'CacheCpuAlarm', {
-      name: 'payment-cache-cpu',
-      description: `Payment cache engine CPU at or above ${alarms.redisCpuPercent}% for 10 minutes: check hot keys or scale the node type`,
-      metric: redisMetric('EngineCPUUtilization'),
-      threshold: alarms.redisCpuPercent,
-      topic,
-    });
+    // One alarm per node: the primary moves to another node on failover.
+    for (const node of cache.cacheClusterIds) {
+      new Alarm(this, `CacheCpuAlarm-${node}`, {
+        name: `payment-cache-cpu-${node.slice(-3)}`,
+        description: `Payment cache node ${node} engine CPU at or above ${alarms.redisCpuPercent}% for 10 minutes: check hot keys or scale the node type`,
+        metric: redisMetric('EngineCPUUtilization', node),
+        threshold: alarms.redisCpuPercent,
+        topic,
+      });
+    }
     new Alarm(this, 'DeadLetterAlarm', {
       name: 'payments-dead-letters',
       description: `${alarms.deadLetterMessages}+ payment messages failed repeatedly and wait in the dead-letter queue: inspect and redrive them`,
@@ -189,16 +219,12 @@ export class PaymentProcessingChart extends SystemChart {
     const widgets: GraphWidget[] = [
       { title: 'Payment service CPU and memory', metrics: [ecsMetric('CPUUtilization'), ecsMetric('MemoryUtilization')] },
       { title: 'Database CPU and connections', metrics: [rdsMetric('CPUUtilization'), rdsMetric('DatabaseConnections')] },
-      { title: 'Cache CPU and memory', metrics: [redisMetric('EngineCPUUtilization'), redisMetric('DatabaseMemoryUsagePercentage')] },
+      { title: 'Cache CPU and memory', metrics: cache.cacheClusterIds.flatMap((node) => [redisMetric('EngineCPUUtilization', node), redisMetric('DatabaseMemoryUsagePercentage', node)]) },
       { title: 'Queue and dead letters', metrics: [queueMetric(queue.queueName), queueMetric(queue.deadLetterQueueName)] },
     ];
     if (config.loadBalancer.metricDimension) {
-      const albMetric = (metricName: string, statistic: Metric['statistic'] = 'Sum'): Metric => ({
-        namespace: 'AWS/ApplicationELB',
-        metricName,
-        dimensions: { LoadBalancer: config.loadBalancer.metricDimension! },
-        statistic,
-      });
+      const dimension = config.loadBalancer.metricDimension;
+      const albMetric = (metricName: string, statistic: Metric['statistic'] = 'Sum'): Metric => ({ namespace: 'AWS/ApplicationELB', metricName, dimensions: { LoadBalancer: dimension }, statistic });
       new Alarm(this, 'Target5xxAlarm', {
         name: 'payment-alb-target-5xx',
         description: `The payment service answered ${alarms.target5xx}+ server errors through the load balancer in 5 minutes: clients see failures`,
@@ -207,12 +233,51 @@ export class PaymentProcessingChart extends SystemChart {
         evaluationPeriods: 1,
         topic,
       });
-      widgets.unshift({ title: 'Load balancer requests, errors, latency', metrics: [albMetric('RequestCount'), albMetric('HTTPCode_Target_5XX_Count'), albMetric('TargetResponseTime', 'Average')] });
+      // A total outage (no healthy target: the load balancer answers 503 itself) shows here, not in the targets' 5XX.
+      new Alarm(this, 'Elb5xxAlarm', {
+        name: 'payment-alb-elb-5xx',
+        description: `The load balancer itself answered ${alarms.elb5xx}+ server errors in 5 minutes (502/503/504: no healthy or reachable targets): clients see failures`,
+        metric: albMetric('HTTPCode_ELB_5XX_Count'),
+        threshold: alarms.elb5xx,
+        evaluationPeriods: 1,
+        topic,
+      });
+      widgets.unshift({
+        title: 'Load balancer requests, errors, latency',
+        metrics: [albMetric('RequestCount'), albMetric('HTTPCode_Target_5XX_Count'), albMetric('HTTPCode_ELB_5XX_Count'), albMetric('TargetResponseTime', 'Average')],
+      });
+      if (loadBalancer.targetGroupDimension) {
+        const targetMetric = (metricName: string, statistic: Metric['statistic']): Metric => ({
+          namespace: 'AWS/ApplicationELB',
+          metricName,
+          dimensions: { LoadBalancer: dimension, TargetGroup: loadBalancer.targetGroupDimension! },
+          statistic,
+          periodSeconds: 60,
+        });
+        new Alarm(this, 'UnhealthyTargetsAlarm', {
+          name: 'payment-alb-unhealthy-targets',
+          description: `${alarms.unhealthyTargets}+ payment tasks fail the load balancer's health check for 3 minutes: check the tasks' logs`,
+          metric: targetMetric('UnHealthyHostCount', 'Maximum'),
+          threshold: alarms.unhealthyTargets,
+          evaluationPeriods: 3,
+          topic,
+        });
+        new Alarm(this, 'HealthyTargetsAlarm', {
+          name: 'payment-alb-healthy-targets',
+          description: `Fewer than ${alarms.minHealthyTargets} healthy payment tasks behind the load balancer for 3 minutes (no data counts as none): the service is down or degraded`,
+          metric: targetMetric('HealthyHostCount', 'Minimum'),
+          threshold: alarms.minHealthyTargets,
+          comparison: 'LessThanThreshold',
+          evaluationPeriods: 3,
+          treatMissingData: 'breaching',
+          topic,
+        });
+      }
     } else {
       addWarning(
         loadBalancer,
         'S2-ALB-ALARM-PENDING',
-        "the 5XX alarm and load balancer widget need its CloudWatch dimension (app/<name>/<id>), which AWS assigns: once applied, put it into systems.payment-processing.loadBalancer.metricDimension",
+        "the load balancer's 5XX and target health alarms and its widget need its CloudWatch dimension (app/<name>/<id>), which AWS assigns: once applied, put it into systems.payment-processing.loadBalancer.metricDimension",
       );
     }
     new Dashboard(this, 'Dashboard', { name: 'payment-processing', widgets });
@@ -238,7 +303,8 @@ export class PaymentProcessingChart extends SystemChart {
     outputs.exportField('cachePrimaryEndpoint', cache.resource, '.status.nodeGroups[0].primaryEndpoint.address');
     outputs.exportField('queueURL', queue.resource, '.status.queueURL');
     outputs.exportField('queueARN', queue.resource, '.status.queueARN');
-    outputs.exportField('serviceARN', this.service.service, arnOf);
+    if (this.service.service) outputs.exportField('serviceARN', this.service.service, arnOf);
+    outputs.exportField('targetGroupARN', loadBalancer.targetGroup, arnOf);
     outputs.exportField('keyARN', key.resource, arnOf);
     outputs.exportField('alarmTopicARN', topic.resource, '.status.topicARN');
   }

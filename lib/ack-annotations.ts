@@ -13,6 +13,8 @@ export const ACK_ANNOTATIONS = {
   adoptionPolicy: 'services.k8s.aws/adoption-policy',
   /** JSON object of the identifiers used to find the resource to adopt. */
   adoptionFields: 'services.k8s.aws/adoption-fields',
+  /** `"true"`: the controller only reads the resource, never creates, updates or deletes it (ReadOnlyResources gate, on by default). */
+  readOnly: 'services.k8s.aws/read-only',
   /** Namespace-level deletion policy of one service controller. */
   serviceDeletionPolicy: (service: string) => `${service}.services.k8s.aws/deletion-policy`,
 } as const;

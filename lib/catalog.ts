@@ -112,3 +112,37 @@ export const REDIS_VERSIONS = ['7.1', '7.0', '6.2'] as const;
 
 /** The retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/**
+ * The Elastic Load Balancing account of each region opened before August 2022,
+ * which writes load balancer access logs there; regions opened later use the
+ * service principal `logdelivery.elasticloadbalancing.amazonaws.com` instead.
+ * Source: Elastic Load Balancing user guide, "Enable access logs for your
+ * Application Load Balancer", as of 2026-11.
+ */
+export const ELB_LOG_DELIVERY_ACCOUNTS: Readonly<Record<string, string>> = {
+  'us-east-1': '127311923021',
+  'us-east-2': '033677994240',
+  'us-west-1': '027434742980',
+  'us-west-2': '797873946194',
+  'af-south-1': '098369216593',
+  'ap-east-1': '754344448648',
+  'ap-south-1': '718504428378',
+  'ap-northeast-1': '582318560864',
+  'ap-northeast-2': '600734575887',
+  'ap-northeast-3': '383597477331',
+  'ap-southeast-1': '114774131450',
+  'ap-southeast-2': '783225319266',
+  'ap-southeast-3': '589379963580',
+  'ca-central-1': '985666609251',
+  'eu-central-1': '054676820928',
+  'eu-west-1': '156460612806',
+  'eu-west-2': '652711504416',
+  'eu-west-3': '009996457667',
+  'eu-south-1': '635631232127',
+  'eu-north-1': '897822967062',
+  'me-south-1': '076674570225',
+  'sa-east-1': '507241528517',
+  'us-gov-west-1': '048591011584',
+  'us-gov-east-1': '190560391635',
+};

@@ -38,7 +38,12 @@ export interface ContainerServiceProps {
   readonly logRetentionDays: number;
   /** @default - AWS managed key */
   readonly encryptionKey?: KmsKey;
-  /** Registers the tasks in the load balancer's target group and lets it reach them. @default - none */
+  /**
+   * Registers the tasks in the load balancer's target group and lets it reach
+   * them. The ECS service itself is left out until the load balancer
+   * `acceptsTargets` (see `ApplicationLoadBalancer.targetGroupArn`).
+   * @default - none
+   */
   readonly loadBalancer?: ApplicationLoadBalancer;
   /** What the tasks may reach besides what grants and `connectTo` add. @default - nothing */
   readonly egress?: readonly SecurityGroupRule[];
@@ -52,7 +57,8 @@ export interface ContainerServiceProps {
  */
 export class ContainerService extends Construct implements IGrantable {
   readonly cluster: ecs.Cluster;
-  readonly service: ecs.Service;
+  /** The ECS service; absent while its load balancer does not accept targets yet. */
+  readonly service?: ecs.Service;
   readonly taskRole: Role;
   readonly grantPrincipal: Role;
   readonly securityGroup: SecurityGroup;
@@ -142,6 +148,7 @@ export class ContainerService extends Construct implements IGrantable {
         ],
       },
     });
+    if (props.loadBalancer && !props.loadBalancer.acceptsTargets) return;
     this.service = new ecs.Service(this, 'Service', {
       metadata: { name: props.name },
       spec: {

@@ -1,11 +1,15 @@
 import { Construct } from 'constructs';
 import * as elbv2 from '../../imports/elbv2.services.k8s.aws';
+import { ACK_ANNOTATIONS } from '../../lib/ack-annotations';
 import { ValidationError } from '../../lib/errors';
 import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
 import { CERTIFICATE_ARN_PATTERN } from '../../lib/validation/aws';
-import { physicalName } from './aws-context';
+import { addWarning } from '../../lib/warnings';
+import { SystemChart } from '../system-chart';
+import { awsContext, physicalName } from './aws-context';
 import { FULL_PROTECTION, type DataProtection } from './database';
 import type { Network } from './network';
+import type { SecureBucket } from './secure-bucket';
 import { Peer, Port, SecurityGroup } from './security-group';
 
 export interface ApplicationLoadBalancerProps {
@@ -20,6 +24,20 @@ export interface ApplicationLoadBalancerProps {
   readonly healthCheckPath?: string;
   /** Deletion protection on the load balancer follows `deletionProtection`. @default FULL_PROTECTION */
   readonly protection?: DataProtection;
+  /** Receives the access logs (under `<name>/`); must use SSE-S3, which is all ALB log delivery supports. */
+  readonly accessLogBucket: SecureBucket;
+  /**
+   * The target group's ARN, once ACK has created it. ACK's TargetGroup
+   * deregisters every target its spec does not list (elbv2-controller v1.6.1
+   * `target_group/hooks.go` compareTargetDescription, `sdk.go:517-535`,
+   * upstream aws-controllers-k8s/community#2372), including the tasks ECS
+   * registers. Once the group exists, its object is made read-only
+   * (`services.k8s.aws/read-only`: ACK only reads it, so references to it
+   * still resolve) and only then may services register targets
+   * (`acceptsTargets`).
+   * @default - not created yet: no service may register targets; synth warns
+   */
+  readonly targetGroupArn?: string;
 }
 
 /** TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only. */
@@ -27,9 +45,9 @@ export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
 /**
  * An internet-facing application load balancer in the public subnets: HTTPS
- * on 443 with a modern TLS policy forwarding to an IP target group, HTTP on 80
- * only redirecting to HTTPS, invalid headers dropped. Its security group is the
- * one place the internet may reach, on 443 and 80 only.
+ * only (no plain-HTTP listener), a modern TLS policy, invalid headers dropped,
+ * access logs, forwarding to an IP target group. Its security group is the
+ * one place the internet may reach, on 443 only.
  */
 export class ApplicationLoadBalancer extends Construct {
   readonly resource: elbv2.LoadBalancer;
@@ -37,6 +55,10 @@ export class ApplicationLoadBalancer extends Construct {
   readonly securityGroup: SecurityGroup;
   readonly loadBalancerName: string;
   readonly targetGroupName: string;
+  /** Whether a service may register targets: the target group is handed over (see `targetGroupArn`). */
+  readonly acceptsTargets: boolean;
+  /** The target group's CloudWatch dimension `targetgroup/<name>/<id>`, once its ARN is known. */
+  readonly targetGroupDimension?: string;
   private readonly targetPort: number;
 
   constructor(scope: Construct, id: string, props: ApplicationLoadBalancerProps) {
@@ -44,26 +66,30 @@ export class ApplicationLoadBalancer extends Construct {
     this.loadBalancerName = physicalName(this, AWS_NAME_RULES.loadBalancer, props.name);
     this.targetGroupName = physicalName(this, AWS_NAME_RULES.loadBalancer, `${props.name}-tg`);
     const healthCheckPath = props.healthCheckPath ?? '/health';
+    const { partition, region, account } = awsContext(this);
+    const targetGroupArn = new RegExp(`^arn:${partition}:elasticloadbalancing:${region}:${account}:(targetgroup/${this.targetGroupName}/[0-9a-f]{16})$`);
     const problem =
       nameProblem(`${props.name}-https`, K8S_LABEL_NAME) ??
       (Number.isInteger(props.targetPort) && props.targetPort >= 1 && props.targetPort <= 65535 ? undefined : `targetPort ${props.targetPort} must be 1-65535`) ??
       (/^\/[\w./-]*$/.test(healthCheckPath) ? undefined : `healthCheckPath "${healthCheckPath}" must be a path starting with /`) ??
-      (CERTIFICATE_ARN_PATTERN.test(props.certificateArn) ? undefined : `certificateArn "${props.certificateArn}" is not an ACM certificate ARN`);
+      (CERTIFICATE_ARN_PATTERN.test(props.certificateArn) ? undefined : `certificateArn "${props.certificateArn}" is not an ACM certificate ARN`) ??
+      (props.targetGroupArn === undefined || targetGroupArn.test(props.targetGroupArn)
+        ? undefined
+        : `targetGroupArn "${props.targetGroupArn}" is not the ARN of this target group: expected arn:${partition}:elasticloadbalancing:${region}:${account}:targetgroup/${this.targetGroupName}/<16 hex digits>`);
     if (problem) throw new ValidationError(problem, this);
     this.targetPort = props.targetPort;
+    this.acceptsTargets = props.targetGroupArn !== undefined;
+    this.targetGroupDimension = props.targetGroupArn && targetGroupArn.exec(props.targetGroupArn)![1];
     const protection = props.protection ?? FULL_PROTECTION;
 
-    const internet = Peer.anyIpv4('internet-facing load balancer of the public payment endpoint');
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       name: `${props.name}-lb`,
       groupName: physicalName(this, AWS_NAME_RULES.securityGroup, `${props.name}-lb`),
-      description: `${props.name} load balancer: HTTPS (and HTTP redirect) from the internet`,
+      description: `${props.name} load balancer: HTTPS from the internet`,
       vpc: props.network,
-      ingress: [
-        { peer: internet, port: Port.tcp(443), description: 'HTTPS from clients' },
-        { peer: internet, port: Port.tcp(80), description: 'HTTP from clients, redirected to HTTPS' },
-      ],
+      ingress: [{ peer: Peer.anyIpv4('internet-facing load balancer of the public payment endpoint'), port: Port.tcp(443), description: 'HTTPS from clients' }],
     });
+    props.accessLogBucket.allowLoadBalancerLogs(props.name);
     this.resource = new elbv2.LoadBalancer(this, 'Resource', {
       metadata: { name: props.name },
       spec: {
@@ -73,14 +99,18 @@ export class ApplicationLoadBalancer extends Construct {
         ipAddressType: 'ipv4',
         subnetRefs: props.network.subnetRefs('public'),
         securityGroupRefs: [{ from: { name: this.securityGroup.resource.name } }],
+        // Compared by exact string with what AWS reports (elbv2-controller v1.6.1 load_balancer/hooks.go).
         attributes: [
           { key: 'deletion_protection.enabled', value: String(protection.deletionProtection) },
           { key: 'routing.http.drop_invalid_header_fields.enabled', value: 'true' },
+          { key: 'access_logs.s3.enabled', value: 'true' },
+          { key: 'access_logs.s3.bucket', value: props.accessLogBucket.bucketName },
+          { key: 'access_logs.s3.prefix', value: props.name },
         ],
       },
     });
     this.targetGroup = new elbv2.TargetGroup(this, 'TargetGroup', {
-      metadata: { name: `${props.name}-targets` },
+      metadata: { name: `${props.name}-targets`, annotations: this.acceptsTargets ? { [ACK_ANNOTATIONS.readOnly]: 'true' } : undefined },
       spec: {
         name: this.targetGroupName,
         protocol: 'HTTP',
@@ -93,25 +123,23 @@ export class ApplicationLoadBalancer extends Construct {
         matcher: { httpCode: '200' },
       },
     });
-    const loadBalancerRef = { from: { name: this.resource.name } };
+    if (!this.acceptsTargets) {
+      addWarning(
+        this,
+        'TARGET-GROUP-PENDING',
+        `no service registers into target group ${this.targetGroupName} yet: ACK's TargetGroup would deregister them (community#2372); once applied, ` +
+          `put its ARN (targetGroupARN in the outputs ConfigMap) into systems.${SystemChart.of(this).system}.loadBalancer.targetGroupARN and synthesize again`,
+      );
+    }
     new elbv2.Listener(this, 'Https', {
       metadata: { name: `${props.name}-https` },
       spec: {
-        loadBalancerRef,
+        loadBalancerRef: { from: { name: this.resource.name } },
         port: 443,
         protocol: 'HTTPS',
         sslPolicy: TLS_POLICY,
         certificates: [{ certificateArn: props.certificateArn }],
         defaultActions: [{ type: 'forward', targetGroupRef: { from: { name: this.targetGroup.name } } }],
-      },
-    });
-    new elbv2.Listener(this, 'HttpRedirect', {
-      metadata: { name: `${props.name}-http` },
-      spec: {
-        loadBalancerRef,
-        port: 80,
-        protocol: 'HTTP',
-        defaultActions: [{ type: 'redirect', redirectConfig: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
       },
     });
   }

@@ -58,6 +58,7 @@ export class RedisCluster extends Construct {
       (nameProblem(props.authTokenSecret.name, K8S_LABEL_NAME) ? `authTokenSecret.name: ${nameProblem(props.authTokenSecret.name, K8S_LABEL_NAME)}` : undefined);
     if (problem) throw new ValidationError(problem, this);
     const protection = props.protection ?? FULL_PROTECTION;
+    this.cacheClusterIds = Array.from({ length: props.multiAz ? 2 : 1 }, (_, i) => `${this.replicationGroupId}-00${i + 1}`);
 
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       name: `${props.name}-cache`,
@@ -98,10 +99,12 @@ export class RedisCluster extends Construct {
     });
   }
 
-  /** ID of the primary node's cache cluster (the CloudWatch dimension CacheClusterId). */
-  get primaryCacheClusterId(): string {
-    return `${this.replicationGroupId}-001`;
-  }
+  /**
+   * IDs of the nodes' cache clusters (the CloudWatch dimension CacheClusterId):
+   * `<group>-001` and, with Multi-AZ, its replica `<group>-002`. Either may be
+   * primary: failover swaps them.
+   */
+  readonly cacheClusterIds: readonly string[];
 
   /** Lets members of `client` connect (both groups' rules). */
   allowFrom(client: SecurityGroup, description: string): void {

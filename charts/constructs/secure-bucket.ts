@@ -1,5 +1,7 @@
+import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as s3 from '../../imports/s3.services.k8s.aws';
+import { ELB_LOG_DELIVERY_ACCOUNTS } from '../../lib/catalog';
 import { ValidationError } from '../../lib/errors';
 import { AWS_NAME_RULES, K8S_LABEL_NAME, joinName, nameProblem, stableSuffix } from '../../lib/naming';
 import { arn, awsContext } from './aws-context';
@@ -17,6 +19,8 @@ export interface LifecycleRule {
   readonly noncurrentTransitions?: readonly { readonly days: number; readonly storageClass: StorageClass }[];
   /** Noncurrent versions are deleted after so many days. @default - kept */
   readonly noncurrentExpirationDays?: number;
+  /** Current versions expire (become noncurrent) after so many days. @default - never */
+  readonly expirationDays?: number;
   /** @default 7: unfinished multipart uploads cost money and hold data */
   readonly abortIncompleteMultipartUploadDays?: number;
 }
@@ -47,7 +51,20 @@ export interface SecureBucketProps {
   readonly replication?: BucketReplication;
   /** @default FULL_PROTECTION (retained when its object is deleted) */
   readonly protection?: DataProtection;
+  /**
+   * S3 Object Lock: every new object version is immutable for so many days, in
+   * COMPLIANCE mode (nobody, root included, can shorten or remove it). Can
+   * never be turned off again (s3-controller v1.10.0 `bucket/hook.go`:
+   * PutObjectLockConfiguration; AWS refuses to disable it).
+   * @default - no Object Lock
+   */
+  readonly objectLockDays?: number;
+  /** Where S3 writes this bucket's server access logs. @default - not logged */
+  readonly serverAccessLogs?: { readonly bucket: SecureBucket; readonly prefix: string };
 }
+
+/** A statement of a bucket policy (principals are written by the caller). */
+type BucketPolicyStatement = Readonly<Record<string, unknown>>;
 
 /**
  * An S3 bucket that cannot be made public, rejects plain-HTTP access, keeps
@@ -80,19 +97,20 @@ export class SecureBucket extends Construct {
 
     this.arn = arn(this, 's3', this.bucketName, { region: '', account: '' });
     const protection = props.protection ?? FULL_PROTECTION;
-    const tlsOnly = {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'DenyInsecureTransport',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:*',
-          Resource: [this.arn, `${this.arn}/*`],
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        },
-      ],
-    };
+    this.logDeliveryProblem = props.encryptionKey
+      ? 'it is encrypted with a KMS key; log delivery needs SSE-S3'
+      : props.objectLockDays !== undefined
+        ? 'it has an Object Lock default retention, which log delivery does not support'
+        : undefined;
+    this.policyStatements.push({
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [this.arn, `${this.arn}/*`],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+    props.serverAccessLogs?.bucket.allowServerAccessLogs(this, props.serverAccessLogs.prefix);
 
     if (props.replication) this.grantReplication(props.replication);
     this.resource = new s3.Bucket(this, 'Resource', {
@@ -114,7 +132,12 @@ export class SecureBucket extends Construct {
           ],
         },
         versioning: { status: 'Enabled' },
-        policy: JSON.stringify(tlsOnly),
+        objectLockEnabledForBucket: props.objectLockDays !== undefined ? true : undefined,
+        objectLockConfiguration: props.objectLockDays !== undefined ? { rule: { defaultRetention: { mode: 'COMPLIANCE', days: props.objectLockDays } } } : undefined,
+        logging: props.serverAccessLogs
+          ? { loggingEnabled: { targetBucket: props.serverAccessLogs.bucket.bucketName, targetPrefix: props.serverAccessLogs.prefix } }
+          : undefined,
+        policy: Lazy.any({ produce: () => JSON.stringify({ Version: '2012-10-17', Statement: this.policyStatements }) }) as unknown as string,
         lifecycle: props.lifecycleRules?.length
           ? {
               rules: props.lifecycleRules.map((rule) => ({
@@ -124,6 +147,7 @@ export class SecureBucket extends Construct {
                 transitions: rule.transitions?.map((t) => ({ days: t.days, storageClass: t.storageClass })),
                 noncurrentVersionTransitions: rule.noncurrentTransitions?.map((t) => ({ noncurrentDays: t.days, storageClass: t.storageClass })),
                 noncurrentVersionExpiration: rule.noncurrentExpirationDays ? { noncurrentDays: rule.noncurrentExpirationDays } : undefined,
+                expiration: rule.expirationDays ? { days: rule.expirationDays } : undefined,
                 abortIncompleteMultipartUpload: { daysAfterInitiation: rule.abortIncompleteMultipartUploadDays ?? 7 },
               })),
             }
@@ -154,6 +178,43 @@ export class SecureBucket extends Construct {
     });
   }
 
+  /**
+   * Lets Elastic Load Balancing write load balancer access logs of this
+   * account under `prefix/` (the regional ELB account, or the log-delivery
+   * service for regions opened since August 2022). ALB access logs need SSE-S3
+   * on the bucket: SSE-KMS is not supported for them.
+   */
+  allowLoadBalancerLogs(prefix: string): void {
+    if (this.logDeliveryProblem) throw new ValidationError(`load balancer access logs cannot go to this bucket: ${this.logDeliveryProblem}`, this);
+    const { region, account, partition } = awsContext(this);
+    const elbAccount = ELB_LOG_DELIVERY_ACCOUNTS[region];
+    this.policyStatements.push({
+      Sid: 'LoadBalancerAccessLogs',
+      Effect: 'Allow',
+      Principal: elbAccount ? { AWS: `arn:${partition}:iam::${elbAccount}:root` } : { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: `${this.arn}/${prefix}/AWSLogs/${account}/*`,
+    });
+  }
+
+  /**
+   * Lets S3 server access logging of `source` (this account) write under
+   * `prefix`. S3 delivers these logs only to SSE-S3 buckets without an Object
+   * Lock default retention.
+   */
+  allowServerAccessLogs(source: SecureBucket, prefix: string): void {
+    if (this.logDeliveryProblem) throw new ValidationError(`${source.node.path} cannot log to this bucket: ${this.logDeliveryProblem}`, this);
+    const { account } = awsContext(this);
+    this.policyStatements.push({
+      Sid: `ServerAccessLogs${this.policyStatements.length}`,
+      Effect: 'Allow',
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: `${this.arn}/${prefix}*`,
+      Condition: { ArnLike: { 'aws:SourceArn': source.arn }, StringEquals: { 'aws:SourceAccount': account } },
+    });
+  }
+
   /** Lets `grantee` read objects. */
   grantRead(grantee: IGrantable): void {
     grantee.grantPrincipal.addToPolicy({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [`${this.arn}/*`] });
@@ -163,6 +224,10 @@ export class SecureBucket extends Construct {
   grantWrite(grantee: IGrantable): void {
     grantee.grantPrincipal.addToPolicy({ actions: ['s3:PutObject'], resources: [`${this.arn}/*`] });
   }
+
+  private readonly policyStatements: BucketPolicyStatement[] = [];
+  /** Why log delivery services cannot write here, if they cannot. */
+  private logDeliveryProblem?: string;
 
   private grantReplication(replication: BucketReplication): void {
     const role = replication.role;

@@ -68,6 +68,14 @@ export const environmentSchema = strictObject({
     'payment-stack': paymentStackSchema,
   }),
 }).superRefine((env, ctx) => {
+  const processing = env.systems['payment-processing'];
+  if (processing.alarms.minHealthyTargets > env.settings.containerDesiredCount) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['systems', 'payment-processing', 'alarms', 'minHealthyTargets'],
+      message: `must be at most settings.containerDesiredCount (${env.settings.containerDesiredCount}), or the alarm never clears`,
+    });
+  }
   if (env.tier === 'production' && env.deletionPolicy !== 'retain') {
     ctx.addIssue({ code: 'custom', path: ['deletionPolicy'], message: 'must be "retain" when tier is "production" (R-G7)' });
   }

@@ -38,8 +38,19 @@ export const paymentProcessingSchema = strictObject({
   }),
   loadBalancer: strictObject({
     certificateARN: certificateArn,
-    /** The load balancer's CloudWatch dimension once created (`app/<name>/<id>`); enables the 5XX alarm. @default unset (synth warns) */
+    /** The load balancer's CloudWatch dimension once created (`app/<name>/<id>`); enables its alarms. @default unset (synth warns) */
     metricDimension: z.string().regex(/^app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/, { error: 'expected app/<name>/<16 hex digits>' }).optional(),
+    /**
+     * The target group's ARN once ACK has created it: ACK then only reads the
+     * group, the ECS service is created and registers its tasks (README, "S2:
+     * the load balancer's targets"). @default unset (no service yet; synth warns)
+     */
+    targetGroupARN: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/, {
+        error: 'expected a target group ARN: arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<16 hex digits>',
+      })
+      .optional(),
   }),
   cache: strictObject({
     /** Kubernetes Secret in the system's namespace holding the Redis AUTH token (only referenced, R-G8). */
@@ -60,8 +71,20 @@ export const paymentProcessingSchema = strictObject({
     rdsCpuPercent: wholeNumber(1, 100),
     redisCpuPercent: wholeNumber(1, 100),
     deadLetterMessages: wholeNumber(1, 100000),
+    /** Server errors of the tasks, per 5 minutes. */
     target5xx: wholeNumber(1, 100000),
+    /** Errors the load balancer answers itself (no healthy target), per 5 minutes. */
+    elb5xx: wholeNumber(1, 100000),
+    /** Tasks failing the health check. */
+    unhealthyTargets: wholeNumber(1, 100),
+    /** Fewer healthy tasks than this pages. */
+    minHealthyTargets: wholeNumber(1, 100),
   }),
+}).superRefine((system, ctx) => {
+  const targetGroupRegion = system.loadBalancer.targetGroupARN?.split(':')[3];
+  if (targetGroupRegion !== undefined && targetGroupRegion !== system.region) {
+    ctx.addIssue({ code: 'custom', path: ['loadBalancer', 'targetGroupARN'], message: `is in ${targetGroupRegion}; the system's target group is in ${system.region}` });
+  }
 });
 
 export type PaymentProcessingConfig = z.output<typeof paymentProcessingSchema>;

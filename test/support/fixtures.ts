@@ -65,10 +65,11 @@ export function rawEnvironment(): any {
         loadBalancer: {
           certificateARN: 'arn:aws:acm:us-east-1:123456789012:certificate/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c50',
           metricDimension: 'app/payment-alb-test/0123456789abcdef',
+          targetGroupARN: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/payment-alb-tg-prod/0123456789abcdef',
         },
         cache: { authTokenSecret: { name: 'payment-redis-auth', key: 'token' } },
         migrations: { runtime: 'nodejs22.x', code: { s3Bucket: 'artifacts-123456789012', s3Key: 'payment-migrations/1.0.0.zip' } },
-        alarms: { ecsCpuPercent: 80, rdsCpuPercent: 80, redisCpuPercent: 75, deadLetterMessages: 1, target5xx: 10 },
+        alarms: { ecsCpuPercent: 80, rdsCpuPercent: 80, redisCpuPercent: 75, deadLetterMessages: 1, target5xx: 10, elb5xx: 5, unhealthyTargets: 1, minHealthyTargets: 1 },
       },
       'payment-stack': {
         tags: { Project: 'PaymentStack', Application: 'payment-api', Compliance: 'PCI-DSS' },

@@ -58,6 +58,7 @@ describe('S2 payment-processing', () => {
     const dev = synth((raw) => {
       raw.tier = 'non-production';
       raw.systems['payment-processing'].service.image = 'registry.example.com/payment-processor:latest';
+      delete raw.systems['payment-processing'].loadBalancer.targetGroupARN;
     }, 'dev');
     expect(dev.warnings).toContain('S2-IMAGE-LATEST');
   });
@@ -84,13 +85,17 @@ describe('S2 payment-processing', () => {
     expect(ofKind(manifests, 'MetricAlarm').map((a) => [a.metadata.name, a.spec.threshold])).toEqual([
       ['payment-api-cpu', 80],
       ['payment-db-cpu', 80],
-      ['payment-cache-cpu', 75],
+      ['payment-cache-cpu-001', 75],
+      ['payment-cache-cpu-002', 75],
       ['payments-dead-letters', 1],
       ['payment-alb-target-5xx', 10],
+      ['payment-alb-elb-5xx', 5],
+      ['payment-alb-unhealthy-targets', 1],
+      ['payment-alb-healthy-targets', 1],
     ]);
     expect(ofKind(manifests, 'MetricAlarm').every((a) => a.spec.alarmActions[0] === 'arn:aws:sns:us-east-1:123456789012:payment-processing-alarms-prod')).toBe(true);
     expect(JSON.parse(manifest(manifests, 'Dashboard', 'payment-processing').spec.dashboardBody).widgets).toHaveLength(5);
-    expect(warnings).toEqual([]);
+    expect(warnings).toEqual(['S2-WAF-NOT-ASSOCIATED']);
   });
 
   test('S2 R-G3 cost-allocation tags on every AWS resource', () => {
@@ -111,8 +116,54 @@ describe('S2 payment-processing', () => {
       'queueURL',
       'queueARN',
       'serviceARN',
+      'targetGroupARN',
       'keyARN',
       'alarmTopicARN',
     ]);
+  });
+
+  test('S2 a total outage pages: the load balancer\'s own 5XX, and fewer healthy targets than configured with missing data as breaching', () => {
+    const alarm = (name: string) => manifest(manifests, 'MetricAlarm', name).spec;
+    expect(alarm('payment-alb-elb-5xx')).toMatchObject({ metricName: 'HTTPCode_ELB_5XX_Count', statistic: 'Sum', dimensions: [{ name: 'LoadBalancer', value: 'app/payment-alb-test/0123456789abcdef' }] });
+    expect(alarm('payment-alb-healthy-targets')).toMatchObject({
+      metricName: 'HealthyHostCount',
+      comparisonOperator: 'LessThanThreshold',
+      treatMissingData: 'breaching',
+      dimensions: [
+        { name: 'LoadBalancer', value: 'app/payment-alb-test/0123456789abcdef' },
+        { name: 'TargetGroup', value: 'targetgroup/payment-alb-tg-prod/0123456789abcdef' },
+      ],
+    });
+    expect(alarm('payment-alb-unhealthy-targets')).toMatchObject({ metricName: 'UnHealthyHostCount', comparisonOperator: 'GreaterThanOrEqualToThreshold' });
+  });
+
+  test('S2 the Redis CPU alarm watches every node: the primary moves on failover', () => {
+    expect(ofKind(manifests, 'MetricAlarm').filter((a) => a.spec.namespace === 'AWS/ElastiCache').map((a) => a.spec.dimensions[0].value)).toEqual([
+      'payment-cache-prod-001',
+      'payment-cache-prod-002',
+    ]);
+  });
+
+  test('S2 until the target group ARN is configured there is no ECS service (ACK would deregister its tasks), and synth says what to do', () => {
+    const pending = synth((raw) => delete raw.systems['payment-processing'].loadBalancer.targetGroupARN);
+    expect(ofKind(pending.manifests, 'Service')).toEqual([]);
+    expect(pending.warnings).toEqual(['TARGET-GROUP-PENDING', 'S2-WAF-NOT-ASSOCIATED']);
+    expect(ofKind(pending.manifests, 'MetricAlarm').map((a) => a.metadata.name)).not.toContain('payment-alb-healthy-targets');
+  });
+
+  test('S2 minHealthyTargets above the desired task count is refused (the alarm would never clear)', () => {
+    expect(() => synth((raw) => (raw.systems['payment-processing'].alarms.minHealthyTargets = 5))).toThrow(
+      'systems.payment-processing.alarms.minHealthyTargets: must be at most settings.containerDesiredCount (2), or the alarm never clears',
+    );
+  });
+
+  test('S2 the public load balancer gets a WAF web ACL where the settings ask for one; its association is a stated gap', () => {
+    expect(manifest(manifests, 'WebACL', 'payment-alb-waf').spec.rules.map((r: any) => r.name)).toEqual([
+      'rate-limit-per-ip',
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+    ]);
+    const noWaf = synth((raw) => (raw.settings.waf = false));
+    expect(ofKind(noWaf.manifests, 'WebACL')).toEqual([]);
   });
 });

@@ -3,7 +3,8 @@ import { ContainerService, type ContainerServiceProps } from '../../../charts/co
 import { HttpApi, type HttpApiProps } from '../../../charts/constructs/http-api';
 import { KmsKey } from '../../../charts/constructs/kms-key';
 import { LambdaFunction, type LambdaFunctionProps } from '../../../charts/constructs/lambda-function';
-import { ApplicationLoadBalancer, TLS_POLICY } from '../../../charts/constructs/load-balancer';
+import { ApplicationLoadBalancer, TLS_POLICY, type ApplicationLoadBalancerProps } from '../../../charts/constructs/load-balancer';
+import { SecureBucket } from '../../../charts/constructs/secure-bucket';
 import { Alarm, AlarmTopic, Dashboard } from '../../../charts/constructs/monitoring';
 import { Network } from '../../../charts/constructs/network';
 import { WebAcl } from '../../../charts/constructs/web-acl';
@@ -302,7 +303,17 @@ describe('monitoring', () => {
 });
 
 describe('ApplicationLoadBalancer and ContainerService', () => {
-  const serviceProps = (chart: SystemChart): ContainerServiceProps => {
+  const targetGroupArn = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-alb-tg-test/0123456789abcdef';
+  const albProps = (chart: SystemChart, net: Network, override: Partial<ApplicationLoadBalancerProps> = {}): ApplicationLoadBalancerProps => ({
+    name: 'web-alb',
+    network: net,
+    certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c50',
+    targetPort: 8080,
+    targetGroupArn,
+    ...override,
+    accessLogBucket: override.accessLogBucket ?? new SecureBucket(chart, 'Logs', { name: 'logs', nameParts: ['web', 'logs'] }),
+  });
+  const serviceProps = (chart: SystemChart, override: Partial<ApplicationLoadBalancerProps> = {}): ContainerServiceProps => {
     const net = network(chart);
     return {
       name: 'web',
@@ -313,30 +324,63 @@ describe('ApplicationLoadBalancer and ContainerService', () => {
       desiredCount: 2,
       network: net,
       logRetentionDays: 30,
-      loadBalancer: new ApplicationLoadBalancer(chart, 'Alb', { name: 'web-alb', network: net, certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c50', targetPort: 8080 }),
+      loadBalancer: new ApplicationLoadBalancer(chart, 'Alb', albProps(chart, net, override)),
     };
   };
   const manifests = synthWith((chart) => new ContainerService(chart, 'Svc', serviceProps(chart)));
 
-  test('S2 the load balancer: internet-facing in public subnets, HTTPS with a TLS 1.2+ policy, HTTP only redirects', () => {
+  test('S2 the load balancer: internet-facing in public subnets, HTTPS only with a TLS 1.2+ policy, access logs', () => {
     expect(manifest(manifests, 'LoadBalancer', 'web-alb').spec).toMatchObject({
       scheme: 'internet-facing',
       subnetRefs: [{ from: { name: 'net-public-a' } }, { from: { name: 'net-public-b' } }],
       attributes: [
         { key: 'deletion_protection.enabled', value: 'true' },
         { key: 'routing.http.drop_invalid_header_fields.enabled', value: 'true' },
+        { key: 'access_logs.s3.enabled', value: 'true' },
+        { key: 'access_logs.s3.bucket', value: manifest(manifests, 'Bucket', 'logs').spec.name },
+        { key: 'access_logs.s3.prefix', value: 'web-alb' },
       ],
     });
-    expect(manifest(manifests, 'Listener', 'web-alb-https').spec).toMatchObject({ port: 443, protocol: 'HTTPS', sslPolicy: TLS_POLICY });
-    expect(manifest(manifests, 'Listener', 'web-alb-http').spec.defaultActions).toEqual([{ type: 'redirect', redirectConfig: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }]);
+    expect(ofKind(manifests, 'Listener').map((l) => [l.metadata.name, l.spec.port, l.spec.protocol, l.spec.sslPolicy])).toEqual([['web-alb-https', 443, 'HTTPS', TLS_POLICY]]);
   });
 
-  test('S2 only the load balancer is open to the internet (443/80, with its reason); the tasks only to the load balancer', () => {
+  test('S2 the access-log bucket lets the region\'s Elastic Load Balancing account write this account\'s logs, SSE-S3', () => {
+    const bucket = manifest(manifests, 'Bucket', 'logs');
+    expect(JSON.parse(bucket.spec.policy).Statement).toContainEqual({
+      Sid: 'LoadBalancerAccessLogs',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::127311923021:root' },
+      Action: 's3:PutObject',
+      Resource: `arn:aws:s3:::${bucket.spec.name}/web-alb/AWSLogs/123456789012/*`,
+    });
+    expect(bucket.spec.encryption.rules[0].applyServerSideEncryptionByDefault).toEqual({ sseAlgorithm: 'AES256' });
+    expect(() => synthWith((chart) => {
+      const key = new KmsKey(chart, 'Key', { name: 'k', alias: 'alias/k-test', description: 'k', users: ['s3'] });
+      new ApplicationLoadBalancer(chart, 'Alb', albProps(chart, network(chart), { accessLogBucket: new SecureBucket(chart, 'Logs', { name: 'logs', nameParts: ['l'], encryptionKey: key }) }));
+    })).toThrow('load balancer access logs cannot go to this bucket: it is encrypted with a KMS key; log delivery needs SSE-S3');
+  });
+
+  test('S2 the target group is handed to ECS: read-only for ACK (it would deregister ECS\'s targets), and only then a service', () => {
+    expect(manifest(manifests, 'TargetGroup', 'web-alb-targets').metadata.annotations['services.k8s.aws/read-only']).toBe('true');
+    expect(ofKind(manifests, 'Service')).toHaveLength(1);
+    const chart = testChart();
+    new ContainerService(chart, 'Svc', serviceProps(chart, { targetGroupArn: undefined }));
+    const pending = chart.toJson();
+    expect(manifest(pending, 'TargetGroup', 'web-alb-targets').metadata.annotations['services.k8s.aws/read-only']).toBeUndefined();
+    expect(ofKind(pending, 'Service')).toEqual([]);
+    expect(ofKind(pending, 'TaskDefinition')).toHaveLength(1);
+    expect(collectWarnings(chart).map((w) => w.id)).toEqual(['TARGET-GROUP-PENDING']);
+  });
+
+  test('S2 a target group ARN that is not this group\'s is refused', () => {
+    expect(() => synthWith((chart) => new ContainerService(chart, 'Svc', serviceProps(chart, { targetGroupArn: targetGroupArn.replace('web-alb-tg-test', 'other-tg') })))).toThrow(
+      'is not the ARN of this target group: expected arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-alb-tg-test/<16 hex digits>',
+    );
+  });
+
+  test('S2 only the load balancer is open to the internet (443 only, with its reason); the tasks only to the load balancer', () => {
     const lb = manifest(manifests, 'SecurityGroup', 'web-alb-lb');
-    expect(lb.spec.ingressRules.map((r: any) => [r.fromPort, r.ipRanges[0].cidrIP])).toEqual([
-      [443, '0.0.0.0/0'],
-      [80, '0.0.0.0/0'],
-    ]);
+    expect(lb.spec.ingressRules.map((r: any) => [r.fromPort, r.ipRanges[0].cidrIP])).toEqual([[443, '0.0.0.0/0']]);
     expect(lb.spec.egressRules).toEqual([{ ipProtocol: 'tcp', fromPort: 8080, toPort: 8080, userIDGroupPairs: [{ groupRef: { from: { name: 'web-tasks' } }, description: 'HTTP from the load balancer' }] }]);
     expect(manifest(manifests, 'SecurityGroup', 'web-tasks').spec.ingressRules).toEqual([
       { ipProtocol: 'tcp', fromPort: 8080, toPort: 8080, userIDGroupPairs: [{ groupRef: { from: { name: 'web-alb-lb' } }, description: 'HTTP from the load balancer' }] },
