@@ -168,7 +168,7 @@ export class PaymentProcessingChart extends SystemChart {
     this.database.grantConnect(migrations);
     queue.grantConsumeAndSend(this.service);
 
-    const topic = new AlarmTopic(this, 'AlarmTopic', { name: 'payment-processing-alarms', encryptionKey: key });
+    const topic = new AlarmTopic(this, 'AlarmTopic', { name: 'payment-processing-alarms', encryptionKey: key , subscriptions: environment.alarmSubscriptions });
     const ecsMetric = (metricName: string): Metric => ({
       namespace: 'AWS/ECS',
       metricName,

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../lib/config/environment';
 import type { PaymentStackConfig } from '../lib/config/payment-stack';
 import type { Settings } from '../lib/config/settings';
+import type { AlarmSubscription } from '../lib/validation/aws';
 import { addWarning } from '../lib/warnings';
 import { DatabaseInstance, dataProtectionFor, type DataProtection } from './constructs/database';
 import { HttpApi } from './constructs/http-api';
@@ -26,6 +27,8 @@ export interface PaymentStackProps {
   readonly config: PaymentStackConfig;
   readonly settings: Settings;
   readonly protection: DataProtection;
+  /** Who the alarms notify. @default - nobody */
+  readonly alarmSubscriptions?: readonly AlarmSubscription[];
 }
 
 /**
@@ -176,7 +179,7 @@ export class PaymentStack extends Construct {
       protection,
     });
 
-    const alarmTopic = new AlarmTopic(this, 'AlarmTopic', { name: 'payment-alarms', encryptionKey: dataKey });
+    const alarmTopic = new AlarmTopic(this, 'AlarmTopic', { name: 'payment-alarms', encryptionKey: dataKey , subscriptions: props.alarmSubscriptions });
     const rdsCpu: Metric = { namespace: 'AWS/RDS', metricName: 'CPUUtilization', dimensions: { DBInstanceIdentifier: this.database.identifier } };
     const lambdaMetric = (metricName: string, statistic: Metric['statistic'] = 'Sum'): Metric => ({
       namespace: 'AWS/Lambda',
@@ -266,6 +269,7 @@ export class PaymentStackChart extends SystemChart {
       config,
       settings: environment.settings,
       protection: dataProtectionFor(environment),
+      alarmSubscriptions: environment.alarmSubscriptions,
     });
   }
 }

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import * as cloudwatch from '../../imports/cloudwatch.services.k8s.aws';
 import * as sns from '../../imports/sns.services.k8s.aws';
 import { ValidationError } from '../../lib/errors';
-import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
+import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem, stableSuffix } from '../../lib/naming';
+import { alarmSubscriptionProblem, type AlarmSubscription } from '../../lib/validation/aws';
 import { arn, awsContext, physicalName } from './aws-context';
 import type { KmsKey } from './kms-key';
 
@@ -22,6 +23,8 @@ export interface AlarmTopicProps {
   readonly name: string;
   /** Encrypts messages; the key must list `cloudwatch` among its users. */
   readonly encryptionKey: KmsKey;
+  /** Who is notified. @default - nobody (production environments refuse this in config) */
+  readonly subscriptions?: readonly AlarmSubscription[];
 }
 
 /**
@@ -36,7 +39,7 @@ export class AlarmTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     this.topicName = physicalName(this, AWS_NAME_RULES.snsTopic, props.name);
-    const problem = nameProblem(props.name, K8S_LABEL_NAME);
+    const problem = nameProblem(props.name, K8S_LABEL_NAME) ?? (props.subscriptions ?? []).map(alarmSubscriptionProblem).find(Boolean);
     if (problem) throw new ValidationError(problem, this);
     this.arn = arn(this, 'sns', this.topicName);
     const { account } = awsContext(this);
@@ -61,6 +64,15 @@ export class AlarmTopic extends Construct {
         }),
       },
     });
+    for (const subscription of props.subscriptions ?? []) {
+      // Named by a hash of the endpoint: stable whatever the list's order.
+      const name = `${props.name}-${subscription.protocol}-${stableSuffix([subscription.endpoint])}`;
+      if (this.node.tryFindChild(name)) throw new ValidationError(`subscription ${subscription.protocol} ${subscription.endpoint} is listed twice`, this);
+      new sns.Subscription(this, name, {
+        metadata: { name },
+        spec: { topicRef: { from: { name: this.resource.name } }, protocol: subscription.protocol, endpoint: subscription.endpoint },
+      });
+    }
   }
 }
 

@@ -9,6 +9,7 @@ import { paymentProcessingSchema } from './payment-processing';
 import { paymentStackSchema } from './payment-stack';
 import { productionSettingsProblems, settingsSchema } from './settings';
 import { vpcPeeringSchema } from './vpc-peering';
+import { alarmSubscriptionProblem, type AlarmSubscription } from '../validation/aws';
 
 /**
  * Environment names (the file name) and suffixes: DNS labels short enough that
@@ -27,6 +28,30 @@ export function environmentNameProblem(name: string): string | undefined {
 }
 
 const environmentSuffix = checked(environmentNameProblem);
+
+/**
+ * One recipient of every alarm of the environment: exactly one of `email`,
+ * `https` or `topicARN` (another SNS topic).
+ */
+const alarmSubscription = strictObject({
+  email: z.string().optional(),
+  https: z.string().optional(),
+  topicARN: z.string().optional(),
+})
+  .transform((entry, ctx): AlarmSubscription => {
+    const given = (['email', 'https', 'topicARN'] as const).filter((key) => entry[key] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of email, https or topicARN' });
+      return z.NEVER;
+    }
+    const subscription: AlarmSubscription = { protocol: given[0] === 'topicARN' ? 'sns' : given[0], endpoint: entry[given[0]]! };
+    const problem = alarmSubscriptionProblem(subscription);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', path: [given[0]], message: problem });
+      return z.NEVER;
+    }
+    return subscription;
+  });
 
 /** Tags derived by the project; setting them in a file would be silently wrong. */
 export const DERIVED_TAGS = ['Environment', 'EnvironmentSuffix'] as const;
@@ -51,6 +76,11 @@ export const environmentSchema = strictObject({
   }),
   /** Values that differ between environments, shared by every system. */
   settings: settingsSchema,
+  /**
+   * Who every alarm topic of the environment notifies. SNS asks email and
+   * https recipients to confirm first (README). @default [] (refused in production)
+   */
+  alarmSubscriptions: z.array(alarmSubscription).default([]),
   /**
    * Where Argo CD finds this repository; when set, synth also writes one Argo CD
    * Application per system to dist/argocd/<environment>.k8s.yaml. @default unset: none
@@ -78,6 +108,9 @@ export const environmentSchema = strictObject({
   }
   if (env.tier === 'production' && env.deletionPolicy !== 'retain') {
     ctx.addIssue({ code: 'custom', path: ['deletionPolicy'], message: 'must be "retain" when tier is "production" (R-G7)' });
+  }
+  if (env.tier === 'production' && env.alarmSubscriptions.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['alarmSubscriptions'], message: 'a production environment needs at least one recipient of its alarms (email, https or topicARN), or every alarm pages nobody' });
   }
   if (env.tier === 'production') {
     for (const { path, message } of productionSettingsProblems(env.settings)) ctx.addIssue({ code: 'custom', path: ['settings', ...path], message: `${message} (R-G7)` });

@@ -147,3 +147,27 @@ export function ecrRepositoryOf(image: string): { account: string; region: strin
   const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(image);
   return match ? { account: match[1], region: match[2], repository: match[3] } : undefined;
 }
+
+/** Who an alarm topic notifies. */
+export interface AlarmSubscription {
+  /** `email` (a person or list), `https` (an incident tool's endpoint) or `sns` (another topic, by ARN). */
+  readonly protocol: 'email' | 'https' | 'sns';
+  readonly endpoint: string;
+}
+
+/** Why an endpoint is not acceptable for its protocol, if it is not. */
+export function alarmSubscriptionProblem(subscription: AlarmSubscription): string | undefined {
+  const { protocol, endpoint } = subscription;
+  if (protocol === 'email') return /^[^@\s]+@[a-z0-9.-]+\.[a-z]{2,}$/i.test(endpoint) ? undefined : `email "${endpoint}" is not an email address`;
+  if (protocol === 'sns') return /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(endpoint) ? undefined : `topic "${endpoint}" is not an SNS topic ARN`;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return `https endpoint "${endpoint}" is not a URL`;
+  }
+  // Manifests hold no secrets (R-G8): an endpoint that authenticates by its URL would put one in git.
+  if (url.protocol !== 'https:') return `https endpoint "${endpoint}" must use https`;
+  if (url.username || url.password || url.search) return `https endpoint of ${url.host} carries credentials or a query in its URL; manifests hold no secrets (R-G8): subscribe a topic (sns) the tool's owner controls instead`;
+  return undefined;
+}

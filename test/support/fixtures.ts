@@ -28,6 +28,7 @@ export function rawEnvironment(): any {
       cacheNodeType: 'cache.r7g.large',
       containerDesiredCount: 2,
     },
+    alarmSubscriptions: [{ email: 'payments-oncall@example.com' }],
     systems: {
       'vpc-peering': {
         tags: { Project: 'VPC-Peering', Application: 'payment-analytics', Compliance: 'PCI-DSS' },

@@ -324,3 +324,30 @@ describe('S3 API custom domain (config)', () => {
     ]);
   });
 });
+
+describe('alarm subscriptions (R-G12)', () => {
+  test('R-G12 a production environment without a recipient is refused: its alarms would page nobody', () => {
+    const raw = rawEnvironment();
+    delete raw.alarmSubscriptions;
+    expect(problems(raw)).toEqual([
+      'alarmSubscriptions: a production environment needs at least one recipient of its alarms (email, https or topicARN), or every alarm pages nobody',
+    ]);
+    raw.tier = 'non-production';
+    expect(environment(raw).alarmSubscriptions).toEqual([]);
+  });
+
+  test('R-G12 R-G8 each recipient is one of email, https (no credentials in the URL) or an SNS topic ARN', () => {
+    const raw = rawEnvironment();
+    raw.alarmSubscriptions = [
+      { email: 'ops' },
+      { https: 'https://events.example.com/hook?token=s3cr3t' },
+      { email: 'a@example.com', https: 'https://x.example.com/' },
+      { topicARN: 'arn:aws:sns:us-east-1:123456789012:intake' },
+    ];
+    expect(problems(raw)).toEqual([
+      'alarmSubscriptions[0].email: email "ops" is not an email address (got "ops")',
+      'alarmSubscriptions[1].https: https endpoint of events.example.com carries credentials or a query in its URL; manifests hold no secrets (R-G8): subscribe a topic (sns) the tool\'s owner controls instead (got "https://events.example.com/hook?token=s3cr3t")',
+      'alarmSubscriptions[2]: give exactly one of email, https or topicARN (got {"email":"a@example.com","https":"https://x.example.com/"})',
+    ]);
+  });
+});

@@ -10,6 +10,7 @@ import { Network } from '../../../charts/constructs/network';
 import { WebAcl } from '../../../charts/constructs/web-acl';
 import type { SystemChart } from '../../../charts/system-chart';
 import { collectWarnings } from '../../../lib/warnings';
+import type { AlarmSubscription } from '../../../lib/validation/aws';
 import { inlineStatements, manifest, ofKind, synthWith, testChart } from '../../support/fixtures';
 
 const network = (chart: SystemChart) =>
@@ -245,6 +246,36 @@ describe('WebAcl', () => {
 
   test('rejects a rate limit below WAF\'s minimum', () => {
     expect(() => synthWith((chart) => new WebAcl(chart, 'Waf', { name: 'waf', rateLimitPerIp: 5 }))).toThrow('rateLimitPerIp 5 must be a whole number of at least 10');
+  });
+});
+
+describe('AlarmTopic subscriptions', () => {
+  const topicWith = (subscriptions: AlarmSubscription[]) =>
+    synthWith((chart) => {
+      const key = new KmsKey(chart, 'Key', { name: 'k', alias: 'alias/k-test', description: 'k', users: ['cloudwatch', 'sns'] });
+      new AlarmTopic(chart, 'Topic', { name: 'alarms', encryptionKey: key, subscriptions });
+    });
+
+  test('R-G12 each recipient is a Subscription of the topic (a reference), named by its endpoint so order does not matter', () => {
+    const subscriptions: AlarmSubscription[] = [
+      { protocol: 'email', endpoint: 'oncall@example.com' },
+      { protocol: 'sns', endpoint: 'arn:aws:sns:us-east-1:123456789012:intake' },
+    ];
+    const specs = ofKind(topicWith(subscriptions), 'Subscription').map((s) => [s.metadata.name.replace(/-[0-9a-f]{8}$/, ''), s.spec]);
+    expect(specs).toEqual([
+      ['alarms-email', { topicRef: { from: { name: 'alarms' } }, protocol: 'email', endpoint: 'oncall@example.com' }],
+      ['alarms-sns', { topicRef: { from: { name: 'alarms' } }, protocol: 'sns', endpoint: 'arn:aws:sns:us-east-1:123456789012:intake' }],
+    ]);
+    const names = (list: AlarmSubscription[]) => ofKind(topicWith(list), 'Subscription').map((s) => s.metadata.name).sort();
+    expect(names([...subscriptions].reverse())).toEqual(names(subscriptions));
+  });
+
+  test.each([
+    [[{ protocol: 'https', endpoint: 'https://user:pw@hooks.example.com/x' }], 'carries credentials or a query in its URL'],
+    [[{ protocol: 'https', endpoint: 'http://hooks.example.com/x' }], 'must use https'],
+    [[{ protocol: 'email', endpoint: 'a@example.com' }, { protocol: 'email', endpoint: 'a@example.com' }], 'subscription email a@example.com is listed twice'],
+  ] as [AlarmSubscription[], string][])('R-G8 refuses %p', (subscriptions, message) => {
+    expect(() => topicWith(subscriptions)).toThrow(message);
   });
 });
 
