@@ -8,6 +8,7 @@ import type { EnvironmentConfig } from '../lib/config/environment';
 import type { PaymentStackConfig } from '../lib/config/payment-stack';
 import type { Settings } from '../lib/config/settings';
 import type { AlarmSubscription } from '../lib/validation/aws';
+import { PCI_AUDIT_LOG_ONLINE_DAYS, PCI_AUDIT_LOG_RETENTION_DAYS } from '../lib/compliance';
 import { addWarning } from '../lib/warnings';
 import { DatabaseInstance, dataProtectionFor, type DataProtection } from './constructs/database';
 import { HttpApi } from './constructs/http-api';
@@ -62,8 +63,8 @@ export class PaymentStack extends Construct {
     const dataKey = new KmsKey(this, 'DataKey', {
       name: 'payment-data',
       alias: `alias/payment-data-${suffix}`,
-      description: 'Payment table, logs, alarm topic and function environment',
-      users: ['dynamodb', 'logs', 'cloudwatch', 'sns', 'lambda'],
+      description: 'Payment table, audit bucket, logs, alarm topic and function environment',
+      users: ['dynamodb', 's3', 'logs', 'cloudwatch', 'sns', 'lambda'],
     });
 
     this.network = new Network(this, 'Network', {
@@ -162,9 +163,28 @@ export class PaymentStack extends Construct {
       );
     }
 
+    // S3 delivers server access logs only to SSE-S3 buckets without a default retention.
+    const auditAccessLogs = new SecureBucket(this, 'AuditAccessLogs', {
+      name: 'payment-audit-access-logs',
+      nameParts: ['payments', environmentName, 'audit-logs'],
+      lifecycleRules: [
+        {
+          id: 'pci-retention',
+          transitions: [{ days: PCI_AUDIT_LOG_ONLINE_DAYS, storageClass: 'GLACIER' }],
+          expirationDays: PCI_AUDIT_LOG_RETENTION_DAYS,
+          noncurrentExpirationDays: 1,
+        },
+      ],
+      protection,
+    });
     this.auditBucket = new SecureBucket(this, 'AuditBucket', {
       name: 'payment-audit',
       nameParts: ['payments', environmentName, 'audit'],
+      // SSE-KMS with a customer key: the bucket key then saves KMS calls (with SSE-S3 it does nothing).
+      encryptionKey: dataKey,
+      // Production audit records cannot be altered or deleted by anyone for the PCI retention.
+      objectLockDays: SystemChart.of(this).environment.tier === 'production' ? PCI_AUDIT_LOG_RETENTION_DAYS : undefined,
+      serverAccessLogs: { bucket: auditAccessLogs, prefix: 'audit/' },
       lifecycleRules: [
         {
           id: 'archive',
@@ -173,7 +193,8 @@ export class PaymentStack extends Construct {
             { days: settings.auditGlacierAfterDays + 90, storageClass: 'DEEP_ARCHIVE' },
           ],
           noncurrentTransitions: [{ days: 30, storageClass: 'GLACIER' }],
-          noncurrentExpirationDays: 90,
+          // PCI DSS v4.0.1 10.5.1 (SPEC's 90 days would lose overwritten records after three months).
+          noncurrentExpirationDays: PCI_AUDIT_LOG_RETENTION_DAYS,
         },
       ],
       protection,

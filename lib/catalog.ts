@@ -146,3 +146,33 @@ export const ELB_LOG_DELIVERY_ACCOUNTS: Readonly<Record<string, string>> = {
   'us-gov-west-1': '048591011584',
   'us-gov-east-1': '190560391635',
 };
+
+/**
+ * Instance classes without Performance Insights (RDS user guide, "Amazon RDS
+ * DB engine, Region, and instance class support for Performance Insights").
+ */
+const NO_PERFORMANCE_INSIGHTS = new Set(['db.t4g.micro', 'db.t4g.small']);
+
+export function performanceInsightsSupported(instanceClass: string): boolean {
+  return !NO_PERFORMANCE_INSIGHTS.has(instanceClass);
+}
+
+/**
+ * The parameter that makes an engine refuse unencrypted connections, with the
+ * value written exactly as `DescribeDB(Cluster)Parameters` reports it: ACK's
+ * rds-controller compares parameter overrides as strings (v1.11.1
+ * `pkg/resource/db_parameter_group/hooks.go`), so `"true"` for `"1"` would
+ * never converge. All four are dynamic: applied without a reboot.
+ */
+export const FORCE_TLS_PARAMETER: Readonly<Record<RdsEngine, { readonly name: string; readonly value: string }>> = {
+  postgres: { name: 'rds.force_ssl', value: '1' },
+  'aurora-postgresql': { name: 'rds.force_ssl', value: '1' },
+  mysql: { name: 'require_secure_transport', value: '1' },
+  'aurora-mysql': { name: 'require_secure_transport', value: 'ON' },
+};
+
+/** The parameter group family of an engine version, e.g. `postgres15`, `aurora-postgresql16`, `aurora-mysql8.0`. */
+export function parameterGroupFamily(engine: RdsEngine, version: string): string {
+  const major = engine.endsWith('mysql') ? version.split('.').slice(0, 2).join('.') : version.split('.')[0];
+  return `${engine}${major}`;
+}

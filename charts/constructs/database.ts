@@ -1,7 +1,15 @@
 import { Construct } from 'constructs';
 import * as rds from '../../imports/rds.services.k8s.aws';
 import { ACK_ANNOTATIONS } from '../../lib/ack-annotations';
-import { engineVersionProblem, instanceClassProblem, RDS_ENGINES, type RdsEngine } from '../../lib/catalog';
+import {
+  engineVersionProblem,
+  FORCE_TLS_PARAMETER,
+  instanceClassProblem,
+  parameterGroupFamily,
+  performanceInsightsSupported,
+  RDS_ENGINES,
+  type RdsEngine,
+} from '../../lib/catalog';
 import type { EnvironmentConfig } from '../../lib/config/environment';
 import { ValidationError } from '../../lib/errors';
 import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
@@ -25,12 +33,14 @@ export interface DataProtection {
 export const FULL_PROTECTION: DataProtection = { deletionProtection: true, retain: true, finalSnapshot: true };
 
 /**
- * The protection an environment asks for: full in production; otherwise only
- * what its deletion policy says (dev data may go with its objects).
+ * The protection an environment asks for, all or nothing: an environment that
+ * retains its data (`deletionPolicy: retain`, always in production) also
+ * protects it from deletion and snapshots it last; one whose data may go with
+ * its objects (dev) does neither.
  */
 export function dataProtectionFor(environment: EnvironmentConfig): DataProtection {
-  if (environment.tier === 'production') return FULL_PROTECTION;
-  return { deletionProtection: false, retain: environment.deletionPolicy === 'retain', finalSnapshot: false };
+  const retain = environment.deletionPolicy === 'retain';
+  return { deletionProtection: retain, retain, finalSnapshot: retain };
 }
 
 /** Annotations that tell ACK what to do when the object is deleted. */
@@ -90,10 +100,14 @@ interface DatabaseCommonProps {
   readonly protection?: DataProtection;
 }
 
+/** Days of Performance Insights history kept: 7 is the free tier. */
+const PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7;
+
 /**
- * What every database shares: validation, its own security group and subnet
- * group, and the secure settings (encryption with a customer key,
- * AWS-managed master password, log exports, backups, protection).
+ * What every database shares: validation, its own security group, subnet
+ * group and parameter group, and the secure settings (encryption with a
+ * customer key, TLS required, AWS-managed master password, log exports,
+ * backups, Performance Insights where the class has it, protection).
  */
 abstract class DatabaseBase extends Construct {
   readonly securityGroup: SecurityGroup;
@@ -140,7 +154,18 @@ abstract class DatabaseBase extends Construct {
       metadata: { name: props.name },
       spec: { name: this.identifier, description: `${props.name} database subnets (${tier})`, subnetRefs: props.network.subnetRefs(tier) },
     });
+    // PCI DSS 4.2.1 / 8.3.2: the engine refuses unencrypted connections.
+    const tls = FORCE_TLS_PARAMETER[props.engine];
+    this.parameterGroupSpec = {
+      name: this.identifier,
+      family: parameterGroupFamily(props.engine, props.engineVersion),
+      description: `${props.name}: ${tls.name}=${tls.value} (TLS required)`,
+      parameterOverrides: { [tls.name]: tls.value },
+    };
   }
+
+  /** The parameter group every subclass creates (cluster-level for Aurora). */
+  protected readonly parameterGroupSpec: { name: string; family: string; description: string; parameterOverrides: Record<string, string> };
 
   /** ARN of the cluster or instance. */
   abstract readonly arn: string;
@@ -166,6 +191,21 @@ abstract class DatabaseBase extends Construct {
       conditions: { StringEquals: { [`secretsmanager:ResourceTag/aws:rds:${cluster ? 'primaryDBClusterArn' : 'primaryDBInstanceArn'}`]: this.arn } },
     });
     this.common.encryptionKey.grantDecrypt(grantee);
+  }
+
+  /**
+   * Performance Insights, encrypted with the database's key, where the
+   * instance class offers it. For Aurora members ACK sends these only at
+   * create (rds-controller v1.11.1 `db_instance/hooks.go`: compared only
+   * without `dbClusterIdentifier`).
+   */
+  protected performanceInsights(instanceClass: string) {
+    if (!performanceInsightsSupported(instanceClass)) return {};
+    return {
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyRef: this.common.encryptionKey.ref,
+      performanceInsightsRetentionPeriod: PERFORMANCE_INSIGHTS_RETENTION_DAYS,
+    };
   }
 
   /** The spec fields every RDS database kind shares. */
@@ -209,9 +249,16 @@ export class DatabaseCluster extends DatabaseBase {
     const count = props.instances ?? 2;
     if (!Number.isInteger(count) || count < 1 || count > 15) throw new ValidationError(`instances ${count} must be 1-15`, this);
     this.arn = arn(this, 'rds', `cluster:${this.identifier}`);
+    const parameterGroup = new rds.DbClusterParameterGroup(this, 'ParameterGroup', { metadata: { name: props.name }, spec: this.parameterGroupSpec });
     this.cluster = new rds.DbCluster(this, 'Cluster', {
       metadata: { name: props.name, annotations: protectionAnnotations(this.protection, this.identifier, 'rds') },
-      spec: { ...this.sharedSpec(), dbClusterIdentifier: this.identifier, databaseName: props.databaseName, port: this.port },
+      spec: {
+        ...this.sharedSpec(),
+        dbClusterIdentifier: this.identifier,
+        databaseName: props.databaseName,
+        port: this.port,
+        dbClusterParameterGroupRef: { from: { name: parameterGroup.name } },
+      },
     });
     const zones = [...new Set(props.network.subnets.map((s) => s.availabilityZone))];
     this.instances = Array.from({ length: count }, (_, i) => {
@@ -228,6 +275,7 @@ export class DatabaseCluster extends DatabaseBase {
           publiclyAccessible: false,
           autoMinorVersionUpgrade: true,
           copyTagsToSnapshot: true,
+          ...this.performanceInsights(props.instanceClass),
         },
       });
     });
@@ -257,6 +305,7 @@ export class DatabaseInstance extends DatabaseBase {
       throw new ValidationError(`storage ${allocated} GiB growing to ${max} GiB: need 20 <= allocatedStorageGiB < maxAllocatedStorageGiB <= 65536`, this);
     }
     this.arn = arn(this, 'rds', `db:${this.identifier}`);
+    const parameterGroup = new rds.DbParameterGroup(this, 'ParameterGroup', { metadata: { name: props.name }, spec: this.parameterGroupSpec });
     this.instance = new rds.DbInstance(this, 'Instance', {
       metadata: { name: props.name, annotations: protectionAnnotations(this.protection, this.identifier, 'rds') },
       spec: {
@@ -271,6 +320,8 @@ export class DatabaseInstance extends DatabaseBase {
         publiclyAccessible: false,
         autoMinorVersionUpgrade: true,
         port: this.port,
+        dbParameterGroupRef: { from: { name: parameterGroup.name } },
+        ...this.performanceInsights(props.instanceClass),
       },
     });
   }

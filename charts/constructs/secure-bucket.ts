@@ -84,12 +84,16 @@ export class SecureBucket extends Construct {
     ]);
     const ruleIds = (props.lifecycleRules ?? []).map((r) => r.id);
     const badDays = (props.lifecycleRules ?? [])
-      .flatMap((r) => [...(r.transitions ?? []), ...(r.noncurrentTransitions ?? [])].map((t) => [r.id, t.days] as const))
+      .flatMap((r) => [...(r.transitions ?? []), ...(r.noncurrentTransitions ?? []), ...(r.expirationDays !== undefined ? [{ days: r.expirationDays }] : [])].map((t) => [r.id, t.days] as const))
       .find(([, days]) => !Number.isInteger(days) || days < 1);
     const problem =
       nameProblem(props.name, K8S_LABEL_NAME) ??
       (new Set(ruleIds).size === ruleIds.length ? undefined : 'two lifecycle rules share an id') ??
       (badDays ? `lifecycle rule ${badDays[0]}: transition after ${badDays[1]} days; days must be whole and at least 1` : undefined) ??
+      (props.objectLockDays === undefined || (Number.isInteger(props.objectLockDays) && props.objectLockDays >= 1 && props.objectLockDays <= 36500)
+        ? undefined
+        : `objectLockDays ${props.objectLockDays} must be a whole number of days from 1 to 36500`) ??
+      (props.serverAccessLogs && !/^([a-z0-9-]+\/)*$/.test(props.serverAccessLogs.prefix) ? `serverAccessLogs.prefix "${props.serverAccessLogs.prefix}" must be empty or end with /` : undefined) ??
       (props.replication && !/^arn:aws[a-z-]*:s3:::[a-z0-9.-]{3,63}$/.test(props.replication.destinationBucketArn)
         ? `replication.destinationBucketArn "${props.replication.destinationBucketArn}" is not an S3 bucket ARN`
         : undefined);

@@ -145,7 +145,7 @@ describe('S3 payment-stack', () => {
     ]);
   });
 
-  test('S3 R-G4 audit bucket payments-<env>-audit-<stable suffix>; GLACIER after the env days, DEEP_ARCHIVE 90 days later, noncurrent rules', () => {
+  test('S3 R-G4 audit bucket payments-<env>-audit-<stable suffix>; GLACIER after the env days, DEEP_ARCHIVE 90 days later, noncurrent versions kept 12 months (PCI 10.5.1)', () => {
     const bucket = manifest(manifests, 'Bucket', 'payment-audit');
     expect(bucket.spec.name).toBe(`payments-prod-audit-${stableSuffix(['123456789012', 'prod', 'payments', 'prod', 'audit'])}`);
     expect(bucket.spec.lifecycle.rules[0]).toMatchObject({
@@ -154,9 +154,26 @@ describe('S3 payment-stack', () => {
         { days: 120, storageClass: 'DEEP_ARCHIVE' },
       ],
       noncurrentVersionTransitions: [{ noncurrentDays: 30, storageClass: 'GLACIER' }],
-      noncurrentVersionExpiration: { noncurrentDays: 90 },
+      noncurrentVersionExpiration: { noncurrentDays: 365 },
     });
     expect(bucket.spec.publicAccessBlock).toEqual({ blockPublicACLs: true, ignorePublicACLs: true, blockPublicPolicy: true, restrictPublicBuckets: true });
+  });
+
+  test('S3 PCI the audit bucket: SSE-KMS with the customer key and a bucket key, Object Lock in COMPLIANCE mode for a year in production, access logged', () => {
+    const bucket = manifest(manifests, 'Bucket', 'payment-audit');
+    expect(bucket.spec.encryption.rules).toEqual([
+      { applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyID: 'arn:aws:kms:us-east-1:123456789012:alias/payment-data-prod' }, bucketKeyEnabled: true },
+    ]);
+    expect(bucket.spec).toMatchObject({ objectLockEnabledForBucket: true, objectLockConfiguration: { rule: { defaultRetention: { mode: 'COMPLIANCE', days: 365 } } } });
+    const logs = manifest(manifests, 'Bucket', 'payment-audit-access-logs');
+    expect(bucket.spec.logging).toEqual({ loggingEnabled: { targetBucket: logs.spec.name, targetPrefix: 'audit/' } });
+    expect(JSON.parse(logs.spec.policy).Statement).toContainEqual(
+      expect.objectContaining({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject', Condition: { ArnLike: { 'aws:SourceArn': `arn:aws:s3:::${bucket.spec.name}` }, StringEquals: { 'aws:SourceAccount': '123456789012' } } }),
+    );
+    expect(logs.spec.encryption.rules[0].applyServerSideEncryptionByDefault).toEqual({ sseAlgorithm: 'AES256' });
+    expect(logs.spec.lifecycle.rules[0].expiration).toEqual({ days: 365 });
+    const nonProduction = synth((raw) => (raw.tier = 'non-production'));
+    expect(manifest(nonProduction.manifests, 'Bucket', 'payment-audit').spec.objectLockEnabledForBucket).toBeUndefined();
   });
 
   test('S3 R-G12 alarms: RDS CPU, Lambda errors (10), throttles (5), API 5XX (10), each with description and the SNS action', () => {

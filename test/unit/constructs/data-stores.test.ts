@@ -145,6 +145,29 @@ describe('DatabaseCluster (Aurora)', () => {
     ]);
   });
 
+  test('PCI TLS required: a cluster parameter group with rds.force_ssl "1" (the string AWS reports), referenced by the cluster', () => {
+    expect(manifest(manifests, 'DBClusterParameterGroup', 'db').spec).toEqual({
+      name: 'db-test',
+      family: 'aurora-postgresql15',
+      description: 'db: rds.force_ssl=1 (TLS required)',
+      parameterOverrides: { 'rds.force_ssl': '1' },
+      tags: expect.any(Array),
+    });
+    expect(cluster.spec.dbClusterParameterGroupRef).toEqual({ from: { name: 'db' } });
+  });
+
+  test('PCI Performance Insights on each instance, encrypted with the database key', () => {
+    expect(ofKind(manifests, 'DBInstance').map((i) => [i.spec.performanceInsightsEnabled, i.spec.performanceInsightsKMSKeyRef, i.spec.performanceInsightsRetentionPeriod])).toEqual([
+      [true, { from: { name: 'data' } }, 7],
+      [true, { from: { name: 'data' } }, 7],
+    ]);
+  });
+
+  test('R-G7 a non-production environment that retains its data protects it like production: deletion protection and a final snapshot', () => {
+    const staging = environment({ ...rawEnvironment(), tier: 'non-production', deletionPolicy: 'retain' }, 'staging');
+    expect(dataProtectionFor(staging)).toEqual({ deletionProtection: true, retain: true, finalSnapshot: true });
+  });
+
   test('R-G7 dev protection follows the environment: no deletion protection, deleted with its object', () => {
     const dev = environment({ ...rawEnvironment(), tier: 'non-production', deletionPolicy: 'delete' }, 'dev');
     const devCluster = manifest(
@@ -178,6 +201,14 @@ describe('DatabaseInstance (RDS)', () => {
       deletionProtection: true,
     });
     expect(instance.metadata.annotations['rds.services.k8s.aws/skip-final-snapshot']).toBe('false');
+  });
+
+  test('PCI TLS required through its DB parameter group; Performance Insights where the class has it', () => {
+    const manifests = synthWith((chart) => new DatabaseInstance(chart, 'Db', props(chart)));
+    expect(manifest(manifests, 'DBParameterGroup', 'db').spec).toMatchObject({ family: 'postgres15', parameterOverrides: { 'rds.force_ssl': '1' } });
+    expect(instance.spec).toMatchObject({ dbParameterGroupRef: { from: { name: 'db' } }, performanceInsightsEnabled: true });
+    const small = manifest(synthWith((chart) => new DatabaseInstance(chart, 'Db', { ...props(chart), instanceClass: 'db.t4g.small' })), 'DBInstance', 'db');
+    expect(small.spec.performanceInsightsEnabled).toBeUndefined();
   });
 
   test('rejects storage that cannot grow', () => {
@@ -310,6 +341,28 @@ describe('SecureBucket', () => {
   });
 });
 
+describe('SecureBucket Object Lock and access logs', () => {
+  test('objectLockDays: COMPLIANCE-mode default retention, Object Lock enabled at creation', () => {
+    const bucket = manifest(synthWith((chart) => new SecureBucket(chart, 'B', { name: 'b', nameParts: ['b'], objectLockDays: 365 })), 'Bucket', 'b');
+    expect(bucket.spec).toMatchObject({ objectLockEnabledForBucket: true, objectLockConfiguration: { rule: { defaultRetention: { mode: 'COMPLIANCE', days: 365 } } } });
+  });
+
+  test.each([
+    [{ objectLockDays: 0 }, 'objectLockDays 0 must be a whole number of days from 1 to 36500'],
+  ])('rejects %p', (override, message) => {
+    expect(() => synthWith((chart) => new SecureBucket(chart, 'B', { name: 'b', nameParts: ['b'], ...override }))).toThrow(message);
+  });
+
+  test('server access logs cannot go to a bucket S3 cannot deliver to (locked, or KMS-encrypted)', () => {
+    expect(() =>
+      synthWith((chart) => {
+        const locked = new SecureBucket(chart, 'Logs', { name: 'logs', nameParts: ['logs'], objectLockDays: 30 });
+        new SecureBucket(chart, 'B', { name: 'b', nameParts: ['b'], serverAccessLogs: { bucket: locked, prefix: 'b/' } });
+      }),
+    ).toThrow('cannot log to this bucket: it has an Object Lock default retention, which log delivery does not support');
+  });
+});
+
 describe('RedisCluster', () => {
   const build = (chart: SystemChart, multiAz = true) => {
     const { key, network } = fixtures(chart);
@@ -399,5 +452,6 @@ describe('DatabaseCluster with Aurora MySQL', () => {
     const manifests = synthWith((chart) => new DatabaseCluster(chart, 'Db', { ...clusterProps(chart), engine: 'aurora-mysql', engineVersion: '8.0.mysql_aurora.3.08.2' }));
     expect(manifest(manifests, 'DBCluster', 'db').spec).toMatchObject({ port: 3306, enableCloudwatchLogsExports: ['audit', 'error', 'general', 'slowquery'] });
     expect(manifest(manifests, 'SecurityGroup', 'db-db').spec.ingressRules[0].fromPort).toBe(3306);
+    expect(manifest(manifests, 'DBClusterParameterGroup', 'db').spec).toMatchObject({ family: 'aurora-mysql8.0', parameterOverrides: { require_secure_transport: 'ON' } });
   });
 });
