@@ -5,6 +5,7 @@ import { adoptExisting } from '../../lib/ack-annotations';
 import { ValidationError } from '../../lib/errors';
 import { K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
 import { Tags } from '../../lib/tags/tags';
+import { addWarning } from '../../lib/warnings';
 import { describeEc2Id, ec2IdPattern, parseCidr, type Ec2IdPrefix } from '../../lib/validation/aws';
 
 type RouteFields = ec2.RouteTableSpecRoutes;
@@ -38,15 +39,19 @@ export class RouteTarget {
   }
   /** A peering connection managed in this cluster: an ACK reference to its object (R-G6). */
   static peeringConnection(connection: ApiObject): RouteTarget {
-    return new RouteTarget({ vpcPeeringConnectionRef: { from: { name: connection.name } } });
+    return new RouteTarget({ vpcPeeringConnectionRef: { from: { name: connection.name } } }, `${connection.kind} ${connection.name}`);
   }
 
   private static byId(prefix: Ec2IdPrefix, id: string, field: keyof RouteFields): RouteTarget {
     if (!ec2IdPattern(prefix).test(id)) throw new ValidationError(`route target "${id}": expected ${describeEc2Id(prefix)}`);
-    return new RouteTarget({ [field]: id });
+    return new RouteTarget({ [field]: id }, id);
   }
 
-  private constructor(readonly fields: RouteFields) {}
+  private constructor(
+    readonly fields: RouteFields,
+    /** For people: the target's ID, or the object it references. */
+    readonly label: string,
+  ) {}
 }
 
 export interface Route {
@@ -98,11 +103,25 @@ export class AdoptedRouteTable extends Construct {
     if (problem) throw new ValidationError(problem, this);
 
     for (const [key, value] of Object.entries(props.existingTags ?? {})) Tags.of(this).add(key, value);
+    this.ownership = describeOwnership(props);
     this.resource = new ec2.RouteTable(this, 'Resource', {
-      metadata: { name: props.name, annotations: adoptExisting({ routeTableID: props.routeTableId }) },
+      metadata: { name: props.name, annotations: { ...adoptExisting({ routeTableID: props.routeTableId }), [ROUTE_OWNERSHIP_ANNOTATION]: this.ownership } },
       spec: { routes: [...props.existingRoutes, ...props.addedRoutes].map(toRouteFields) },
     });
+    addWarning(this, 'ROUTE-TABLE-OWNED', this.ownership);
   }
+
+  /** What ACK will do to the table's routes, in one sentence. */
+  readonly ownership: string;
+}
+
+/** Where each adopted table says, for people reading the cluster, which routes ACK keeps. */
+export const ROUTE_OWNERSHIP_ANNOTATION = 'ack-systems.io/route-ownership';
+
+function describeOwnership(props: AdoptedRouteTableProps): string {
+  const list = (routes: readonly Route[]) => routes.map((r) => `${r.destination} -> ${r.target.label}`).join(', ');
+  const kept = props.existingRoutes.length > 0 ? `local, ${list(props.existingRoutes)}` : 'local';
+  return `ACK owns every route of ${props.routeTableId}: keeps ${kept}; adds ${list(props.addedRoutes)}; deletes any other route at its next sync`;
 }
 
 function toRouteFields(route: Route): RouteFields {

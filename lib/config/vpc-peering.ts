@@ -51,6 +51,16 @@ export type ExistingRoute = z.output<typeof existingRoute>;
 
 const privateRouteTable = strictObject({
   routeTableID: ec2Id('rtb'),
+  /**
+   * The explicit opt-in: once adopted, ACK owns every route of the table and
+   * deletes at its next sync any route `existingRoutes` does not list
+   * (ec2-controller v1.20.0 `route_table/hooks.go` syncRoutes), except the
+   * local route and gateway-endpoint routes to AWS prefix lists.
+   */
+  ackOwnsAllRoutes: z.literal(true, {
+    error:
+      'set to true to accept that ACK will own every route of this table and delete, at its next sync, any route existingRoutes does not list (except local and gateway-endpoint routes)',
+  }),
   /** Required, even when empty: saying "nothing else is there" must be a decision. */
   existingRoutes: z.array(existingRoute, { error: 'list every non-local route already in this route table ([] if none)' }),
   /** Tags the table already has; ACK removes tags its spec does not list. @default {} */

@@ -39,13 +39,14 @@ export function rawEnvironment(): any {
           privateRouteTables: [
             {
               routeTableID: 'rtb-0123456789abcdef0',
+              ackOwnsAllRoutes: true,
               existingRoutes: [
                 { destinationCIDRBlock: '0.0.0.0/0', natGatewayID: 'nat-0123456789abcdef0' },
                 { destinationPrefixListID: 'pl-63a5400a', vpcEndpointID: 'vpce-0123456789abcdef0' },
               ],
               existingTags: { Name: 'payment-private-a' },
             },
-            { routeTableID: 'rtb-0123456789abcdef1', existingRoutes: [] },
+            { routeTableID: 'rtb-0123456789abcdef1', ackOwnsAllRoutes: true, existingRoutes: [] },
           ],
         },
         analytics: {
@@ -53,7 +54,7 @@ export function rawEnvironment(): any {
           vpcID: 'vpc-0fedcba9876543210',
           vpcCIDR: '10.1.0.0/16',
           apiSubnetCIDR: '10.1.2.0/24',
-          privateRouteTables: [{ routeTableID: 'rtb-0fedcba9876543210', existingRoutes: [] }],
+          privateRouteTables: [{ routeTableID: 'rtb-0fedcba9876543210', ackOwnsAllRoutes: true, existingRoutes: [] }],
         },
         peeringConnectionID: 'pcx-0123456789abcdef0',
       },

@@ -56,7 +56,7 @@ describe('S1 vpc-peering', () => {
   });
 
   test('S1 no route tables on a side: a warning, not silence', () => {
-    expect(warnings).toEqual([]);
+    expect(warnings).toEqual(['ROUTE-TABLE-OWNED', 'ROUTE-TABLE-OWNED', 'ROUTE-TABLE-OWNED']);
     const empty = synth((p) => {
       p.payment.privateRouteTables = [];
       p.analytics.privateRouteTables = [];
@@ -71,6 +71,12 @@ describe('S1 vpc-peering', () => {
     expect(pending.manifests.filter((m) => m.kind === 'RouteTable')).toEqual([]);
     expect(manifest(pending.manifests, 'ConfigMap', 'vpc-peering-outputs').data).toEqual({ paymentRouteCount: '0', analyticsRouteCount: '0' });
     expect(pending.warnings).toEqual(['S1-ACCEPTER-PENDING']);
+  });
+
+  test('S1 adopting a shared route table is an explicit opt-in per table (ACK then owns all its routes)', () => {
+    expect(() => synth((p) => delete p.payment.privateRouteTables[0].ackOwnsAllRoutes)).toThrow(
+      'systems.vpc-peering.payment.privateRouteTables[0].ackOwnsAllRoutes: set to true to accept that ACK will own every route of this table',
+    );
   });
 
   test('S1 security groups have explicit, environment-suffixed names', () => {

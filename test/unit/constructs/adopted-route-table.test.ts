@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { ApiObject } from 'cdk8s';
 import { AdoptedRouteTable, RouteTarget, type AdoptedRouteTableProps } from '../../../charts/constructs/adopted-route-table';
 import { loadCrdSchemas, schemaProblems } from '../../support/crd-schema';
+import { collectWarnings } from '../../../lib/warnings';
 import { manifest, testChart } from '../../support/fixtures';
 
 function synth(override: Partial<AdoptedRouteTableProps> = {}) {
@@ -36,7 +37,21 @@ describe('AdoptedRouteTable', () => {
       'services.k8s.aws/adoption-policy': 'adopt-or-create',
       'services.k8s.aws/adoption-fields': '{"routeTableID":"rtb-0123456789abcdef0"}',
       'services.k8s.aws/deletion-policy': 'retain',
+      'ack-systems.io/route-ownership': expect.any(String),
     });
+  });
+
+  test('S1 the risk is stated on the object and at synth: the routes ACK keeps, the ones it adds, and that it deletes any other', () => {
+    const expected =
+      'ACK owns every route of rtb-0123456789abcdef0: keeps local, 0.0.0.0/0 -> nat-0123456789abcdef0, pl-63a5400a -> vpce-0123456789abcdef0; ' +
+      'adds 10.1.0.0/16 -> VPCPeeringConnection peering; deletes any other route at its next sync';
+    expect(synth().metadata.annotations['ack-systems.io/route-ownership']).toBe(expected);
+    const chart = testChart();
+    const peering = new ApiObject(chart, 'Peering', { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'VPCPeeringConnection', metadata: { name: 'peering' } });
+    new AdoptedRouteTable(chart, 'Table', { name: 't', routeTableId: 'rtb-0123456789abcdef0', existingRoutes: [], addedRoutes: [{ destination: '10.1.0.0/16', target: RouteTarget.peeringConnection(peering) }] });
+    expect(collectWarnings(chart).map((w) => [w.id, w.message])).toEqual([
+      ['ROUTE-TABLE-OWNED', 'ACK owns every route of rtb-0123456789abcdef0: keeps local; adds 10.1.0.0/16 -> VPCPeeringConnection peering; deletes any other route at its next sync'],
+    ]);
   });
 
   test('S1 vpcID is left out, so a wrong table ID cannot create a stray table', () => {

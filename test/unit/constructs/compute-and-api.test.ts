@@ -178,6 +178,8 @@ describe('HttpApi', () => {
     expect(stage.spec.accessLogSettings.destinationARN).toBe('arn:aws:logs:us-east-1:123456789012:log-group:/aws/apigateway/api-test/access');
     expect(JSON.parse(stage.spec.accessLogSettings.format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
     expect(stage.spec.defaultRouteSettings).toEqual({ throttlingBurstLimit: 100, throttlingRateLimit: 50, detailedMetricsEnabled: true });
+    // apigatewayv2-controller v1.4.1 dereferences autoDeploy without a nil check on update.
+    expect(stage.spec.autoDeploy).toBe(true);
     expect(manifest(manifests, 'LogGroup', 'api-access-logs').spec.retentionDays).toBe(30);
   });
 
@@ -242,6 +244,8 @@ describe('WebAcl', () => {
       ['AWSManagedRulesCommonRuleSet', 1, { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet' } }],
     ]);
     expect(acl.spec.rules.every((r: any) => r.visibilityConfig.cloudWatchMetricsEnabled)).toBe(true);
+    // wafv2-controller compares the string-typed statements verbatim with its own YAML dump: never use them.
+    expect(JSON.stringify(acl.spec.rules)).not.toMatch(/"(andStatement|orStatement|notStatement|scopeDownStatement)"/);
   });
 
   test('rejects a rate limit below WAF\'s minimum', () => {
