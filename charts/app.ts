@@ -15,7 +15,7 @@ import type { EnvironmentConfig } from '../lib/config/environment';
 import { collectWarnings, type Warning } from '../lib/warnings';
 import { GitOpsChart, systemManifestPath } from './gitops';
 import { SYSTEM_CHARTS } from './index';
-import { OPERATOR_MANIFESTS, OperatorChart, OperatorCrdsChart, type OperatorChartProps } from './operator';
+import { OPERATOR_MANIFESTS, OperatorChart, OperatorCrdsChart, OperatorMonitoringChart, type OperatorChartProps } from './operator';
 import type { SystemChart } from './system-chart';
 
 export interface RenderedEnvironment {
@@ -52,10 +52,10 @@ export function renderEnvironment(environment: EnvironmentConfig): RenderedEnvir
 /** The operator's manifests: installed once per cluster, the same for every environment. */
 export function renderOperator(props: OperatorChartProps = {}): ReadonlyMap<string, string> {
   const app = new App();
-  const charts = [new OperatorCrdsChart(app), new OperatorChart(app, props)];
   return new Map([
-    [OPERATOR_MANIFESTS.crds, Yaml.stringify(...charts[0].toJson())],
-    [OPERATOR_MANIFESTS.operator, Yaml.stringify(...charts[1].toJson())],
+    [OPERATOR_MANIFESTS.crds, Yaml.stringify(...new OperatorCrdsChart(app).toJson())],
+    [OPERATOR_MANIFESTS.operator, Yaml.stringify(...new OperatorChart(app, props).toJson())],
+    [OPERATOR_MANIFESTS.monitoring, Yaml.stringify(...new OperatorMonitoringChart(app).toJson())],
   ]);
 }
 

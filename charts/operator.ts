@@ -1,6 +1,7 @@
 /**
  * The operator's own deployment (R-O4), synthesized once per cluster into
- * `dist/operator/`: `crds.k8s.yaml` (apply first) and `operator.k8s.yaml`.
+ * `dist/operator/`: `crds.k8s.yaml` (apply first), `operator.k8s.yaml`, and
+ * `monitoring.k8s.yaml` (for clusters running the Prometheus Operator).
  *
  * Workload objects use cdk8s-plus-28 for its secure defaults; RBAC uses the
  * plain `k8s` objects because cdk8s-plus writes one rule per resource, and a
@@ -14,11 +15,12 @@ import type { AckKindInfo } from '../lib/ack-kind';
 import { ValidationError } from '../lib/errors';
 import { CONTAINER_IMAGE_PATTERN } from '../lib/validation/aws';
 import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from '../operator/identity';
+import { PEERING_ACTIVE_METRIC } from '../operator/peering-health/peering-health';
 import { TAG_POLICY_CRD, TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
 import packageJson from '../package.json' with { type: 'json' };
 
 /** Where synth writes the operator's manifests, relative to `dist/`. */
-export const OPERATOR_MANIFESTS = { crds: 'operator/crds.k8s.yaml', operator: 'operator/operator.k8s.yaml' } as const;
+export const OPERATOR_MANIFESTS = { crds: 'operator/crds.k8s.yaml', operator: 'operator/operator.k8s.yaml', monitoring: 'operator/monitoring.k8s.yaml' } as const;
 
 /** The image `npm run build:image` tags; override with `npm run synth -- --operator-image`. */
 export const DEFAULT_OPERATOR_IMAGE = `ghcr.io/ack-systems/${OPERATOR_NAME}:${packageJson.version}`;
@@ -204,6 +206,70 @@ export class OperatorChart extends Chart {
       egress: {
         default: kplus.NetworkPolicyTrafficDefault.DENY,
         rules: [{ peer: kplus.NetworkPolicyIpBlock.anyIpv4(this, 'api-server'), ports: [kplus.NetworkPolicyPort.tcp(443), kplus.NetworkPolicyPort.tcp(6443)] }],
+      },
+    });
+  }
+}
+
+/**
+ * What pages a team about the operator and what it watches, for clusters
+ * running the Prometheus Operator: a ServiceMonitor for the operator's
+ * `/metrics`, and alert rules. Its own file: `monitoring.coreos.com` kinds
+ * exist only where the Prometheus Operator is installed.
+ */
+export class OperatorMonitoringChart extends Chart {
+  constructor(scope: Construct) {
+    super(scope, 'operator-monitoring', { disableResourceNameHashes: true });
+    const namespace = OPERATOR_NAME;
+    new ApiObject(this, 'service-monitor', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: OPERATOR_NAME, namespace },
+      spec: {
+        selector: { matchLabels: LABELS },
+        endpoints: [{ port: 'http-metrics', path: '/metrics', interval: '30s' }],
+      },
+    });
+    new ApiObject(this, 'alerts', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: OPERATOR_NAME, namespace },
+      spec: {
+        groups: [
+          {
+            name: 'ack-systems.vpc-peering',
+            rules: [
+              {
+                alert: 'VPCPeeringConnectionNotActive',
+                // Only the leading replica exports the gauge; max() spans replicas and restarts.
+                expr: `max by (namespace, name, state) (${PEERING_ACTIVE_METRIC}) == 0`,
+                for: '10m',
+                labels: { severity: 'critical' },
+                annotations: {
+                  summary: 'VPC peering connection {{ $labels.namespace }}/{{ $labels.name }} is {{ $labels.state }}, not active',
+                  description:
+                    'Traffic across this peering fails. `kubectl describe vpcpeeringconnection -n {{ $labels.namespace }} {{ $labels.name }}` shows what ACK reports; ' +
+                    'pending-acceptance means its accepter is missing (synth warning S1-ACCEPTER-PENDING), failed/rejected/expired/deleted need a new connection.',
+                },
+              },
+            ],
+          },
+          {
+            name: 'ack-systems.operator',
+            rules: [
+              {
+                alert: 'ACKSystemsOperatorNotLeading',
+                expr: `max(leader_election_master_status{name="${OPERATOR_NAME}"}) < 1 or absent(leader_election_master_status{name="${OPERATOR_NAME}"})`,
+                for: '5m',
+                labels: { severity: 'critical' },
+                annotations: {
+                  summary: 'No ack-systems operator replica leads',
+                  description: `Tags are not enforced and peering health is not reported. Check \`kubectl -n ${namespace} get pods\` and the Lease ${OPERATOR_NAME}.`,
+                },
+              },
+            ],
+          },
+        ],
       },
     });
   }

@@ -1,11 +1,12 @@
 /**
- * The operator's parts wired together: one API client, the manager and the
- * TagPolicy controller. `main.ts` runs it with the command-line flags; tests
+ * The operator's parts wired together: one API client, the manager, the
+ * TagPolicy controller and the peering-health exporter. `main.ts` runs it with the command-line flags; tests
  * run the same assembly in-process.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { OPERATOR_NAME } from './identity';
 import { ApiClient, EventRecorder, Manager, OperatorMetrics, type Logger, type ManagerOptions } from './runtime/index';
+import { PeeringHealth } from './peering-health/peering-health';
 import { TagPolicyOperator } from './tag-policy/tag-policy-operator';
 
 export interface OperatorOptions {
@@ -40,5 +41,6 @@ export function assembleOperator(kubeConfig: KubeConfig, options: OperatorOption
   });
   manager.add(tagPolicies);
   manager.addReadyCheck('tag-policy-caches', () => tagPolicies.synced);
+  manager.add(new PeeringHealth({ api, logger, metrics }));
   return { manager, tagPolicies, metrics };
 }

@@ -41,6 +41,8 @@ export interface InProcessOperator {
   readonly metrics: OperatorMetrics;
   /** Every log line, parsed. */
   readonly logs: Record<string, unknown>[];
+  /** The port of its /healthz, /readyz and /metrics. */
+  readonly port: number;
   stop(): Promise<void>;
 }
 
@@ -50,7 +52,7 @@ export async function startOperatorInProcess(kubeConfig: KubeConfig): Promise<In
   const logger = createLogger({ level: 'info', write: (line) => void logs.push(JSON.parse(line)) });
   const { manager, tagPolicies, metrics } = assembleOperator(kubeConfig, { logger, identity: 'test', port: 0 });
   await manager.start();
-  return { operator: tagPolicies, metrics, logs, stop: () => manager.shutdown() };
+  return { operator: tagPolicies, metrics, logs, port: manager.port, stop: () => manager.shutdown() };
 }
 
 /** Sum of a counter's values whose labels include `labels`. */

@@ -11,13 +11,14 @@ import { DEFAULT_OPERATOR_IMAGE, OPERATOR_MANIFESTS, OperatorChart, type Operato
 import { ACK_KINDS } from '../../imports/ack-kinds';
 import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from '../../operator/identity';
 import { TAG_POLICY_CRD } from '../../operator/tag-policy/crd';
+import { PEERING_ACTIVE_METRIC } from '../../operator/peering-health/peering-health';
 
 const render = (props?: OperatorChartProps) => {
   const files = renderOperator(props);
   const docs = (file: string) => parseAllDocuments(files.get(file)!).map((doc) => doc.toJS());
-  return { crds: docs(OPERATOR_MANIFESTS.crds), objects: docs(OPERATOR_MANIFESTS.operator) };
+  return { crds: docs(OPERATOR_MANIFESTS.crds), objects: docs(OPERATOR_MANIFESTS.operator), monitoring: docs(OPERATOR_MANIFESTS.monitoring) };
 };
-const { crds, objects } = render();
+const { crds, objects, monitoring } = render();
 const only = (kind: string) => {
   const found = objects.filter((o) => o.kind === kind);
   expect(found).toHaveLength(1);
@@ -169,5 +170,29 @@ describe('operator chart props (R-O4)', () => {
     [{ metricsScraperNamespaces: ['Monitoring'] }, 'operator: metricsScraperNamespaces: "Monitoring" is not a namespace name'],
   ])('R-O4 bad props are refused with the prop named: %j', (props, message) => {
     expect(() => new OperatorChart(new App(), props)).toThrow(message);
+  });
+});
+
+describe('operator monitoring (SPEC S1 peering health, R-O3)', () => {
+  const serviceMonitor = monitoring.find((o) => o.kind === 'ServiceMonitor');
+  const rules = monitoring.find((o) => o.kind === 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules);
+
+  test('S1 a ServiceMonitor scrapes the metrics Service by its labels and port name', () => {
+    const service = objects.find((o) => o.kind === 'Service');
+    expect(Object.entries(serviceMonitor.spec.selector.matchLabels).every(([key, value]) => service.metadata.labels[key] === value)).toBe(true);
+    expect(service.spec.ports.map((p: any) => p.name)).toContain(serviceMonitor.spec.endpoints[0].port);
+    expect(serviceMonitor.metadata.namespace).toBe(service.metadata.namespace);
+  });
+
+  test('S1 a peering connection that is not active pages (critical), on the gauge the operator exports', () => {
+    const peering = rules.find((r: any) => r.alert === 'VPCPeeringConnectionNotActive');
+    expect(peering).toMatchObject({ expr: `max by (namespace, name, state) (${PEERING_ACTIVE_METRIC}) == 0`, for: '10m', labels: { severity: 'critical' } });
+    expect(peering.annotations.summary).toContain('{{ $labels.state }}');
+  });
+
+  test('R-O3 no leading operator replica pages too (otherwise nothing reports peering health)', () => {
+    const leader = rules.find((r: any) => r.alert === 'ACKSystemsOperatorNotLeading');
+    expect(leader.expr).toContain(`leader_election_master_status{name="${OPERATOR_NAME}"}`);
+    expect(leader.expr).toContain('absent(');
   });
 });
