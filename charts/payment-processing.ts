@@ -5,6 +5,7 @@
  */
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../lib/config/environment';
+import { FUNCTION_HANDLER, functionPackage } from '../functions/build';
 import { PCI_AUDIT_LOG_ONLINE_DAYS, PCI_AUDIT_LOG_RETENTION_DAYS } from '../lib/compliance';
 import { addWarning } from '../lib/warnings';
 import { arn } from './constructs/aws-context';
@@ -148,15 +149,16 @@ export class PaymentProcessingChart extends SystemChart {
     const migrations = new LambdaFunction(this, 'Migrations', {
       name: 'payment-migrations',
       runtime: config.migrations.runtime,
-      handler: config.migrations.handler,
-      code: config.migrations.code,
+      handler: FUNCTION_HANDLER,
+      code: { s3Bucket: config.migrations.code.s3Bucket, ...functionPackage('payment-migrations') },
       memoryMB: 512,
       timeoutSeconds: 300,
       // Migrations must never run twice at once.
       reservedConcurrency: 1,
       logRetentionDays: settings.logRetentionDays,
       encryptionKey: key,
-      environment: { DB_CLUSTER_IDENTIFIER: this.database.identifier, DB_NAME: 'payments' },
+      // The Node.js 20+ runtimes trust RDS's certificate authority only from this bundle (AWS Lambda Node.js runtime notes).
+      environment: { DB_CLUSTER_IDENTIFIER: this.database.identifier, DB_NAME: 'payments', NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
       vpc: { network: this.network, egress: [{ peer: Peer.anyIpv4(AWS_APIS_VIA_NAT), port: Port.tcp(443), description: 'HTTPS to AWS APIs' }] },
     });
 

@@ -8,6 +8,7 @@ import type { EnvironmentConfig } from '../lib/config/environment';
 import type { PaymentStackConfig } from '../lib/config/payment-stack';
 import type { Settings } from '../lib/config/settings';
 import type { AlarmSubscription } from '../lib/validation/aws';
+import { FUNCTION_HANDLER, functionPackage } from '../functions/build';
 import { PCI_AUDIT_LOG_ONLINE_DAYS, PCI_AUDIT_LOG_RETENTION_DAYS } from '../lib/compliance';
 import { addWarning } from '../lib/warnings';
 import { DatabaseInstance, dataProtectionFor, type DataProtection } from './constructs/database';
@@ -115,8 +116,8 @@ export class PaymentStack extends Construct {
       name: 'payment-handler',
       roleName: `${environmentName}-payment-lambda-role-${suffix}`,
       runtime: config.lambda.runtime,
-      handler: 'index.handler',
-      code: config.lambda.code,
+      handler: FUNCTION_HANDLER,
+      code: { s3Bucket: config.lambda.code.s3Bucket, ...functionPackage('payment-api') },
       memoryMB: 512,
       timeoutSeconds: 30,
       reservedConcurrency: settings.lambdaReservedConcurrency,

@@ -5,6 +5,7 @@
  */
 import { build } from 'esbuild';
 import { resolve } from 'node:path';
+import { ESM_REQUIRE_BANNER } from '../lib/esm';
 import { OPERATOR_BUNDLE, REPO_ROOT } from '../lib/paths';
 
 await build({
@@ -14,8 +15,7 @@ await build({
   platform: 'node',
   target: 'node24',
   format: 'esm',
-  // Bundled CommonJS dependencies call require() for Node built-ins; ESM has none.
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  banner: { js: ESM_REQUIRE_BANNER },
   sourcemap: 'linked',
   logLevel: 'warning',
 });

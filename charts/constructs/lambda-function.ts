@@ -11,10 +11,17 @@ import { LogGroup } from './log-group';
 import type { Network, SubnetTier } from './network';
 import { SecurityGroup, type SecurityGroupRule } from './security-group';
 
-/** Where the function's deployment package is. */
+/** Where the function's deployment package is, and its hash. */
 export interface LambdaCode {
   readonly s3Bucket: string;
   readonly s3Key: string;
+  /**
+   * Base64 SHA-256 of the zip (what Lambda reports as `CodeSha256`). Required:
+   * ACK updates a function's code only when this differs from AWS's
+   * (lambda-controller v1.14.1 `function/hooks.go:550-572`); a new `s3Key`
+   * alone is never noticed.
+   */
+  readonly sha256: string;
 }
 
 export interface LambdaVpcPlacement {
@@ -85,7 +92,8 @@ export class LambdaFunction extends Construct implements IGrantable {
         ? undefined
         : `reservedConcurrency ${props.reservedConcurrency} must be at least 1 (0 would stop the function)`) ??
       (secretLike ? `environment variable ${secretLike} looks like a secret; pass the secret's ARN and read it at run time (R-G8)` : undefined) ??
-      (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.code.s3Bucket) && props.code.s3Key.length > 0 ? undefined : `code.s3Bucket "${props.code.s3Bucket}" / code.s3Key "${props.code.s3Key}" do not name an S3 object`);
+      (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(props.code.s3Bucket) && props.code.s3Key.length > 0 ? undefined : `code.s3Bucket "${props.code.s3Bucket}" / code.s3Key "${props.code.s3Key}" do not name an S3 object`) ??
+      (/^[A-Za-z0-9+/]{43}=$/.test(props.code.sha256) ? undefined : `code.sha256 "${props.code.sha256}" is not a base64 SHA-256 (44 characters, as Lambda reports CodeSha256)`);
     if (problem) throw new ValidationError(problem, this);
 
     this.arn = arn(this, 'lambda', `function:${this.functionName}`);
@@ -122,7 +130,8 @@ export class LambdaFunction extends Construct implements IGrantable {
         name: this.functionName,
         runtime: props.runtime,
         handler: props.handler,
-        code: { s3Bucket: props.code.s3Bucket, s3Key: props.code.s3Key },
+        packageType: 'Zip',
+        code: { s3Bucket: props.code.s3Bucket, s3Key: props.code.s3Key, sha256: props.code.sha256 },
         memorySize: props.memoryMB,
         timeout: props.timeoutSeconds,
         reservedConcurrentExecutions: props.reservedConcurrency,

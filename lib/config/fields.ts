@@ -82,10 +82,12 @@ export function wholeNumber(min: number, max: number) {
   return z.number({ error: `expected a whole number from ${min} to ${max}` }).int({ error: `expected a whole number from ${min} to ${max}` }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
 }
 
-/** An S3 object holding a deployment package. */
-export const s3Object = strictObject({
+/**
+ * Where a function's deployment package is uploaded: the bucket. The key is
+ * the package's content hash, which synth computes (`npm run build:functions`).
+ */
+export const functionCode = strictObject({
   s3Bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'expected an S3 bucket name' }),
-  s3Key: z.string().min(1, { error: 'expected the object key of the package' }),
 });
 
 /** An ACM certificate ARN. */

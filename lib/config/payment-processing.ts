@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { engineVersionProblem, lambdaRuntimeProblem } from '../catalog';
 import { nameProblem, K8S_LABEL_NAME } from '../naming';
 import { CONTAINER_IMAGE_PATTERN } from '../validation/aws';
-import { availabilityZones, certificateArn, checked, ec2Id, region, s3Object, strictObject, tagMap, vpcCidr, wholeNumber } from './fields';
+import { availabilityZones, certificateArn, checked, ec2Id, region, functionCode, strictObject, tagMap, vpcCidr, wholeNumber } from './fields';
 
 
 export const paymentProcessingSchema = strictObject({
@@ -62,8 +62,7 @@ export const paymentProcessingSchema = strictObject({
   /** The database-migration runner (a Lambda function in the VPC). */
   migrations: strictObject({
     runtime: checked(lambdaRuntimeProblem),
-    handler: z.string().min(1).default('index.handler'),
-    code: s3Object,
+    code: functionCode,
   }),
   /** Alarm thresholds (R-G12). */
   alarms: strictObject({

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { engineVersionProblem, lambdaRuntimeProblem, RDS_ENGINES } from '../catalog';
 import { dnsNameProblem, HOSTED_ZONE_ID_PATTERN } from '../validation/aws';
-import { availabilityZones, certificateArn, checked, ec2Id, region, s3Object, strictObject, tagMap, vpcCidr, wholeNumber } from './fields';
+import { availabilityZones, certificateArn, checked, ec2Id, region, functionCode, strictObject, tagMap, vpcCidr, wholeNumber } from './fields';
 
 const hostedZoneId = z.string().regex(HOSTED_ZONE_ID_PATTERN, { error: 'expected a Route 53 hosted zone ID: Z followed by uppercase letters and digits' });
 
@@ -65,7 +65,7 @@ export const paymentStackSchema = strictObject({
   lambda: strictObject({
     /** A current Node.js runtime; deprecated ones are rejected (R-G9). */
     runtime: checked((runtime) => lambdaRuntimeProblem(runtime) ?? (runtime.startsWith('nodejs') ? undefined : 'SPEC S3 asks for a Node.js runtime')),
-    code: s3Object,
+    code: functionCode,
   }),
   api: strictObject({
     /** @default unset: clients use the API's execute-api endpoint (apiEndpoint in the outputs) */

@@ -70,7 +70,7 @@ export function rawEnvironment(): any {
           targetGroupARN: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/payment-alb-tg-prod/0123456789abcdef',
         },
         cache: { authTokenSecret: { name: 'payment-redis-auth', key: 'token' } },
-        migrations: { runtime: 'nodejs22.x', code: { s3Bucket: 'artifacts-123456789012', s3Key: 'payment-migrations/1.0.0.zip' } },
+        migrations: { runtime: 'nodejs22.x', code: { s3Bucket: 'artifacts-123456789012' } },
         alarms: { ecsCpuPercent: 80, rdsCpuPercent: 80, redisCpuPercent: 75, deadLetterMessages: 1, target5xx: 10, elb5xx: 5, unhealthyTargets: 1, minHealthyTargets: 1 },
       },
       'payment-stack': {
@@ -78,7 +78,7 @@ export function rawEnvironment(): any {
         region: 'us-east-1',
         network: { cidr: '10.0.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], vpcID: 'vpc-0123456789abcdef0', dynamoDBPrefixListID: 'pl-02cd2c6b' },
         database: { engineVersion: '15.13' },
-        lambda: { runtime: 'nodejs22.x', code: { s3Bucket: 'artifacts-123456789012', s3Key: 'payment-handler/1.0.0.zip' } },
+        lambda: { runtime: 'nodejs22.x', code: { s3Bucket: 'artifacts-123456789012' } },
         api: {
           customDomain: {
             domainName: 'api.payments.example.com',

@@ -28,7 +28,7 @@ const fnProps: LambdaFunctionProps = {
   name: 'handler',
   runtime: 'nodejs22.x',
   handler: 'index.handler',
-  code: { s3Bucket: 'artifacts-123456789012', s3Key: 'handler.zip' },
+  code: { s3Bucket: 'artifacts-123456789012', s3Key: 'handler/0123456789abcdef.zip', sha256: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=' },
   memoryMB: 512,
   timeoutSeconds: 30,
   logRetentionDays: 30,
@@ -40,6 +40,8 @@ describe('LambdaFunction', () => {
 
   test('S3 defaults: arm64, JSON logs into a log group created first, its own role', () => {
     expect(fn.spec).toMatchObject({
+      packageType: 'Zip',
+      code: { s3Bucket: 'artifacts-123456789012', s3Key: 'handler/0123456789abcdef.zip', sha256: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=' },
       name: 'handler-test',
       runtime: 'nodejs22.x',
       memorySize: 512,
@@ -108,7 +110,8 @@ describe('LambdaFunction', () => {
     [{ timeoutSeconds: 901 }, 'timeoutSeconds 901 must be 1-900'],
     [{ reservedConcurrency: 0 }, 'reservedConcurrency 0 must be at least 1'],
     [{ environment: { DB_PASSWORD: 'x' } }, 'environment variable DB_PASSWORD looks like a secret; pass the secret\'s ARN and read it at run time (R-G8)'],
-    [{ code: { s3Bucket: 'B', s3Key: '' } }, 'do not name an S3 object'],
+    [{ code: { s3Bucket: 'B', s3Key: '', sha256: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=' } }, 'do not name an S3 object'],
+    [{ code: { s3Bucket: 'artifacts-123456789012', s3Key: 'handler.zip', sha256: 'abc' } }, 'code.sha256 "abc" is not a base64 SHA-256'],
   ])('R-G8 R-G9 rejects %p', (override, message) => {
     expect(() => synthWith((chart) => new LambdaFunction(chart, 'Fn', { ...fnProps, ...override }))).toThrow(message);
   });
