@@ -6,7 +6,6 @@
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../lib/config/environment';
 import { FUNCTION_HANDLER, functionPackage } from '../functions/build';
-import { PCI_AUDIT_LOG_ONLINE_DAYS, PCI_AUDIT_LOG_RETENTION_DAYS } from '../lib/compliance';
 import { addWarning } from '../lib/warnings';
 import { arn } from './constructs/aws-context';
 import { ContainerService } from './constructs/container-service';
@@ -19,7 +18,7 @@ import { Network } from './constructs/network';
 import { Queue } from './constructs/queue';
 import { RedisCluster } from './constructs/redis-cluster';
 import { Peer, Port } from './constructs/security-group';
-import { SecureBucket } from './constructs/secure-bucket';
+import { PCI_LOG_LIFECYCLE, SecureBucket } from './constructs/secure-bucket';
 import { SystemOutputs } from './constructs/system-outputs';
 import { WebAcl } from './constructs/web-acl';
 import { SystemChart } from './system-chart';
@@ -67,14 +66,7 @@ export class PaymentProcessingChart extends SystemChart {
     const accessLogs = new SecureBucket(this, 'AccessLogs', {
       name: 'payment-access-logs',
       nameParts: ['payment-processing', environment.name, 'logs'],
-      lifecycleRules: [
-        {
-          id: 'pci-retention',
-          transitions: [{ days: PCI_AUDIT_LOG_ONLINE_DAYS, storageClass: 'GLACIER' }],
-          expirationDays: PCI_AUDIT_LOG_RETENTION_DAYS,
-          noncurrentExpirationDays: 1,
-        },
-      ],
+      lifecycleRules: [PCI_LOG_LIFECYCLE],
       protection,
     });
     const loadBalancer = new ApplicationLoadBalancer(this, 'LoadBalancer', {

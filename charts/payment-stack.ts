@@ -9,7 +9,7 @@ import type { PaymentStackConfig } from '../lib/config/payment-stack';
 import type { Settings } from '../lib/config/settings';
 import type { AlarmSubscription } from '../lib/validation/aws';
 import { FUNCTION_HANDLER, functionPackage } from '../functions/build';
-import { PCI_AUDIT_LOG_ONLINE_DAYS, PCI_AUDIT_LOG_RETENTION_DAYS } from '../lib/compliance';
+import { PCI_AUDIT_LOG_RETENTION_DAYS } from '../lib/compliance';
 import { addWarning } from '../lib/warnings';
 import { DatabaseInstance, dataProtectionFor, type DataProtection } from './constructs/database';
 import { HttpApi } from './constructs/http-api';
@@ -17,7 +17,7 @@ import { KmsKey } from './constructs/kms-key';
 import { LambdaFunction } from './constructs/lambda-function';
 import { Alarm, AlarmTopic, Dashboard, type GraphWidget, type Metric } from './constructs/monitoring';
 import { Network } from './constructs/network';
-import { SecureBucket } from './constructs/secure-bucket';
+import { PCI_LOG_LIFECYCLE, SecureBucket } from './constructs/secure-bucket';
 import { Peer, Port } from './constructs/security-group';
 import { SystemOutputs } from './constructs/system-outputs';
 import { Table } from './constructs/table';
@@ -168,14 +168,7 @@ export class PaymentStack extends Construct {
     const auditAccessLogs = new SecureBucket(this, 'AuditAccessLogs', {
       name: 'payment-audit-access-logs',
       nameParts: ['payments', environmentName, 'audit-logs'],
-      lifecycleRules: [
-        {
-          id: 'pci-retention',
-          transitions: [{ days: PCI_AUDIT_LOG_ONLINE_DAYS, storageClass: 'GLACIER' }],
-          expirationDays: PCI_AUDIT_LOG_RETENTION_DAYS,
-          noncurrentExpirationDays: 1,
-        },
-      ],
+      lifecycleRules: [PCI_LOG_LIFECYCLE],
       protection,
     });
     this.auditBucket = new SecureBucket(this, 'AuditBucket', {

@@ -2,6 +2,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as s3 from '../../imports/s3.services.k8s.aws';
 import { ELB_LOG_DELIVERY_ACCOUNTS } from '../../lib/catalog';
+import { PCI_AUDIT_LOG_ONLINE_DAYS, PCI_AUDIT_LOG_RETENTION_DAYS } from '../../lib/compliance';
 import { ValidationError } from '../../lib/errors';
 import { AWS_NAME_RULES, K8S_LABEL_NAME, joinName, nameProblem, stableSuffix } from '../../lib/naming';
 import { arn, awsContext } from './aws-context';
@@ -24,6 +25,18 @@ export interface LifecycleRule {
   /** @default 7: unfinished multipart uploads cost money and hold data */
   readonly abortIncompleteMultipartUploadDays?: number;
 }
+
+/**
+ * The lifecycle of a bucket that receives logs (access logs of load balancers
+ * and buckets): kept the PCI DSS retention, the first months immediately
+ * readable, then archived; overwritten versions go at once (logs are written once).
+ */
+export const PCI_LOG_LIFECYCLE: LifecycleRule = {
+  id: 'pci-retention',
+  transitions: [{ days: PCI_AUDIT_LOG_ONLINE_DAYS, storageClass: 'GLACIER' }],
+  expirationDays: PCI_AUDIT_LOG_RETENTION_DAYS,
+  noncurrentExpirationDays: 1,
+};
 
 export interface BucketReplication {
   /** ARN of the destination bucket (ACK has no reference to a Bucket in another region). */
