@@ -7,14 +7,15 @@
  * are the files written, into a sibling folder that then replaces `dist/`. A
  * bad config therefore leaves `dist/` exactly as it was.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { App, Yaml } from 'cdk8s';
 import { loadEnvironments } from '../lib/config/load';
+import { REPO_ROOT } from '../lib/paths';
 import type { EnvironmentConfig } from '../lib/config/environment';
 import { collectWarnings, type Warning } from '../lib/warnings';
 import { GitOpsChart, systemManifestPath } from './gitops';
 import { SYSTEM_CHARTS } from './index';
+import { OutputFolderError, outputFolderProblem, replaceFolder } from './output-folder';
 import { OPERATOR_MANIFESTS, OperatorChart, OperatorCrdsChart, OperatorMonitoringChart, type OperatorChartProps } from './operator';
 import type { SystemChart } from './system-chart';
 
@@ -63,38 +64,27 @@ export interface SynthOptions {
   readonly configDir: string;
   readonly outDir: string;
   readonly operator?: OperatorChartProps;
+  /** How the user named the folders, for messages. @default --config-dir, --out */
+  readonly labels?: { readonly configDir: string; readonly outDir: string };
 }
 
 /**
- * Validates all configuration, renders all environments, then replaces
- * `outDir` with the result.
- * @throws ConfigError or ValidationError before anything is written.
+ * Checks that `outDir` may be replaced, validates all configuration, renders
+ * all environments, then replaces `outDir` with the result.
+ * @throws OutputFolderError, ConfigError or ValidationError before anything is written.
  */
 export function synthesize(options: SynthOptions): { environments: RenderedEnvironment[]; files: ReadonlyMap<string, string> } {
-  const environments = loadEnvironments(options.configDir).map(renderEnvironment);
+  const labels = options.labels ?? { configDir: '--config-dir', outDir: '--out' };
+  const problem = outputFolderProblem(options.outDir, {
+    label: labels.outDir,
+    protectedFolders: [
+      { path: REPO_ROOT, what: 'the repository' },
+      { path: options.configDir, what: `the config folder (${labels.configDir})` },
+    ],
+  });
+  if (problem) throw new OutputFolderError(problem);
+  const environments = loadEnvironments(options.configDir, labels.configDir).map(renderEnvironment);
   const files = new Map([...environments.flatMap((env) => [...env.files]), ...renderOperator(options.operator)]);
-  replaceFolder(options.outDir, files);
+  replaceFolder(resolve(options.outDir), files);
   return { environments, files };
-}
-
-function replaceFolder(outDir: string, files: ReadonlyMap<string, string>): void {
-  const staging = join(dirname(outDir), `.${basename(outDir)}-new-${process.pid}`);
-  const previous = join(dirname(outDir), `.${basename(outDir)}-old-${process.pid}`);
-  try {
-    for (const [path, text] of files) {
-      mkdirSync(dirname(join(staging, path)), { recursive: true });
-      writeFileSync(join(staging, path), text);
-    }
-    const hadOutput = existsSync(outDir);
-    if (hadOutput) renameSync(outDir, previous);
-    try {
-      renameSync(staging, outDir);
-    } catch (error) {
-      if (hadOutput) renameSync(previous, outDir);
-      throw error;
-    }
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-    rmSync(previous, { recursive: true, force: true });
-  }
 }

@@ -78,7 +78,7 @@ export class VpcPeeringChart extends SystemChart {
       if (tables.length === 0) {
         addWarning(
           sideScope,
-          `S1-NO-${side.toUpperCase()}-ROUTE-TABLES`,
+          side === 'payment' ? 'S1-NO-PAYMENT-ROUTE-TABLES' : 'S1-NO-ANALYTICS-ROUTE-TABLES',
           `no private route tables for the ${side} VPC: nothing routes to the peer VPC until systems.vpc-peering.${side}.privateRouteTables lists them`,
         );
       }

@@ -12,11 +12,14 @@ import { environmentNameProblem, environmentSchema, type EnvironmentConfig } fro
 
 const YAML_FILE = /\.ya?ml$/;
 
-export function loadEnvironments(configDir: string): EnvironmentConfig[] {
-  const files = listFiles(configDir).filter((name) => YAML_FILE.test(name));
+/**
+ * @param label how the user named the folder (`--config-dir`, `CONFIG_DIR`), for messages
+ */
+export function loadEnvironments(configDir: string, label = '--config-dir'): EnvironmentConfig[] {
+  const files = listFiles(configDir, label).filter((name) => YAML_FILE.test(name));
   const shown = (name: string) => relative(process.cwd(), join(configDir, name)) || name;
   if (files.length === 0) {
-    throw new ConfigError([{ file: shown('.'), path: '', message: 'no environment files (<environment>.yaml) found; set CONFIG_DIR to the folder that holds them' }]);
+    throw new ConfigError([{ file: shown('.'), path: '', message: `no environment files (<environment>.yaml) found; point ${label} at the folder that holds them` }]);
   }
   const problems: ConfigProblem[] = [];
   const environments: EnvironmentConfig[] = [];
@@ -30,11 +33,11 @@ export function loadEnvironments(configDir: string): EnvironmentConfig[] {
   return environments;
 }
 
-function listFiles(dir: string): string[] {
+function listFiles(dir: string, label: string): string[] {
   try {
     return readdirSync(dir).sort();
   } catch (error) {
-    throw new ConfigError([{ file: dir, path: '', message: `cannot read the config folder (${(error as Error).message}); set CONFIG_DIR to an existing folder` }]);
+    throw new ConfigError([{ file: dir, path: '', message: `cannot read the config folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); point ${label} at an existing folder` }]);
   }
 }
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { renderEnvironment, renderOperator, synthesize } from '../../charts/app';
+import { markerText, OutputFolderError, SYNTH_MARKER } from '../../charts/output-folder';
 import { SYSTEM_NAMES } from '../../charts/index';
 import { loadEnvironments } from '../../lib/config/load';
 import { ConfigError } from '../../lib/errors';
@@ -58,9 +59,9 @@ describe('synth of the committed configuration (R-G11)', () => {
   const environments = loadEnvironments(CONFIG_DIR);
   const rendered = environments.map(renderEnvironment);
 
-  test('R-G11 R-O4 the committed dist/ is exactly a fresh synth, systems and operator (regenerate with `npm run synth`)', () => {
-    const fresh = Object.fromEntries([...rendered.flatMap((env) => [...env.files]), ...renderOperator()]);
-    expect(snapshot(DIST)).toEqual(fresh);
+  test('R-G11 R-O4 the committed dist/ is exactly a fresh synth, systems and operator, marked as synth output (regenerate with `npm run synth`)', () => {
+    const files = new Map([...rendered.flatMap((env) => [...env.files]), ...renderOperator()]);
+    expect(snapshot(DIST)).toEqual({ ...Object.fromEntries(files), [SYNTH_MARKER]: markerText(files) });
   });
 
   test('R-G11 one file per system and environment: dist/<env>/<system>.k8s.yaml', () => {
@@ -133,8 +134,9 @@ describe('bad configuration (R-G1)', () => {
     const out = join(tempDir('cli-'), 'dist');
     const result = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts', '--config-dir', CONFIG_DIR, '--out', out], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.status).toBe(0);
-    expect(result.stderr).toMatch(/^warning S1-ACCEPTER-PENDING \[dev\] vpc-peering\/Peering: the peering is requested but not accepted/m);
-    expect(result.stdout).toBe(`synthesized ${Object.keys(snapshot(DIST)).length} files for 3 environments and the operator into ${out}\n`);
+    expect(result.stderr).toMatch(/^warning S1-ACCEPTER-PENDING: the VPC peering waits for its accepter: put the connection ID into systems.vpc-peering.peeringConnectionID — dev\/vpc-peering$/m);
+    expect(result.stderr).toMatch(/^warning ROUTE-TABLE-OWNED: .* — prod\/vpc-peering \(4\), staging\/vpc-peering \(2\)$/m);
+    expect(result.stdout).toBe(`synthesized ${Object.keys(snapshot(DIST)).length - 1} files for 3 environments and the operator into ${out}\n`);
     expect(snapshot(out)).toEqual(snapshot(DIST));
   }, 30_000);
 
@@ -167,4 +169,67 @@ describe('each kind of bad configuration leaves dist/ untouched (R-G1)', () => {
     expect(() => synthesize({ configDir, outDir: out })).toThrow(message);
     expect(snapshot(out)).toEqual(before);
   });
+});
+
+describe('the output folder is never something else (data loss)', () => {
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+
+  test.each([
+    ['the repository', () => REPO_ROOT, '--out', 'is the repository'],
+    ['a folder containing the repository', () => join(REPO_ROOT, '..'), '--out', 'contains the repository'],
+    ['the config folder', () => CONFIG_DIR, '--out', 'is the config folder (--config-dir)'],
+  ])('--out %s is refused before anything is read or written', (_case, target, label, message) => {
+    const out = target();
+    const before = snapshot(CONFIG_DIR);
+    expect(() => synthesize({ configDir: CONFIG_DIR, outDir: out })).toThrow(new RegExp(`^${label} .* ${message.replace(/[()]/g, '\\$&')}`));
+    expect(snapshot(CONFIG_DIR)).toEqual(before);
+    expect(existsSync(join(REPO_ROOT, '.git'))).toBe(true);
+  });
+
+  test('a non-empty folder synth did not write is refused; an empty one, a new one and a previous output are fine', () => {
+    const foreign = tempDir('foreign-');
+    writeFileSync(join(foreign, 'notes.txt'), 'mine');
+    expect(() => synthesize({ configDir: CONFIG_DIR, outDir: foreign })).toThrow(OutputFolderError);
+    expect(readFileSync(join(foreign, 'notes.txt'), 'utf8')).toBe('mine');
+    const fresh = join(tempDir('new-'), 'dist');
+    synthesize({ configDir: CONFIG_DIR, outDir: fresh });
+    expect(existsSync(join(fresh, SYNTH_MARKER))).toBe(true);
+    synthesize({ configDir: CONFIG_DIR, outDir: fresh });
+    const empty = tempDir('empty-');
+    expect(() => synthesize({ configDir: CONFIG_DIR, outDir: empty })).not.toThrow();
+  });
+
+  test('the CLI names the flag or variable the user gave, exits 1 and writes nothing', () => {
+    const byFlag = cli(['--out', '.']);
+    expect(byFlag.status).toBe(1);
+    expect(byFlag.stderr).toBe(`--out . is the repository; synth replaces its output folder whole: choose another folder, e.g. dist\n`);
+    const byEnv = cli([], { OUT_DIR: CONFIG_DIR });
+    expect(byEnv.stderr).toMatch(/^OUT_DIR .*config is the config folder \(--config-dir\)/);
+    expect(existsSync(join(REPO_ROOT, '.git'))).toBe(true);
+  }, 60_000);
+});
+
+describe('the synth command line', () => {
+  const cli = (...args: string[]) => spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+
+  test('--help and -h print the usage and exit 0', () => {
+    for (const flag of ['--help', '-h']) {
+      const result = cli(flag);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: npm run synth -- \[options\]\n  --config-dir <dir>/);
+    }
+  }, 60_000);
+
+  test.each([
+    [['--ouput', 'x'], 'unknown option --ouput'],
+    [['--out'], '--out needs a value'],
+    [['dist'], 'unexpected argument "dist"; options start with --'],
+  ])('%p: one line and the usage, exit 2, no stack trace', (args, message) => {
+    const result = cli(...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(message);
+    expect(result.stderr).toContain('Usage: npm run synth');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
 });
