@@ -237,8 +237,8 @@ describe('loading the config folder (R-G1)', () => {
   test('R-G1 an empty or missing folder says how to point at the right one', () => {
     const empty = mkdtempSync(join(tmpdir(), 'config-'));
     mkdirSync(join(empty, 'sub'));
-    expect(configError(empty)).toContain('no environment files (<environment>.yaml) found; set CONFIG_DIR');
-    expect(configError(join(empty, 'missing'))).toContain('cannot read the config folder');
+    expect(configError(empty)).toContain('no environment files (<environment>.yaml) found; point --config-dir at the folder that holds them');
+    expect(configError(join(empty, 'missing'))).toContain('cannot read the config folder (ENOENT); point --config-dir at an existing folder');
   });
 });
 
