@@ -9,6 +9,7 @@
  */
 import { join, relative, resolve } from 'node:path';
 import { App, Yaml } from 'cdk8s';
+import { ACK_ROLE_ACCOUNT_MAP } from '../lib/ack-annotations';
 import { loadEnvironments } from '../lib/config/load';
 import { REPO_ROOT } from '../lib/paths';
 import type { EnvironmentConfig } from '../lib/config/environment';
@@ -50,6 +51,24 @@ export function renderEnvironment(environment: EnvironmentConfig): RenderedEnvir
   return { environment: environment.name, files, warnings: collectWarnings(app) };
 }
 
+/** Where the accounts' role map is written, below the output folder. */
+export const ACCOUNT_MAP_FILE = join('ack-system', `${ACK_ROLE_ACCOUNT_MAP.name}.k8s.yaml`);
+
+/**
+ * ACK's account-to-role map for every environment (one entry per account;
+ * the schema makes environments sharing an account share its role). Apply it
+ * in each cluster that runs the ACK controllers, into their namespace.
+ */
+export function renderAccountMap(environments: readonly EnvironmentConfig[]): string {
+  const data = Object.fromEntries([...environments].sort((a, b) => a.awsAccountID.localeCompare(b.awsAccountID)).map((env) => [env.awsAccountID, env.ack.roleARN]));
+  return Yaml.stringify({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: ACK_ROLE_ACCOUNT_MAP.name, namespace: ACK_ROLE_ACCOUNT_MAP.namespace, labels: { 'app.kubernetes.io/managed-by': 'cdk8s', 'app.kubernetes.io/part-of': 'ack-systems' } },
+    data,
+  });
+}
+
 /** The operator's manifests: installed once per cluster, the same for every environment. */
 export function renderOperator(props: OperatorChartProps = {}): ReadonlyMap<string, string> {
   const app = new App();
@@ -83,8 +102,9 @@ export function synthesize(options: SynthOptions): { environments: RenderedEnvir
     ],
   });
   if (problem) throw new OutputFolderError(problem);
-  const environments = loadEnvironments(options.configDir, labels.configDir).map(renderEnvironment);
-  const files = new Map([...environments.flatMap((env) => [...env.files]), ...renderOperator(options.operator)]);
+  const configs = loadEnvironments(options.configDir, labels.configDir);
+  const environments = configs.map(renderEnvironment);
+  const files = new Map([...environments.flatMap((env) => [...env.files]), [ACCOUNT_MAP_FILE, renderAccountMap(configs)], ...renderOperator(options.operator)]);
   replaceFolder(resolve(options.outDir), files);
   return { environments, files };
 }

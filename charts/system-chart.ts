@@ -66,6 +66,8 @@ export class SystemChart extends Chart {
         name: namespaceName,
         annotations: {
           [ACK_ANNOTATIONS.defaultRegion]: props.region,
+          // Every object here lives in the environment's account, through the role ack-role-account-map names for it.
+          [ACK_ANNOTATIONS.ownerAccountId]: props.environment.awsAccountID,
           // Argo CD: create the namespace before anything that lives in it.
           'argocd.argoproj.io/sync-wave': '-1',
         },

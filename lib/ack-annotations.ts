@@ -7,6 +7,11 @@ export const ACK_ANNOTATIONS = {
   region: 'services.k8s.aws/region',
   /** Namespace default region. */
   defaultRegion: 'services.k8s.aws/default-region',
+  /**
+   * Namespace: the AWS account its objects live in; the controllers assume the
+   * role `ack-role-account-map` maps it to (runtime `reconciler.go` getOwnerAccountID).
+   */
+  ownerAccountId: 'services.k8s.aws/owner-account-id',
   /** `retain` keeps the AWS resource when the object is deleted. */
   deletionPolicy: 'services.k8s.aws/deletion-policy',
   /** `adopt` (AWS state overwrites the spec) or `adopt-or-create` (the spec wins). */
@@ -33,3 +38,10 @@ export function adoptExisting(fields: Record<string, string>): Record<string, st
     [ACK_ANNOTATIONS.deletionPolicy]: 'retain',
   };
 }
+
+/**
+ * Cross-account resource management (CARM): the ConfigMap, in the ACK
+ * controllers' namespace, that maps an account ID to the role to assume there
+ * (runtime `pkg/runtime/cache/account.go`, `ACK_SYSTEM_NAMESPACE` default).
+ */
+export const ACK_ROLE_ACCOUNT_MAP = { namespace: 'ack-system', name: 'ack-role-account-map' } as const;

@@ -56,5 +56,10 @@ const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2
 
 /** Quotes a value, escaping invisible and control characters so that the user sees them. */
 export function shown(value: string): string {
-  return JSON.stringify(value).replace(INVISIBLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeInvisible(JSON.stringify(value));
+}
+
+/** Writes characters a terminal would not show as `\\uXXXX`. */
+export function escapeInvisible(text: string): string {
+  return text.replace(INVISIBLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -61,6 +61,20 @@ export const environmentSchema = strictObject({
   environmentSuffix: environmentSuffix.optional(),
   /** The AWS account the systems live in (key policies, stable name suffixes). */
   awsAccountID: accountId,
+  /** How ACK reaches that account (cross-account resource management, README "Accounts"). */
+  ack: strictObject({
+    /**
+     * The IAM role in awsAccountID that the ACK controllers assume for this
+     * environment's namespaces (`ack-role-account-map`).
+     */
+    roleARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { error: 'expected an IAM role ARN: arn:aws:iam::<account>:role/<name>' }),
+  }),
+  /**
+   * Other accounts whose ARNs and images this environment may name on purpose
+   * (a shared artifact registry, an incident-management topic). Any other
+   * foreign account is refused, as a sign of a copied file. @default []
+   */
+  sharedAccounts: z.array(accountId).default([]),
   /** `production` forces the protections of R-G7. @default production */
   tier: z.enum(['production', 'non-production']).default('production'),
   /**
@@ -98,6 +112,15 @@ export const environmentSchema = strictObject({
     'payment-stack': paymentStackSchema,
   }),
 }).superRefine((env, ctx) => {
+  const roleAccount = env.ack.roleARN.split(':')[4];
+  if (roleAccount !== env.awsAccountID) {
+    ctx.addIssue({ code: 'custom', path: ['ack', 'roleARN'], message: `is a role of account ${roleAccount}; ACK must assume a role in this environment's account ${env.awsAccountID}` });
+  }
+  for (const { path, account } of foreignAccounts(env)) {
+    if (account !== env.awsAccountID && !env.sharedAccounts.includes(account)) {
+      ctx.addIssue({ code: 'custom', path, message: `belongs to account ${account}, not this environment's ${env.awsAccountID} (a copied file?); if it is shared on purpose, list ${account} in sharedAccounts` });
+    }
+  }
   const processing = env.systems['payment-processing'];
   if (processing.alarms.minHealthyTargets > env.settings.containerDesiredCount) {
     ctx.addIssue({
@@ -119,6 +142,20 @@ export const environmentSchema = strictObject({
     }
   }
 });
+
+/** The accounts named in ARNs and ECR image references anywhere in the configuration, with where. */
+function foreignAccounts(config: object): { path: (string | number)[]; account: string }[] {
+  const found: { path: (string | number)[]; account: string }[] = [];
+  const walk = (value: unknown, path: (string | number)[]) => {
+    if (typeof value === 'string') {
+      const account = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(value)?.[1] ?? /^(\d{12})\.dkr\.ecr\./.exec(value)?.[1];
+      if (account) found.push({ path, account });
+    } else if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...path, i]));
+    else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);
+  };
+  walk(config, []);
+  return found.filter(({ path }) => path[0] !== 'ack');
+}
 
 /** A validated environment, with the values derived from its file. */
 export interface EnvironmentConfig extends z.output<typeof environmentSchema> {

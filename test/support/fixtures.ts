@@ -13,6 +13,7 @@ import { parseEnvironment } from '../../lib/config/load';
 export function rawEnvironment(): any {
   return {
     awsAccountID: '123456789012',
+    ack: { roleARN: 'arn:aws:iam::123456789012:role/ack-systems' },
     tier: 'production',
     deletionPolicy: 'retain',
     tags: { Owner: 'platform-team', CostCenter: 'cc-1234', ManagedBy: 'cdk8s-ack' },
@@ -93,6 +94,30 @@ export function rawEnvironment(): any {
       },
     },
   };
+}
+
+/**
+ * A second valid environment that owns none of the first one's AWS resources
+ * (two environments must never adopt the same VPC, route table or peering).
+ */
+export function rawOtherEnvironment(): any {
+  const raw = rawEnvironment();
+  const renumber = (id: string) => id.replace(/[0-9a-f]{8}(?=[0-9a-f]*$)/, (hex) => [...hex].reverse().join(''));
+  const peering = raw.systems['vpc-peering'];
+  for (const side of [peering.payment, peering.analytics]) {
+    side.vpcID = renumber(side.vpcID);
+    for (const table of side.privateRouteTables) table.routeTableID = renumber(table.routeTableID);
+  }
+  delete peering.peeringConnectionID;
+  const processing = raw.systems['payment-processing'];
+  processing.network.vpcID = renumber(processing.network.vpcID);
+  delete processing.loadBalancer.targetGroupARN;
+  delete processing.loadBalancer.metricDimension;
+  const stack = raw.systems['payment-stack'];
+  stack.network.vpcID = renumber(stack.network.vpcID);
+  delete stack.api.apiID;
+  delete stack.api.customDomain;
+  return raw;
 }
 
 /** Parses `raw` as environment `name`; throws with the problems when invalid. */

@@ -1,11 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadEnvironments, parseEnvironment } from '../../lib/config/load';
 import { ConfigError } from '../../lib/errors';
-import { environment, rawEnvironment } from '../support/fixtures';
+import { environment, rawEnvironment, rawOtherEnvironment } from '../support/fixtures';
 
 /** The problems of `raw`, as `path: message` lines. */
 function problems(raw: unknown, name = 'test'): string[] {
@@ -208,7 +208,7 @@ describe('loading the config folder (R-G1)', () => {
   }
 
   test('R-G1 every YAML file is an environment, in name order; other files are ignored', () => {
-    const dir = folder({ 'prod.yaml': stringify(rawEnvironment()), 'qa.yml': stringify({ ...rawEnvironment(), tier: 'non-production' }), 'notes.txt': 'x' });
+    const dir = folder({ 'prod.yaml': stringify(rawEnvironment()), 'qa.yml': stringify({ ...rawOtherEnvironment(), tier: 'non-production' }), 'notes.txt': 'x' });
     expect(loadEnvironments(dir).map((env) => [env.name, env.tier])).toEqual([
       ['prod', 'production'],
       ['qa', 'non-production'],
@@ -225,12 +225,12 @@ describe('loading the config folder (R-G1)', () => {
     const message = configError(dir);
     expect(message).toMatch(/^2 configuration problems; nothing was written:\n/);
     expect(message).toContain('a.yaml: tier: Invalid option: expected one of "production"|"non-production" (got "gold")');
-    expect(message).toMatch(/b\.yaml: \(file\): YAML syntax: /);
+    expect(message).toMatch(/b\.yaml: \(file\): line 1, column 16: YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/m);
     expect(message).not.toContain('c.yaml');
   });
 
   test('R-G4 two environments with the same suffix are rejected: their AWS names would collide', () => {
-    const dir = folder({ 'blue.yaml': stringify({ ...rawEnvironment(), environmentSuffix: 'prod' }), 'prod.yaml': stringify(rawEnvironment()) });
+    const dir = folder({ 'blue.yaml': stringify({ ...rawOtherEnvironment(), environmentSuffix: 'prod' }), 'prod.yaml': stringify(rawEnvironment()) });
     expect(configError(dir)).toContain('prod.yaml: environmentSuffix: "prod" is also the suffix of');
   });
 
@@ -349,5 +349,107 @@ describe('alarm subscriptions (R-G12)', () => {
       'alarmSubscriptions[1].https: https endpoint of events.example.com carries credentials or a query in its URL; manifests hold no secrets (R-G8): subscribe a topic (sns) the tool\'s owner controls instead (got "https://events.example.com/hook?token=s3cr3t")',
       'alarmSubscriptions[2]: give exactly one of email, https or topicARN (got {"email":"a@example.com","https":"https://x.example.com/"})',
     ]);
+  });
+});
+
+describe('environments bound to their accounts (issue 9)', () => {
+  test('R-G5 the ACK role must be in the environment\'s own account', () => {
+    const raw = rawEnvironment();
+    raw.ack.roleARN = 'arn:aws:iam::999999999999:role/ack';
+    expect(problems(raw)).toEqual(["ack.roleARN: is a role of account 999999999999; ACK must assume a role in this environment's account 123456789012 (got \"arn:aws:iam::999999999999:role/ack\")"]);
+  });
+
+  test('R-G5 an ARN or ECR image of another account is refused, unless that account is listed as shared on purpose', () => {
+    const raw = rawEnvironment();
+    raw.systems['payment-processing'].service.image = '999999999999.dkr.ecr.us-east-1.amazonaws.com/payment-processor:1.8.0';
+    raw.systems['payment-processing'].loadBalancer.certificateARN = 'arn:aws:acm:us-east-1:888888888888:certificate/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c50';
+    expect(problems(raw)).toEqual([
+      'systems.payment-processing.service.image: belongs to account 999999999999, not this environment\'s 123456789012 (a copied file?); if it is shared on purpose, list 999999999999 in sharedAccounts (got "999999999999.dkr.ecr.us-east-1.amazonaws.com/payment-processor:1.8.0")',
+      'systems.payment-processing.loadBalancer.certificateARN: belongs to account 888888888888, not this environment\'s 123456789012 (a copied file?); if it is shared on purpose, list 888888888888 in sharedAccounts (got "arn:aws:acm:us-east-1:888888888888:certificate/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c50")',
+    ]);
+    raw.sharedAccounts = ['999999999999', '888888888888'];
+    expect(environment(raw).sharedAccounts).toEqual(['999999999999', '888888888888']);
+  });
+
+  test('R-G4 a copied environment file is refused: the copy would adopt and rewrite the same route tables, VPCs and peering', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    const original = rawEnvironment();
+    writeFileSync(join(dir, 'prod.yaml'), stringify(original));
+    writeFileSync(join(dir, 'qa.yaml'), stringify({ ...original, environmentSuffix: 'qa' }));
+    let message = '';
+    try {
+      loadEnvironments(dir);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('qa.yaml: systems.vpc-peering.payment.privateRouteTables[0].routeTableID: rtb-0123456789abcdef0 is also systems.vpc-peering.payment.privateRouteTables[0].routeTableID of');
+    expect(message).toContain('qa.yaml: systems.vpc-peering.peeringConnectionID: pcx-0123456789abcdef0 is also');
+    expect(message).not.toContain('prod.yaml: systems.');
+  });
+
+  test('R-G5 two environments of one account must name the same ACK role (one entry per account in ack-role-account-map)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    writeFileSync(join(dir, 'prod.yaml'), stringify(rawEnvironment()));
+    writeFileSync(join(dir, 'qa.yaml'), stringify({ ...rawOtherEnvironment(), ack: { roleARN: 'arn:aws:iam::123456789012:role/other' } }));
+    expect(() => loadEnvironments(dir)).toThrow("qa.yaml: ack.roleARN: account 123456789012 is also");
+  });
+});
+
+describe('reading environment files (issue 9: every problem with its place, nothing unbounded)', () => {
+  const load = (files: Record<string, string>, setup: (dir: string) => void = () => undefined) => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    setup(dir);
+    try {
+      loadEnvironments(dir);
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems.map((p) => `${p.file.split('/').pop()}: ${p.path}: ${p.message}`);
+      throw error;
+    }
+    return [];
+  };
+  const valid = stringify(rawEnvironment());
+
+  test('R-G1 YAML errors carry line and column; a duplicate key names the key', () => {
+    expect(load({ 'prod.yaml': `${valid}tier: production\n` })).toEqual([
+      expect.stringMatching(/^prod\.yaml: : line \d+, column 1: the key "tier" appears twice in one mapping; keep one$/),
+    ]);
+  });
+
+  test('R-G1 several documents, an alias bomb, a folder or a broken link named *.yaml, and .YAML are each one clear line', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 6 }, (_, i) => `b${i}: &b${i} [${Array(10).fill(i === 0 ? '*a' : `*b${i - 1}`).join(', ')}]`)].join('\n');
+    const problems = load({ 'docs.yaml': `${valid}---\n${valid}`, 'bomb.yaml': bomb, 'UPPER.YAML': valid }, (dir) => {
+      mkdirSync(join(dir, 'folder.yaml'));
+      symlinkSync(join(dir, 'nowhere.yaml'), join(dir, 'link.yaml'));
+    });
+    expect(problems).toEqual([
+      'UPPER.YAML: (file name): rename it to UPPER.yaml: environment files end in lowercase .yaml or .yml',
+      'bomb.yaml: : its YAML aliases expand beyond any environment file (a resource exhaustion pattern); not read',
+      'docs.yaml: : holds 2 YAML documents (separated by ---); an environment file holds one',
+      'folder.yaml: : is a folder, not an environment file; rename or move it',
+      'link.yaml: : is a broken link; remove it or point it at a file',
+    ]);
+  });
+
+  test('R-G1 output is bounded: a large file is not parsed, garbage is one line, and a file with many problems shows the first 20 and a count', () => {
+    const many = stringify({ ...rawEnvironment(), ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`typo${i}`, i])) });
+    const problems = load({ 'big.yaml': 'x: '.padEnd(300 * 1024, 'y'), 'garbage.yaml': 'just some words, not YAML fields\n', 'many.yaml': many });
+    expect(problems[0]).toMatch(/^big\.yaml: : is \d+ bytes; an environment file is a few KB, so this is not one and was not read$/);
+    expect(problems[1]).toBe('garbage.yaml: : expected fields (awsAccountID: …, tier: …) at the top level, found a string; is this an environment file?');
+    expect(problems.filter((p) => p.startsWith('many.yaml'))).toHaveLength(21);
+    expect(problems.at(-1)).toBe('many.yaml: : … and 10 more problems in this file');
+  });
+
+  test('R-G1 an unquoted account ID: "write it in quotes", showing what YAML did to the leading zero', () => {
+    const text = valid.replace(/awsAccountID: "?123456789012"?/, 'awsAccountID: 012345678901');
+    expect(load({ 'prod.yaml': text })).toContain(
+      'prod.yaml: awsAccountID: write it in quotes, "012345678901": YAML reads an unquoted 012345678901 as a number and loses what it does not keep in a number (012345678901 became 12345678901)',
+    );
+  });
+
+  test('R-G1 invisible characters in a key are shown escaped', () => {
+    const raw = rawEnvironment();
+    raw['tier\u200b'] = 'production';
+    expect(problems(raw)).toEqual([expect.stringMatching(/^"tier\\u200b": unknown field; allowed here: /)]);
   });
 });

@@ -24,6 +24,7 @@ describe('SystemChart', () => {
     sg(chart, 'a');
     new ApiObject(chart, 'Key', { apiVersion: 'kms.services.k8s.aws/v1alpha1', kind: 'Key', metadata: { name: 'k' } });
     expect(chart.toJson()[0].metadata.annotations).toEqual({
+      'services.k8s.aws/owner-account-id': '123456789012',
       'argocd.argoproj.io/sync-wave': '-1',
       'services.k8s.aws/default-region': 'us-east-1',
       'ec2.services.k8s.aws/deletion-policy': 'delete',
