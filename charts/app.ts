@@ -11,6 +11,7 @@ import { join, relative, resolve } from 'node:path';
 import { App, Yaml } from 'cdk8s';
 import { ACK_ROLE_ACCOUNT_MAP } from '../lib/ack-annotations';
 import { loadEnvironments } from '../lib/config/load';
+import { ConfigError, ValidationError, type ConfigProblem } from '../lib/errors';
 import { REPO_ROOT } from '../lib/paths';
 import type { EnvironmentConfig } from '../lib/config/environment';
 import { collectWarnings, type Warning } from '../lib/warnings';
@@ -69,6 +70,27 @@ export function renderAccountMap(environments: readonly EnvironmentConfig[]): st
   });
 }
 
+/**
+ * Renders every environment. A problem found only while a chart is built is
+ * reported like a config problem, with its environment's file and the
+ * construct it stopped in, for every environment at once.
+ * @throws ConfigError
+ */
+export function renderEnvironments(configs: readonly EnvironmentConfig[]): RenderedEnvironment[] {
+  const problems: ConfigProblem[] = [];
+  const rendered = configs.flatMap((env) => {
+    try {
+      return [renderEnvironment(env)];
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      problems.push({ file: env.file, path: `(chart ${error.constructPath ?? env.name})`, message: error.detail });
+      return [];
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return rendered;
+}
+
 /** The operator's manifests: installed once per cluster, the same for every environment. */
 export function renderOperator(props: OperatorChartProps = {}): ReadonlyMap<string, string> {
   const app = new App();
@@ -103,7 +125,7 @@ export function synthesize(options: SynthOptions): { environments: RenderedEnvir
   });
   if (problem) throw new OutputFolderError(problem);
   const configs = loadEnvironments(options.configDir, labels.configDir);
-  const environments = configs.map(renderEnvironment);
+  const environments = renderEnvironments(configs);
   const files = new Map([...environments.flatMap((env) => [...env.files]), [ACCOUNT_MAP_FILE, renderAccountMap(configs)], ...renderOperator(options.operator)]);
   replaceFolder(resolve(options.outDir), files);
   return { environments, files };

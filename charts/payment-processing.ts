@@ -5,6 +5,7 @@
  */
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../lib/config/environment';
+import { PAYMENT_PROCESSING_SUBNETS } from '../lib/config/payment-processing';
 import { FUNCTION_HANDLER, functionPackage } from '../functions/build';
 import { addWarning } from '../lib/warnings';
 import { arn } from './constructs/aws-context';
@@ -23,12 +24,6 @@ import { SystemOutputs } from './constructs/system-outputs';
 import { WebAcl } from './constructs/web-acl';
 import { SystemChart } from './system-chart';
 
-/**
- * Subnet sizes, packed without gaps: tasks get /20s (every Fargate task takes
- * an address), the load balancer's public and the data tier's isolated
- * subnets /24s.
- */
-const SUBNETS = { public: 24, private: 20, isolated: 24 } as const;
 
 /** Why the tasks and the migration runner may open HTTPS to any address. */
 const AWS_APIS_VIA_NAT = 'AWS APIs (SQS, Secrets Manager, RDS, ECR, CloudWatch) through the NAT gateway; no VPC endpoints here';
@@ -56,8 +51,8 @@ export class PaymentProcessingChart extends SystemChart {
       name: 'processing',
       cidr: config.network.cidr.text,
       availabilityZones: config.network.availabilityZones,
-      subnets: SUBNETS,
-      natGateways: Math.min(settings.natGateways, config.network.availabilityZones.length),
+      subnets: PAYMENT_PROCESSING_SUBNETS,
+      natGateways: settings.natGateways,
       flowLogs: { retentionDays: settings.logRetentionDays, encryptionKey: key },
       vpcId: config.network.vpcID,
     });

@@ -58,13 +58,18 @@ export const RDS_INSTANCE_CLASSES = [
 /** Instance classes Aurora does not offer. */
 const NOT_FOR_AURORA = new Set(['db.t4g.micro', 'db.t4g.small', 'db.m7g.large', 'db.m7g.xlarge', 'db.m7g.2xlarge']);
 
-/** Why `version` is not a valid version of `engine`, naming the valid ones; `undefined` when valid. */
-export function engineVersionProblem(engine: RdsEngine, version: string): string | undefined {
-  const { versions } = RDS_ENGINES[engine];
+/**
+ * Why `version` is not a valid version of `engine`, naming the valid ones;
+ * `undefined` when valid.
+ * @param major only this major version is allowed here (and only it is suggested)
+ */
+export function engineVersionProblem(engine: RdsEngine, version: string, major?: string): string | undefined {
+  const versions = RDS_ENGINES[engine].versions.filter((v) => major === undefined || v.split('.')[0] === major);
   if (versions.includes(version)) return undefined;
-  const major = version.split('.')[0];
-  const sameMajor = versions.filter((v) => v.split('.')[0] === major);
-  return `${engine} ${version} is not an available version; valid ${sameMajor.length > 0 ? `${major}.x: ${sameMajor.join(', ')}` : `versions: ${versions.join(', ')}`}`;
+  if (major !== undefined) return `${engine} ${version} is not allowed here; valid ${major}.x: ${versions.join(', ')}`;
+  const givenMajor = version.split('.')[0];
+  const sameMajor = versions.filter((v) => v.split('.')[0] === givenMajor);
+  return `${engine} ${version} is not an available version; valid ${sameMajor.length > 0 ? `${givenMajor}.x: ${sameMajor.join(', ')}` : `versions: ${versions.join(', ')}`}`;
 }
 
 export function instanceClassProblem(engine: RdsEngine, instanceClass: string): string | undefined {
@@ -96,12 +101,21 @@ export const LAMBDA_RUNTIMES: Readonly<Record<string, { readonly deprecated?: st
   'provided.al2': { deprecated: '2026-06-30' },
 };
 
-export function lambdaRuntimeProblem(runtime: string): string | undefined {
-  const supported = Object.entries(LAMBDA_RUNTIMES).filter(([, r]) => !r.deprecated).map(([name]) => name);
+/** The project's functions (`functions/`) are Node.js: their runtimes must be. */
+export const FUNCTION_RUNTIME_FAMILY = 'nodejs';
+
+/**
+ * Why `runtime` cannot be used, naming the ones that can; `undefined` when it can.
+ * @param family only runtimes of this language are allowed (and suggested), e.g. `nodejs`
+ */
+export function lambdaRuntimeProblem(runtime: string, family?: string): string | undefined {
+  const usable = Object.entries(LAMBDA_RUNTIMES)
+    .filter(([name, r]) => !r.deprecated && (family === undefined || name.startsWith(family)))
+    .map(([name]) => name);
   const entry = LAMBDA_RUNTIMES[runtime];
-  if (entry && !entry.deprecated) return undefined;
-  const why = entry ? `was deprecated on ${entry.deprecated}` : 'is not a Lambda runtime';
-  return `runtime ${runtime} ${why}; use one of ${supported.join(', ')}`;
+  if (usable.includes(runtime)) return undefined;
+  const why = entry?.deprecated ? `is deprecated (since ${entry.deprecated})` : entry ? `is not a ${family} runtime` : 'is not a Lambda runtime';
+  return `runtime ${runtime} ${why}; use one of ${usable.join(', ')}`;
 }
 
 /** ElastiCache node types this project allows. */
@@ -175,4 +189,20 @@ export const FORCE_TLS_PARAMETER: Readonly<Record<RdsEngine, { readonly name: st
 export function parameterGroupFamily(engine: RdsEngine, version: string): string {
   const major = engine.endsWith('mysql') ? version.split('.').slice(0, 2).join('.') : version.split('.')[0];
   return `${engine}${major}`;
+}
+
+/** Fargate CPU units and the memory sizes (MiB) each allows (Amazon ECS developer guide, "Task CPU and memory"). */
+export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+  2048: [4096, 5120, 6144, 7168, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384],
+  4096: [8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 20480, 24576, 28672, 30720],
+};
+
+/** Why a CPU/memory pair is not a Fargate size, naming the sizes that are; undefined when it is. */
+export function fargateSizeProblem(cpu: number, memoryMiB: number): string | undefined {
+  const allowed = FARGATE_SIZES[cpu];
+  if (!allowed) return `cpu ${cpu} is not a Fargate size; use one of ${Object.keys(FARGATE_SIZES).join(', ')}`;
+  return allowed.includes(memoryMiB) ? undefined : `memoryMiB ${memoryMiB} is not allowed with cpu ${cpu}; use one of ${allowed.join(', ')}`;
 }

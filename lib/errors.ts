@@ -5,9 +5,16 @@ import type { IConstruct } from 'constructs';
  * the fix; the construct path tells which of several instances is wrong.
  */
 export class ValidationError extends Error {
+  /** Where in the construct tree, e.g. `payment-processing/LoadBalancer`. */
+  readonly constructPath?: string;
+  /** The message without the path. */
+  readonly detail: string;
+
   constructor(message: string, scope?: IConstruct) {
     super(scope ? `${scope.node.path}: ${message}` : message);
     this.name = 'ValidationError';
+    this.constructPath = scope?.node.path;
+    this.detail = message;
   }
 }
 

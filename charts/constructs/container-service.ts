@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import * as ecs from '../../imports/ecs.services.k8s.aws';
+import { fargateSizeProblem } from '../../lib/catalog';
 import { ValidationError } from '../../lib/errors';
 import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
 import { CONTAINER_IMAGE_PATTERN, ecrRepositoryOf } from '../../lib/validation/aws';
@@ -10,16 +11,6 @@ import type { ApplicationLoadBalancer } from './load-balancer';
 import { LogGroup } from './log-group';
 import type { Network } from './network';
 import { SecurityGroup, type SecurityGroupRule } from './security-group';
-
-/** Fargate CPU units and the memory (MiB) each allows. */
-const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
-  256: [512, 1024, 2048],
-  512: [1024, 2048, 3072, 4096],
-  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
-  2048: [4096, 5120, 6144, 7168, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384],
-  4096: [8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 20480, 24576, 28672, 30720],
-};
-
 
 export interface ContainerServiceProps {
   /** Kubernetes object name; base of the AWS names (cluster, service, task family). */
@@ -72,8 +63,7 @@ export class ContainerService extends Construct implements IGrantable {
     const problem =
       nameProblem(`${props.name}-execution`, K8S_LABEL_NAME) ??
       (CONTAINER_IMAGE_PATTERN.test(props.image) ? undefined : `image "${props.image}" must name a registry/repository with an explicit tag or @sha256 digest`) ??
-      (FARGATE_SIZES[props.cpu] ? undefined : `cpu ${props.cpu} is not a Fargate size; use one of ${Object.keys(FARGATE_SIZES).join(', ')}`) ??
-      (FARGATE_SIZES[props.cpu]?.includes(props.memoryMiB) ?? true ? undefined : `memoryMiB ${props.memoryMiB} is not allowed with cpu ${props.cpu}; use one of ${FARGATE_SIZES[props.cpu].join(', ')}`) ??
+      fargateSizeProblem(props.cpu, props.memoryMiB) ??
       (Number.isInteger(props.containerPort) && props.containerPort >= 1 && props.containerPort <= 65535 ? undefined : `containerPort ${props.containerPort} must be 1-65535`) ??
       (Number.isInteger(props.desiredCount) && props.desiredCount >= 1 ? undefined : `desiredCount ${props.desiredCount} must be at least 1`);
     if (problem) throw new ValidationError(problem, this);

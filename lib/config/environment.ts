@@ -122,6 +122,18 @@ export const environmentSchema = strictObject({
     }
   }
   const processing = env.systems['payment-processing'];
+  const zones = processing.network.availabilityZones.length;
+  if (env.settings.natGateways > zones) {
+    ctx.addIssue({ code: 'custom', path: ['settings', 'natGateways'], message: `must be at most the ${zones} zones of systems.payment-processing.network (one NAT gateway per zone)` });
+  }
+  if (env.settings.natGateways === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['settings', 'natGateways'],
+      message:
+        "payment-processing's tasks and migration runner live in private subnets without VPC endpoints: with no NAT gateway they lose the image pull (ECR), their logs (CloudWatch Logs), the queue (SQS), the database secret (Secrets Manager) and the RDS API; use at least 1",
+    });
+  }
   if (processing.alarms.minHealthyTargets > env.settings.containerDesiredCount) {
     ctx.addIssue({
       code: 'custom',

@@ -4,11 +4,19 @@
  * PostgreSQL, Redis, SQS and a migration runner.
  */
 import { z } from 'zod';
-import { engineVersionProblem, lambdaRuntimeProblem } from '../catalog';
+import { engineVersionProblem, fargateSizeProblem, FUNCTION_RUNTIME_FAMILY, lambdaRuntimeProblem } from '../catalog';
+import { networkProblems } from './network';
 import { nameProblem, K8S_LABEL_NAME } from '../naming';
 import { CONTAINER_IMAGE_PATTERN } from '../validation/aws';
 import { availabilityZones, certificateArn, checked, ec2Id, region, functionCode, strictObject, tagMap, vpcCidr, wholeNumber } from './fields';
 
+
+/**
+ * Subnet sizes, packed without gaps: tasks get /20s (every Fargate task takes
+ * an address), the load balancer's public and the data tier's isolated
+ * subnets /24s. One subnet per tier per zone.
+ */
+export const PAYMENT_PROCESSING_SUBNETS = { public: 24, private: 20, isolated: 24 } as const;
 
 export const paymentProcessingSchema = strictObject({
   tags: tagMap({ Project: undefined, Application: undefined, Compliance: 'PCI-DSS' }),
@@ -61,7 +69,7 @@ export const paymentProcessingSchema = strictObject({
   }),
   /** The database-migration runner (a Lambda function in the VPC). */
   migrations: strictObject({
-    runtime: checked(lambdaRuntimeProblem),
+    runtime: checked((runtime) => lambdaRuntimeProblem(runtime, FUNCTION_RUNTIME_FAMILY)),
     code: functionCode,
   }),
   /** Alarm thresholds (R-G12). */
@@ -80,6 +88,9 @@ export const paymentProcessingSchema = strictObject({
     minHealthyTargets: wholeNumber(1, 100),
   }),
 }).superRefine((system, ctx) => {
+  for (const { path, message } of networkProblems(system.network, system.region, PAYMENT_PROCESSING_SUBNETS)) ctx.addIssue({ code: 'custom', path, message });
+  const sizeProblem = fargateSizeProblem(system.service.cpu, system.service.memoryMiB);
+  if (sizeProblem) ctx.addIssue({ code: 'custom', path: ['service', 'memoryMiB'], message: sizeProblem });
   const targetGroupRegion = system.loadBalancer.targetGroupARN?.split(':')[3];
   if (targetGroupRegion !== undefined && targetGroupRegion !== system.region) {
     ctx.addIssue({ code: 'custom', path: ['loadBalancer', 'targetGroupARN'], message: `is in ${targetGroupRegion}; the system's target group is in ${system.region}` });

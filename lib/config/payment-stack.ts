@@ -4,8 +4,9 @@
  * shared with other systems live in `settings`.
  */
 import { z } from 'zod';
-import { engineVersionProblem, lambdaRuntimeProblem, RDS_ENGINES } from '../catalog';
+import { engineVersionProblem, FUNCTION_RUNTIME_FAMILY, lambdaRuntimeProblem } from '../catalog';
 import { dnsNameProblem, HOSTED_ZONE_ID_PATTERN } from '../validation/aws';
+import { networkProblems } from './network';
 import { availabilityZones, certificateArn, checked, ec2Id, region, functionCode, strictObject, tagMap, vpcCidr, wholeNumber } from './fields';
 
 const hostedZoneId = z.string().regex(HOSTED_ZONE_ID_PATTERN, { error: 'expected a Route 53 hosted zone ID: Z followed by uppercase letters and digits' });
@@ -56,15 +57,11 @@ export const paymentStackSchema = strictObject({
   }),
   database: strictObject({
     /** PostgreSQL 15.x, checked against the maintained table (R-G9). */
-    engineVersion: checked(
-      (version) =>
-        engineVersionProblem('postgres', version) ??
-        (version.startsWith('15.') ? undefined : `SPEC S3 asks for PostgreSQL 15.x; valid: ${RDS_ENGINES.postgres.versions.filter((v) => v.startsWith('15.')).join(', ')}`),
-    ),
+    engineVersion: checked((version) => engineVersionProblem('postgres', version, '15')),
   }),
   lambda: strictObject({
     /** A current Node.js runtime; deprecated ones are rejected (R-G9). */
-    runtime: checked((runtime) => lambdaRuntimeProblem(runtime) ?? (runtime.startsWith('nodejs') ? undefined : 'SPEC S3 asks for a Node.js runtime')),
+    runtime: checked((runtime) => lambdaRuntimeProblem(runtime, FUNCTION_RUNTIME_FAMILY)),
     code: functionCode,
   }),
   api: strictObject({
@@ -83,6 +80,7 @@ export const paymentStackSchema = strictObject({
     api5xx: wholeNumber(1, 100000),
   }),
 }).superRefine((stack, ctx) => {
+  for (const { path, message } of networkProblems(stack.network, stack.region, { private: stack.network.subnetPrefixLength })) ctx.addIssue({ code: 'custom', path, message });
   const certificateRegion = stack.api.customDomain?.certificateARN.split(':')[3];
   if (certificateRegion !== undefined && certificateRegion !== stack.region) {
     ctx.addIssue({ code: 'custom', path: ['api', 'customDomain', 'certificateARN'], message: `is in ${certificateRegion}; a regional API's certificate must be in the system's region ${stack.region}` });

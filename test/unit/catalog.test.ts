@@ -15,9 +15,15 @@ describe('maintained tables (R-G9)', () => {
   });
 
   test('R-G9 deprecated Lambda runtimes are rejected with their date; unknown ones too', () => {
-    expect(lambdaRuntimeProblem('nodejs18.x')).toMatch(/^runtime nodejs18.x was deprecated on 2025-09-01; use one of nodejs24.x, nodejs22.x, /);
+    expect(lambdaRuntimeProblem('nodejs18.x')).toMatch(/^runtime nodejs18.x is deprecated \(since 2025-09-01\); use one of nodejs24.x, nodejs22.x, /);
     expect(lambdaRuntimeProblem('nodejs19.x')).toMatch(/^runtime nodejs19.x is not a Lambda runtime; use one of /);
     expect(lambdaRuntimeProblem('nodejs22.x')).toBeUndefined();
+  });
+
+  test('R-G9 a runtime family suggests only runtimes that are then accepted', () => {
+    expect(lambdaRuntimeProblem('python3.13', 'nodejs')).toBe('runtime python3.13 is not a nodejs runtime; use one of nodejs24.x, nodejs22.x');
+    expect(lambdaRuntimeProblem('nodejs20.x', 'nodejs')).toBe('runtime nodejs20.x is deprecated (since 2026-04-30); use one of nodejs24.x, nodejs22.x');
+    for (const suggested of lambdaRuntimeProblem('java8', 'nodejs')!.split('use one of ')[1].split(', ')) expect(lambdaRuntimeProblem(suggested, 'nodejs')).toBeUndefined();
   });
 
   test('R-G9 instance classes: Aurora does not take the small or m-classes', () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { renderEnvironments } from '../../charts/app';
 import { loadEnvironments, parseEnvironment } from '../../lib/config/load';
 import { ConfigError } from '../../lib/errors';
 import { environment, rawEnvironment, rawOtherEnvironment } from '../support/fixtures';
@@ -255,12 +256,14 @@ describe('settings and the payment systems (R-G7, R-G9)', () => {
   });
 
   test('R-G9 S3 asks for PostgreSQL 15.x: another valid major is still refused', () => {
-    expect(problems(edit((raw) => (raw.systems['payment-stack'].database.engineVersion = '16.8')))[0]).toMatch(/SPEC S3 asks for PostgreSQL 15\.x; valid: 15\.12, 15\.13, 15\.14/);
+    expect(problems(edit((raw) => (raw.systems['payment-stack'].database.engineVersion = '16.8')))[0]).toBe(
+      'systems.payment-stack.database.engineVersion: postgres 16.8 is not allowed here; valid 15.x: 15.12, 15.13, 15.14 (got "16.8")',
+    );
   });
 
   test('R-G9 a deprecated Lambda runtime is refused', () => {
     expect(problems(edit((raw) => (raw.systems['payment-stack'].lambda.runtime = 'nodejs18.x')))[0]).toMatch(
-      /^systems\.payment-stack\.lambda\.runtime: runtime nodejs18\.x was deprecated on 2025-09-01; use one of /,
+      /^systems\.payment-stack\.lambda\.runtime: runtime nodejs18\.x is deprecated \(since 2025-09-01\); use one of nodejs24\.x, nodejs22\.x \(got/,
     );
   });
 
@@ -451,5 +454,54 @@ describe('reading environment files (issue 9: every problem with its place, noth
     const raw = rawEnvironment();
     raw['tier\u200b'] = 'production';
     expect(problems(raw)).toEqual([expect.stringMatching(/^"tier\\u200b": unknown field; allowed here: /)]);
+  });
+});
+
+describe('problems that used to surface only while building charts (issue 9)', () => {
+  test('R-G1 zones of another region, a zone twice, subnets that do not fit and a Fargate size are config problems with their fields', () => {
+    const raw = rawEnvironment();
+    const processing = raw.systems['payment-processing'];
+    processing.network.availabilityZones = ['us-east-1a', 'us-west-2b', 'us-east-1a'];
+    processing.network.cidr = '10.40.0.0/22';
+    processing.service.memoryMiB = 8192;
+    raw.settings.natGateways = 1;
+    expect(problems(raw)).toEqual([
+      "systems.payment-processing.network.availabilityZones[1]: us-west-2b is not a zone of the system's region us-east-1 (e.g. us-east-1a) (got \"us-west-2b\")",
+      'systems.payment-processing.network.availabilityZones[2]: us-east-1a is listed twice (got "us-east-1a")',
+      'systems.payment-processing.network.cidr: subnet private-us-east-1a (/20) must be between /22 (the VPC) and /28 (3 public /24, 3 private /20, 3 isolated /24) (got "10.40.0.0/22")',
+      'systems.payment-processing.service.memoryMiB: memoryMiB 8192 is not allowed with cpu 512; use one of 1024, 2048, 3072, 4096 (got 8192)',
+    ]);
+  });
+
+  test('R-G1 NAT gateways: more than zones is an error (no silent clamp); none says what the tasks would lose', () => {
+    const more = rawEnvironment();
+    more.settings.natGateways = 3;
+    expect(problems(more)).toEqual(['settings.natGateways: must be at most the 2 zones of systems.payment-processing.network (one NAT gateway per zone) (got 3)']);
+    const none = rawEnvironment();
+    none.settings.natGateways = 0;
+    expect(problems(none)[0]).toMatch(/^settings\.natGateways: payment-processing's tasks and migration runner live in private subnets without VPC endpoints: with no NAT gateway they lose the image pull \(ECR\)/);
+  });
+
+  test('R-G1 what only a chart finds is reported for every environment at once, with its file and construct', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    const bad = (raw: any) => {
+      raw.systems['payment-processing'].loadBalancer.targetGroupARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/other-tg/0123456789abcdef';
+      return raw;
+    };
+    writeFileSync(join(dir, 'a.yaml'), stringify(bad(rawEnvironment())));
+    const other = bad(rawOtherEnvironment());
+    other.systems['payment-processing'].loadBalancer.targetGroupARN = other.systems['payment-processing'].loadBalancer.targetGroupARN.replace('other-tg', 'else-tg');
+    writeFileSync(join(dir, 'b.yaml'), stringify(other));
+    let error: unknown;
+    try {
+      renderEnvironments(loadEnvironments(dir));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => [p.file.split('/').pop(), p.path, p.message.split(':')[0]])).toEqual([
+      ['a.yaml', '(chart payment-processing/LoadBalancer)', 'targetGroupArn "arn'],
+      ['b.yaml', '(chart payment-processing/LoadBalancer)', 'targetGroupArn "arn'],
+    ]);
   });
 });

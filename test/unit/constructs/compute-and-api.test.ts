@@ -105,7 +105,7 @@ describe('LambdaFunction', () => {
   });
 
   test.each([
-    [{ runtime: 'nodejs18.x' }, 'runtime nodejs18.x was deprecated on 2025-09-01'],
+    [{ runtime: 'nodejs18.x' }, 'runtime nodejs18.x is deprecated (since 2025-09-01)'],
     [{ memoryMB: 64 }, 'memoryMB 64 must be 128-10240'],
     [{ timeoutSeconds: 901 }, 'timeoutSeconds 901 must be 1-900'],
     [{ reservedConcurrency: 0 }, 'reservedConcurrency 0 must be at least 1'],
