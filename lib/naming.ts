@@ -53,6 +53,15 @@ export const AWS_NAME_RULES = {
 /** Kubernetes object names that must be DNS-1123 labels (namespaces, services, most objects). */
 export const K8S_LABEL_NAME = rule('Kubernetes object', 1, 63, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'lowercase letters, digits and dashes, starting and ending with a letter or digit');
 
+/** Kubernetes object names that are DNS-1123 subdomains (Leases, ConfigMaps, most named objects). */
+export const K8S_SUBDOMAIN_NAME = rule(
+  'Kubernetes object',
+  1,
+  253,
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+  'lowercase letters, digits, dashes and dots, each dot-separated part starting and ending with a letter or digit',
+);
+
 /**
  * Why `name` breaks `nameRule`, or `undefined` when it is legal.
  */

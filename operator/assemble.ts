@@ -22,6 +22,7 @@ export interface OperatorOptions {
 }
 
 export interface AssembledOperator {
+  readonly api: ApiClient;
   readonly manager: Manager;
   readonly tagPolicies: TagPolicyOperator;
   readonly metrics: OperatorMetrics;
@@ -42,5 +43,5 @@ export function assembleOperator(kubeConfig: KubeConfig, options: OperatorOption
   manager.add(tagPolicies);
   manager.addReadyCheck('tag-policy-caches', () => tagPolicies.synced);
   manager.add(new PeeringHealth({ api, logger, metrics }));
-  return { manager, tagPolicies, metrics };
+  return { api, manager, tagPolicies, metrics };
 }

@@ -1,9 +1,11 @@
 /**
  * The operator's command-line flags, parsed and checked before anything
- * starts: a bad flag exits with a message naming the flag and what it accepts.
+ * starts: a bad flag exits with one line naming the flag and what it
+ * accepts, and the usage (the grammar is `lib/cli.ts`, shared with synth).
  */
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseFlags, shown, UsageError } from '../lib/cli';
+import { K8S_LABEL_NAME, K8S_SUBDOMAIN_NAME, nameProblem } from '../lib/naming';
 import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from './identity';
 import { leaseTimingError } from './runtime/leader-election';
 import type { LogLevel } from './runtime/log';
@@ -26,7 +28,7 @@ export interface OperatorFlags {
 
 export const OPERATOR_USAGE = `Usage: npm run operator -- [flags]
   --metrics-port <n>        /healthz, /readyz, /metrics             (default ${OPERATOR_METRICS_PORT}; 0 picks a free port)
-  --leader-elect <bool>     run controllers only while holding the Lease (default true)
+  --leader-elect[=<bool>]   run controllers only while holding the Lease (default true; --leader-elect=false to run alone)
   --lease-namespace <ns>    (default $POD_NAMESPACE, else ${OPERATOR_NAME})
   --lease-name <name>       (default ${OPERATOR_NAME})
   --identity <id>           this replica's name in the Lease         (default $POD_NAME, else <hostname>-<pid>)
@@ -34,75 +36,59 @@ export const OPERATOR_USAGE = `Usage: npm run operator -- [flags]
   --renew-deadline-ms <n>   (default 10000)
   --retry-period-ms <n>     (default 2000)
   --concurrency <n>         ACK objects reconciled in parallel      (default 4)
-  --log-level <level>       debug | info | warn | error             (default info)`;
-
-export class FlagError extends Error {
-  constructor(message: string) {
-    super(`${message}\n\n${OPERATOR_USAGE}`);
-    this.name = 'FlagError';
-  }
-}
+  --log-level <level>       debug | info | warn | error             (default info)
+  -h, --help                this text`;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
-export function parseOperatorFlags(args: readonly string[], env: NodeJS.ProcessEnv = process.env): OperatorFlags {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      options: {
-        'metrics-port': { type: 'string', default: String(OPERATOR_METRICS_PORT) },
-        'leader-elect': { type: 'string', default: 'true' },
-        'lease-namespace': { type: 'string', default: env.POD_NAMESPACE ?? OPERATOR_NAME },
-        'lease-name': { type: 'string', default: OPERATOR_NAME },
-        identity: { type: 'string', default: env.POD_NAME ?? `${hostname()}-${process.pid}` },
-        'lease-duration-ms': { type: 'string', default: '15000' },
-        'renew-deadline-ms': { type: 'string', default: '10000' },
-        'retry-period-ms': { type: 'string', default: '2000' },
-        concurrency: { type: 'string', default: '4' },
-        'log-level': { type: 'string', default: 'info' },
-      },
-    }));
-  } catch (error) {
-    throw new FlagError((error as Error).message);
-  }
+const FLAGS = {
+  'metrics-port': { type: 'string' },
+  'leader-elect': { type: 'boolean' },
+  'lease-namespace': { type: 'string' },
+  'lease-name': { type: 'string' },
+  identity: { type: 'string' },
+  'lease-duration-ms': { type: 'string' },
+  'renew-deadline-ms': { type: 'string' },
+  'retry-period-ms': { type: 'string' },
+  concurrency: { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
 
-  const integer = (flag: keyof typeof values, min: number, max: number): number => {
-    const text = values[flag] as string;
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) throw new FlagError(`--${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
+/**
+ * The flags, checked; `undefined` when `--help` was asked for.
+ * @throws UsageError with one line naming the flag and what it accepts
+ */
+export function parseOperatorFlags(args: readonly string[], env: NodeJS.ProcessEnv = process.env): OperatorFlags | undefined {
+  const { help, values } = parseFlags(args, FLAGS);
+  if (help) return undefined;
+  const text = (flag: keyof typeof FLAGS, fallback: string) => (values[flag] as string | undefined) ?? fallback;
+  const integer = (flag: keyof typeof FLAGS, fallback: number, min: number, max: number): number => {
+    const given = text(flag, String(fallback));
+    const value = Number(given);
+    if (!/^-?\d+$/.test(given) || value < min || value > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${shown(given)}`);
     return value;
   };
-  const leaderElect = values['leader-elect'];
-  if (leaderElect !== 'true' && leaderElect !== 'false') throw new FlagError(`--leader-elect must be true or false, got "${leaderElect}"`);
-  const logLevel = values['log-level'] as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new FlagError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
-  for (const flag of ['identity', 'lease-namespace', 'lease-name'] as const) {
-    if (!values[flag]) throw new FlagError(`--${flag} must not be empty`);
-  }
+  const logLevel = text('log-level', 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${shown(logLevel)}`);
+  const identity = text('identity', env.POD_NAME ?? `${hostname()}-${process.pid}`);
+  const namespace = text('lease-namespace', env.POD_NAMESPACE ?? OPERATOR_NAME);
+  const leaseName = text('lease-name', OPERATOR_NAME);
+  const namespaceProblem = nameProblem(namespace, K8S_LABEL_NAME);
+  if (namespaceProblem) throw new UsageError(`--lease-namespace ${shown(namespace)} is not a namespace name: lowercase letters, digits and dashes, at most 63`);
+  if (nameProblem(leaseName, K8S_SUBDOMAIN_NAME)) throw new UsageError(`--lease-name ${shown(leaseName)} is not an object name: lowercase letters, digits, dashes and dots, at most 253`);
+  if (/[\s\u0000-\u001f]/.test(identity) || identity.length > 253) throw new UsageError(`--identity ${shown(identity)} must be printable, without spaces, at most 253 characters`);
 
-  const leaseDurationMs = integer('lease-duration-ms', 1000, 600_000);
-  const renewDeadlineMs = integer('renew-deadline-ms', 500, 600_000);
-  const retryPeriodMs = integer('retry-period-ms', 100, 600_000);
+  const leaseDurationMs = integer('lease-duration-ms', 15000, 1000, 600_000);
+  const renewDeadlineMs = integer('renew-deadline-ms', 10000, 500, 600_000);
+  const retryPeriodMs = integer('retry-period-ms', 2000, 100, 600_000);
   const timingError = leaseTimingError(leaseDurationMs, renewDeadlineMs, retryPeriodMs);
-  if (timingError) throw new FlagError(`--lease-duration-ms, --renew-deadline-ms, --retry-period-ms: ${timingError}`);
+  if (timingError) throw new UsageError(`--lease-duration-ms, --renew-deadline-ms, --retry-period-ms: ${timingError}`);
 
   return {
-    metricsPort: integer('metrics-port', 0, 65535),
-    identity: values.identity!,
-    concurrency: integer('concurrency', 1, 256),
+    metricsPort: integer('metrics-port', OPERATOR_METRICS_PORT, 0, 65535),
+    identity,
+    concurrency: integer('concurrency', 4, 1, 256),
     logLevel,
-    leaderElection:
-      leaderElect === 'true'
-        ? {
-            namespace: values['lease-namespace']!,
-            name: values['lease-name']!,
-            identity: values.identity!,
-            leaseDurationMs,
-            renewDeadlineMs,
-            retryPeriodMs,
-          }
-        : undefined,
+    leaderElection: values['leader-elect'] === false ? undefined : { namespace, name: leaseName, identity, leaseDurationMs, renewDeadlineMs, retryPeriodMs },
   };
 }

@@ -3,41 +3,48 @@
  * kubeconfig) or the container's command (in-cluster). Flags: see
  * `operator/flags.ts` or `--help`.
  *
- * SIGTERM and SIGINT shut down gracefully: in-flight work finishes, the Lease
- * is released.
+ * Exit codes: 2 a command line it does not understand; 1 no usable kubeconfig
+ * or no reachable cluster at start (one line, not a retry loop), or a failed
+ * shutdown. SIGTERM and SIGINT shut down gracefully: in-flight work
+ * finishes, the Lease is released.
  */
-import { KubeConfig } from '@kubernetes/client-node';
-import { FlagError, OPERATOR_USAGE, parseOperatorFlags } from './flags';
+import { UsageError } from '../lib/cli';
+import { OPERATOR_USAGE, parseOperatorFlags } from './flags';
 import { assembleOperator } from './assemble';
 import { createLogger } from './runtime/index';
+import { checkApiReachable, loadKubeConfig, StartupError } from './startup';
 
-const args = process.argv.slice(2);
-if (args.includes('--help')) {
+let flags;
+try {
+  flags = parseOperatorFlags(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`${error.message}\n\n${OPERATOR_USAGE}`);
+  process.exit(2);
+}
+if (!flags) {
   console.log(OPERATOR_USAGE);
   process.exit(0);
 }
-let flags;
-try {
-  flags = parseOperatorFlags(args);
-} catch (error) {
-  if (!(error instanceof FlagError)) throw error;
-  console.error(error.message);
-  process.exit(2);
-}
 
 const logger = createLogger({ level: flags.logLevel, fields: { identity: flags.identity } });
-const kubeConfig = new KubeConfig();
-// In a pod: the ServiceAccount token; elsewhere: $KUBECONFIG or ~/.kube/config.
-if (process.env.KUBERNETES_SERVICE_HOST) kubeConfig.loadFromCluster();
-else kubeConfig.loadFromDefault();
-
-const { manager } = assembleOperator(kubeConfig, {
-  logger,
-  identity: flags.identity,
-  port: flags.metricsPort,
-  leaderElection: flags.leaderElection,
-  concurrency: flags.concurrency,
-});
+let assembled;
+try {
+  const kubeConfig = loadKubeConfig();
+  assembled = assembleOperator(kubeConfig, {
+    logger,
+    identity: flags.identity,
+    port: flags.metricsPort,
+    leaderElection: flags.leaderElection,
+    concurrency: flags.concurrency,
+  });
+  await checkApiReachable(assembled.api);
+} catch (error) {
+  if (!(error instanceof StartupError)) throw error;
+  logger.error(error.message);
+  process.exit(1);
+}
+const { manager } = assembled;
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
