@@ -109,3 +109,14 @@ describe('negative controls: the API server really validates', () => {
     expect(result.status).toBe(0);
   });
 });
+
+describe('dist/ack-system applied to a real API server', () => {
+  test('R-G5 the accounts\' role map goes into the ACK controllers\' namespace, one entry per environment account', () => {
+    expect(kubectl(controlPlane(), ['create', 'namespace', 'ack-system']).status).toBe(0);
+    const result = kubectl(controlPlane(), ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--validate=strict', '-f', join(REPO_ROOT, 'dist', 'ack-system')]);
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    const map = JSON.parse(kubectl(controlPlane(), ['get', 'configmap', 'ack-role-account-map', '-n', 'ack-system', '-o', 'json']).stdout);
+    const configs = loadEnvironments(join(REPO_ROOT, 'config'));
+    expect(map.data).toEqual(Object.fromEntries(configs.map((env) => [env.awsAccountID, env.ack.roleARN])));
+  });
+});
