@@ -13,6 +13,8 @@ interface RequestOptions {
   readonly query?: Record<string, string | undefined>;
   readonly body?: unknown;
   readonly contentType?: string;
+  /** Ends the request early (the client's own timeout applies as well). */
+  readonly signal?: AbortSignal;
 }
 
 /** One line of a watch stream. */
@@ -21,8 +23,20 @@ export interface WatchEvent {
   readonly object: KubernetesObject & { code?: number; message?: string };
 }
 
-function apiError(method: HttpMethod, path: string, status: number, body: { reason?: string; message?: string } | undefined): ApiError {
-  return new ApiError(status, body?.reason ?? 'Unknown', body?.message ?? `${method} ${path}: HTTP ${status}`);
+/**
+ * An error answer, from whatever the server sent: a Kubernetes Status object,
+ * or (from a proxy or load balancer in front of it) any text at all.
+ */
+function apiError(method: HttpMethod, path: string, response: ResponseContext, text: string): ApiError {
+  let status: { reason?: string; message?: string } | undefined;
+  try {
+    status = text ? JSON.parse(text) : undefined;
+  } catch {
+    status = undefined;
+  }
+  const fallback = `${method} ${path}: HTTP ${response.httpStatusCode}${text && !status ? `: ${text.slice(0, 200).split('\n')[0]}` : ''}`;
+  const retryAfter = Number(response.headers['retry-after']);
+  return new ApiError(response.httpStatusCode, status?.reason ?? 'Unknown', status?.message ?? fallback, Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined);
 }
 
 /** An error answer of the API server. */
@@ -31,6 +45,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly reason: string,
     message: string,
+    /** How long the server asked to wait before trying again (`Retry-After`), if it did. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -94,12 +110,13 @@ export class ApiClient {
   }
 
   private async send<T>(method: HttpMethod, path: string, options: RequestOptions): Promise<T> {
-    const response = await this.open(method, path, options, AbortSignal.timeout(this.timeoutMs));
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const response = await this.open(method, path, options, options.signal ? AbortSignal.any([timeout, options.signal]) : timeout);
     const text = await response.body.text();
     this.metrics?.apiRequests.inc({ verb: method, code: String(response.httpStatusCode) });
-    const parsed = text ? JSON.parse(text) : undefined;
-    if (response.httpStatusCode >= 400) throw apiError(method, path, response.httpStatusCode, parsed);
-    return parsed as T;
+    // The status first: a 502 from a proxy or a 429 need not be JSON.
+    if (response.httpStatusCode >= 400) throw apiError(method, path, response, text);
+    return (text ? JSON.parse(text) : undefined) as T;
   }
 
   /** Sends a request with the kubeconfig's credentials over the shared connection pool. */
@@ -142,12 +159,10 @@ export class ApiClient {
     try {
       const response = await this.open(HttpMethod.GET, path, { query: { ...query, watch: 'true' } }, both);
       this.metrics?.apiRequests.inc({ verb: 'WATCH', code: String(response.httpStatusCode) });
-      if (response.httpStatusCode >= 400) {
-        const text = await response.body.text();
-        throw apiError(HttpMethod.GET, path, response.httpStatusCode, text ? JSON.parse(text) : undefined);
-      }
+      if (response.httpStatusCode >= 400) throw apiError(HttpMethod.GET, path, response, await response.body.text());
       const stream = response.body.stream();
-      if (!stream) return;
+      // Not a normal end: returning would make the caller watch again at once, in a loop.
+      if (!stream) throw new Error(`watch ${path}: the response has no body`);
       let buffered = '';
       for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
         alive();
@@ -165,8 +180,8 @@ export class ApiClient {
     }
   }
 
-  get<T extends KubernetesObject>(path: string): Promise<T> {
-    return this.request<T>(HttpMethod.GET, path);
+  get<T extends KubernetesObject>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>(HttpMethod.GET, path, { signal });
   }
 
   /** One page of a list; pass `continue` to get the next. */
@@ -176,12 +191,12 @@ export class ApiClient {
     });
   }
 
-  create<T extends KubernetesObject>(path: string, body: T): Promise<T> {
-    return this.request<T>(HttpMethod.POST, path, { body });
+  create<T extends KubernetesObject>(path: string, body: T, signal?: AbortSignal): Promise<T> {
+    return this.request<T>(HttpMethod.POST, path, { body, signal });
   }
 
-  replace<T extends KubernetesObject>(path: string, body: T): Promise<T> {
-    return this.request<T>(HttpMethod.PUT, path, { body });
+  replace<T extends KubernetesObject>(path: string, body: T, signal?: AbortSignal): Promise<T> {
+    return this.request<T>(HttpMethod.PUT, path, { body, signal });
   }
 
   delete(path: string): Promise<unknown> {

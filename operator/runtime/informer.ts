@@ -125,9 +125,10 @@ export class Informer<T extends KubernetesObject> {
         }
         failures += 1;
         this.options.onError?.(error);
-        const delay = Math.min(backoff.initialMs * 2 ** (failures - 1), backoff.maxMs);
+        // The server's own Retry-After (429, 503) wins over the backoff when it asks for longer.
+        const delay = Math.max(Math.min(backoff.initialMs * 2 ** (failures - 1), backoff.maxMs), error instanceof ApiError ? (error.retryAfterMs ?? 0) : 0);
         // 429: the API server's priority and fairness asked us to slow down; expected in bursts.
-        const throttled = isStatus(error, 429) || (error as { statusCode?: number }).statusCode === 429;
+        const throttled = isStatus(error, 429);
         (throttled ? this.logger.info : this.logger.warn)(throttled ? 'throttled by the API server; retrying' : 'list/watch failed; retrying', { error, failures, delayMs: delay });
         await this.sleep(delay);
       }

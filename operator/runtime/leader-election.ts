@@ -10,8 +10,12 @@ import { isStatus, type ApiClient } from './api-client';
 import type { Logger } from './log';
 import type { OperatorMetrics } from './metrics';
 
+/** What the elector needs of the API: the Lease, read and written, each call abortable. */
+export type LeaseApi = Pick<ApiClient, 'get' | 'create' | 'replace'>;
+
 export interface LeaderElectionOptions {
-  readonly api: ApiClient;
+  /** Its own client, so that Lease requests never wait behind reconcile traffic. */
+  readonly api: LeaseApi;
   readonly namespace: string;
   readonly name: string;
   /** Unique per replica, e.g. the pod name. */
@@ -46,6 +50,14 @@ export function leaseTimingError(leaseDurationMs: number, renewDeadlineMs: numbe
 /** Lease times are MicroTime: RFC 3339 with microseconds. */
 const microTime = (date: Date) => date.toISOString().replace('Z', '000Z');
 
+/**
+ * Safety, as client-go's context timeouts give it: a leader stops leading at
+ * `lastRenew + renewDeadline` by a timer, whatever its requests are doing, and
+ * `lastRenew` is when the successful attempt was *sent*; every request is
+ * aborted when the time left runs out. Another replica takes over only after
+ * it has seen the record unchanged for leaseDuration, which is longer: there
+ * is no instant at which two replicas both believe they lead.
+ */
 export class LeaderElector {
   private readonly leaseDuration: number;
   private readonly renewDeadline: number;
@@ -54,6 +66,8 @@ export class LeaderElector {
   private leading = false;
   private stopped = false;
   private wake?: () => void;
+  /** Aborts the request in flight (on stop, or when leadership ends). */
+  private inFlight?: AbortController;
 
   constructor(private readonly options: LeaderElectionOptions) {
     this.leaseDuration = options.leaseDurationMs ?? 15_000;
@@ -69,50 +83,96 @@ export class LeaderElector {
   }
 
   /**
-   * Campaigns until leader, then keeps renewing. Resolves with `true` when
-   * leadership is lost (the caller must stop working), `false` when stopped.
+   * Campaigns until leader, then keeps renewing. `onStoppedLeading` is called
+   * at the moment leadership ends (the renew deadline passed), before any
+   * request in flight returns. Resolves with `true` when leadership was lost
+   * (the caller must stop working), `false` when stopped.
    */
-  async run(onStartedLeading: () => void): Promise<boolean> {
-    while (!this.stopped && !(await this.tryAcquireOrRenew())) await this.pause(this.retryPeriod);
+  async run(onStartedLeading: () => void, onStoppedLeading: () => void = () => undefined): Promise<boolean> {
+    let lastRenew = 0;
+    while (!this.stopped) {
+      const written = await this.attempt(Date.now() + this.renewDeadline);
+      if (written !== undefined) {
+        lastRenew = written;
+        break;
+      }
+      await this.pause(this.retryPeriod);
+    }
     if (this.stopped) return false;
     this.setLeading(true);
     onStartedLeading();
-    let lastRenew = Date.now();
-    while (!this.stopped) {
-      await this.pause(this.retryPeriod);
-      if (this.stopped) break;
-      if (await this.tryAcquireOrRenew()) {
-        lastRenew = Date.now();
-      } else if (Date.now() - lastRenew > this.renewDeadline) {
-        this.options.logger.error('could not renew the lease in time; leadership lost', { lease: this.options.name });
+
+    let lost = false;
+    let deadline: NodeJS.Timeout | undefined;
+    const armDeadline = () => {
+      clearTimeout(deadline);
+      deadline = setTimeout(() => {
+        lost = true;
         this.setLeading(false);
-        return true;
+        this.options.logger.error('could not renew the lease in time; leadership lost', { lease: this.options.name });
+        this.inFlight?.abort();
+        this.wake?.();
+        onStoppedLeading();
+      }, lastRenew + this.renewDeadline - Date.now());
+    };
+    armDeadline();
+    while (!this.stopped && !lost) {
+      await this.pause(this.retryPeriod);
+      if (this.stopped || lost) break;
+      const written = await this.attempt(lastRenew + this.renewDeadline);
+      if (written !== undefined && !lost) {
+        lastRenew = written;
+        armDeadline();
       }
     }
-    return false;
+    clearTimeout(deadline);
+    return lost;
   }
 
-  /** Stops campaigning and, when leading, releases the lease. */
+  /** Stops campaigning and, when leading, releases the lease so that a standby takes over at once. */
   async release(): Promise<void> {
     this.stopped = true;
+    this.inFlight?.abort();
     this.wake?.();
     if (!this.leading || !this.observed) return;
+    this.setLeading(false);
     const lease = this.observed.lease;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.renewDeadline);
     try {
-      await this.options.api.replace(this.path(), {
-        ...lease,
-        spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(new Date()) },
-      });
+      await this.options.api.replace(this.path(), { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(new Date()) } }, controller.signal);
       this.options.logger.info('released the lease', { lease: this.options.name });
     } catch (error) {
       this.options.logger.warn('could not release the lease; it will expire', { error });
+    } finally {
+      clearTimeout(timer);
     }
-    this.setLeading(false);
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  /**
+   * One acquire-or-renew, aborted at `deadline` (epoch ms) if still running.
+   * @returns when the successful write was sent (no later than the server wrote it), or undefined
+   */
+  private async attempt(deadline: number): Promise<number | undefined> {
+    const controller = new AbortController();
+    this.inFlight = controller;
+    const timer = setTimeout(() => controller.abort(), Math.max(0, deadline - Date.now()));
+    try {
+      return await this.tryAcquireOrRenew(controller.signal);
+    } finally {
+      clearTimeout(timer);
+      if (this.inFlight === controller) this.inFlight = undefined;
+    }
+  }
+
+  private async tryAcquireOrRenew(signal: AbortSignal): Promise<number | undefined> {
     const { api, identity, namespace, name } = this.options;
     const now = new Date();
+    const write = async (send: () => Promise<Lease>): Promise<number | undefined> => {
+      const sent = Date.now();
+      this.observe(await send());
+      return signal.aborted ? undefined : sent;
+    };
     const desired = (previous?: Lease['spec']): Lease['spec'] => ({
       holderIdentity: identity,
       leaseDurationSeconds: Math.ceil(this.leaseDuration / 1000),
@@ -121,31 +181,33 @@ export class LeaderElector {
       leaseTransitions: (previous?.leaseTransitions ?? 0) + (previous?.holderIdentity === identity ? 0 : 1),
     });
     try {
+      // The leader renews from the lease it last wrote, in one request (client-go's fast path);
+      // a conflict sends it through the full path next time.
+      const known = this.observed?.lease;
+      if (this.leading && known?.spec.holderIdentity === identity) return await write(() => api.replace<Lease>(this.path(), { ...known, spec: desired(known.spec) }, signal));
       let lease: Lease;
       try {
-        lease = await api.get<Lease>(this.path());
+        lease = await api.get<Lease>(this.path(), signal);
       } catch (error) {
         if (!isStatus(error, 404)) throw error;
-        const created = await api.create<Lease>(`/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`, {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name, namespace },
-          spec: { ...desired(), leaseTransitions: 0 },
-        });
-        this.observe(created);
-        return true;
+        return await write(() =>
+          api.create<Lease>(
+            `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`,
+            { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: { ...desired(), leaseTransitions: 0 } },
+            signal,
+          ),
+        );
       }
       this.observe(lease);
       const holder = lease.spec.holderIdentity;
       const expired = Date.now() > this.observed!.at + (lease.spec.leaseDurationSeconds ?? 0) * 1000;
-      if (holder && holder !== identity && !expired) return false;
-      const updated = await api.replace<Lease>(this.path(), { ...lease, spec: desired(lease.spec) });
-      this.observe(updated);
-      return true;
+      if (holder && holder !== identity && !expired) return undefined;
+      return await write(() => api.replace<Lease>(this.path(), { ...lease, spec: desired(lease.spec) }, signal));
     } catch (error) {
-      // A conflict means another replica wrote first: not ours this round.
-      if (!isStatus(error, 409)) this.options.logger.warn('lease request failed', { error, lease: name });
-      return false;
+      // A conflict means another replica wrote first: not ours this round. An abort is the deadline or a stop.
+      if (isStatus(error, 409)) this.observed = undefined;
+      else if (!signal.aborted) this.options.logger.warn('lease request failed', { error, lease: name });
+      return undefined;
     }
   }
 

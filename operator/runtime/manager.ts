@@ -5,7 +5,7 @@
  * released so a standby replica takes over immediately.
  */
 import { createServer, type Server } from 'node:http';
-import type { ApiClient } from './api-client';
+import { ApiClient } from './api-client';
 import { LeaderElector, type LeaderElectionOptions } from './leader-election';
 import type { Logger } from './log';
 import type { OperatorMetrics } from './metrics';
@@ -24,7 +24,10 @@ export interface ManagerOptions {
   /** Port of /healthz, /readyz and /metrics; 0 picks a free one. */
   readonly port: number;
   /** @default - no leader election: runs at once (one replica only) */
-  readonly leaderElection?: Omit<LeaderElectionOptions, 'api' | 'logger' | 'metrics'>;
+  readonly leaderElection?: Omit<LeaderElectionOptions, 'api' | 'logger' | 'metrics'> & {
+    /** @default - its own client from `api`'s kubeconfig: Lease requests never queue behind reconcile traffic */
+    readonly api?: LeaderElectionOptions['api'];
+  };
   /** Called when leadership is lost: the process must stop working. @default exit(1), as controller-runtime does */
   readonly onLeadershipLost?: () => void;
 }
@@ -38,7 +41,10 @@ export class Manager {
   private state: 'idle' | 'standby' | 'leading' | 'stopping' = 'idle';
 
   constructor(private readonly options: ManagerOptions) {
-    if (options.leaderElection) this.elector = new LeaderElector({ ...options.leaderElection, api: options.api, logger: options.logger, metrics: options.metrics });
+    if (options.leaderElection) {
+      const leaseApi = options.leaderElection.api ?? new ApiClient(options.api.kubeConfig, options.metrics, 2);
+      this.elector = new LeaderElector({ ...options.leaderElection, api: leaseApi, logger: options.logger, metrics: options.metrics });
+    }
   }
 
   add(runnable: Runnable): void {
@@ -65,11 +71,14 @@ export class Manager {
     if (!this.elector) return this.lead();
     this.state = 'standby';
     this.options.logger.info('waiting for leadership', { lease: this.options.leaderElection!.name, identity: this.options.leaderElection!.identity });
-    void this.elector.run(() => void this.lead()).then((lost) => {
-      if (!lost) return;
-      this.options.logger.error('leadership lost; stopping');
-      (this.options.onLeadershipLost ?? (() => process.exit(1)))();
-    });
+    // Leadership ends at the renew deadline, by a timer: stop acting then, not when a hung request returns.
+    void this.elector.run(
+      () => void this.lead(),
+      () => {
+        this.options.logger.error('leadership lost; stopping');
+        (this.options.onLeadershipLost ?? (() => process.exit(1)))();
+      },
+    );
   }
 
   /** Stops every part (in-flight work finishes), releases the lease, closes the server. */
@@ -77,6 +86,8 @@ export class Manager {
     if (this.state === 'stopping') return;
     this.state = 'stopping';
     this.options.logger.info('shutting down');
+    // A start in progress (caches syncing) finishes first and starts nothing more.
+    await this.starting;
     for (const runnable of this.started.reverse()) await runnable.stop();
     this.started = [];
     await this.elector?.release();
@@ -84,15 +95,21 @@ export class Manager {
     this.options.logger.info('shut down');
   }
 
-  private async lead(): Promise<void> {
-    if (this.state === 'stopping') return;
+  private lead(): Promise<void> {
+    if (this.state === 'stopping') return Promise.resolve();
     this.state = 'leading';
     this.options.logger.info('leading; starting', { runnables: this.runnables.map((r) => r.name) });
-    for (const runnable of this.runnables) {
-      await runnable.start();
-      this.started.push(runnable);
-    }
+    this.starting = (async () => {
+      for (const runnable of this.runnables) {
+        if (this.state === 'stopping') return;
+        await runnable.start();
+        this.started.push(runnable);
+      }
+    })();
+    return this.starting;
   }
+
+  private starting?: Promise<void>;
 
   private ready(): { ok: boolean; failing: string[] } {
     if (this.state === 'standby') return { ok: true, failing: [] };
@@ -113,7 +130,13 @@ export class Manager {
         return send(ok ? 200 : 503, ok ? `ok (${this.state})` : `not ready: ${failing.join(', ')}`);
       }
       if (request.url === '/metrics') {
-        this.options.metrics.registry.metrics().then((text) => send(200, text, this.options.metrics.registry.contentType));
+        this.options.metrics.registry.metrics().then(
+          (text) => send(200, text, this.options.metrics.registry.contentType),
+          (error) => {
+            this.options.logger.warn('collecting metrics failed', { error });
+            send(500, 'collecting metrics failed');
+          },
+        );
         return;
       }
       send(404, 'not found');

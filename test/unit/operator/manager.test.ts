@@ -1,0 +1,56 @@
+/**
+ * The manager (R-O3, issue 10): a shutdown that arrives while controllers are
+ * starting (caches syncing) starts nothing more, stops what started, and a
+ * failing metrics scrape is an answer, not an unhandled rejection.
+ */
+import { describe, expect, test } from '@jest/globals';
+import type { ApiClient } from '../../../operator/runtime/api-client';
+import { createLogger } from '../../../operator/runtime/log';
+import { Manager, type Runnable } from '../../../operator/runtime/manager';
+import { OperatorMetrics } from '../../../operator/runtime/metrics';
+
+const logger = createLogger({ level: 'error', write: () => undefined });
+
+function runnable(name: string, log: string[], started: Promise<void> = Promise.resolve(), entered: () => void = () => undefined): Runnable {
+  return {
+    name,
+    start: async () => {
+      log.push(`start ${name}`);
+      entered();
+      await started;
+      log.push(`synced ${name}`);
+    },
+    stop: async () => void log.push(`stop ${name}`),
+  };
+}
+
+describe('manager (R-O3)', () => {
+  test('R-O3 a shutdown during cache sync starts no controller afterwards and stops the one that started', async () => {
+    const log: string[] = [];
+    let synced!: () => void;
+    const manager = new Manager({ api: {} as ApiClient, logger, metrics: new OperatorMetrics(), port: 0 });
+    let entered!: () => void;
+    const syncing = new Promise<void>((resolve) => (entered = resolve));
+    manager.add(runnable('caches', log, new Promise((resolve) => (synced = resolve)), entered));
+    manager.add(runnable('controllers', log));
+    const started = manager.start();
+    await syncing;
+    expect(log).toEqual(['start caches']);
+    const shutdown = manager.shutdown();
+    synced();
+    await Promise.all([started, shutdown]);
+    expect(log).toEqual(['start caches', 'synced caches', 'stop caches']);
+  });
+
+  test('R-O3 a metrics collector that throws gives a 500 and a log line', async () => {
+    const lines: string[] = [];
+    const metrics = new OperatorMetrics();
+    metrics.registry.registerMetric({ name: 'broken', help: 'x', get: async () => Promise.reject(new Error('boom')), reset: () => undefined, type: 'gauge' } as never);
+    const manager = new Manager({ api: {} as ApiClient, logger: createLogger({ level: 'warn', write: (line) => void lines.push(line) }), metrics, port: 0 });
+    await manager.start();
+    const response = await fetch(`http://127.0.0.1:${manager.port}/metrics`);
+    expect(response.status).toBe(500);
+    expect(lines.map((line) => JSON.parse(line).msg)).toContain('collecting metrics failed');
+    await manager.shutdown();
+  });
+});
