@@ -161,10 +161,13 @@ export class Informer<T extends KubernetesObject> {
     const { api, type, watchTimeoutSeconds = 25 } = this.options;
     this.abort = new AbortController();
     if (this.stopped) return;
+    let received = 0;
+    const opened = Date.now();
     await api.watch(
       collectionPath(type),
       { resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(watchTimeoutSeconds) },
       ({ type: phase, object }) => {
+        received += 1;
         if (phase === 'ERROR') throw object.code === 410 ? new GoneError(object.message) : new ApiError(object.code ?? 500, 'WatchError', object.message ?? 'watch error');
         if (object.metadata?.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
         if (phase !== 'BOOKMARK') this.applyEvent(phase, this.prepare(object));
@@ -173,6 +176,11 @@ export class Informer<T extends KubernetesObject> {
       // The server ends every watch after timeoutSeconds; silence well beyond that means a dead connection.
       (watchTimeoutSeconds + 30) * 1000,
     );
+    // A watch that ends at once with nothing (a proxy answering 200 and closing) would be
+    // re-opened at once, forever: back off instead. (A quiet watch ending at its timeout is normal.)
+    if (received === 0 && !this.stopped && Date.now() - opened < Math.min(1000, watchTimeoutSeconds * 1000)) {
+      throw new Error('the watch ended at once without any event');
+    }
   }
 
   /** List items come without apiVersion and kind; the cache stores them complete, then transformed. */
