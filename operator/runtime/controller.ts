@@ -6,6 +6,7 @@
  * requeue forget and add after the delay. The reconciler is level-based: it
  * gets only a key and re-reads the state it needs.
  */
+import { ApiError } from './api-client';
 import type { Logger } from './log';
 import type { OperatorMetrics } from './metrics';
 import type { RateLimiter } from './rate-limiter';
@@ -94,6 +95,10 @@ export class Controller {
       if (error instanceof TerminalError) {
         this.queue.forget(key);
         this.logger.error('reconcile failed terminally; not retried', { key, error });
+      } else if (error instanceof ApiError && error.retryAfterMs !== undefined) {
+        // The API server said when to come back (429, 503): that, not the backoff.
+        this.queue.addAfter(key, error.retryAfterMs);
+        this.logger.info('the API server asked to wait; retrying then', { key, retryAfterMs: error.retryAfterMs });
       } else {
         this.queue.addRateLimited(key);
         this.logger.warn('reconcile failed; retrying', { key, error, retries: this.queue.numRequeues(key) });

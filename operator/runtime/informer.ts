@@ -93,16 +93,6 @@ export class Informer<T extends KubernetesObject> {
     await this.loop;
   }
 
-  /** Ends the current watch as if the connection dropped (the informer resumes it). */
-  disconnect(): void {
-    this.abort?.abort();
-  }
-
-  /** The last resourceVersion seen (for tests and diagnostics). */
-  get lastResourceVersion(): string {
-    return this.resourceVersion;
-  }
-
   private async run(): Promise<void> {
     const backoff = this.options.backoff ?? { initialMs: 500, maxMs: 30_000 };
     let failures = 0;

@@ -56,10 +56,6 @@ export class Manager {
     this.readyChecks.set(name, check);
   }
 
-  get isLeading(): boolean {
-    return this.state === 'leading';
-  }
-
   get port(): number {
     const address = this.server?.address();
     return typeof address === 'object' && address ? address.port : 0;

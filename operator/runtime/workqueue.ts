@@ -15,14 +15,47 @@ export interface WorkQueueOptions {
   readonly metrics?: OperatorMetrics;
 }
 
+/** First in, first out, with O(1) take (an array's `shift` moves every element). */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head++];
+    // Drop the consumed prefix once it is most of the array: amortised O(1).
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Removes and returns everything. */
+  drain(): T[] {
+    const rest = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return rest;
+  }
+}
+
 export class WorkQueue {
-  private readonly queue: string[] = [];
+  private readonly queue = new Fifo<string>();
   /** Keys that need processing (queued, or re-added while processing). */
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly addedAt = new Map<string, number>();
   private readonly timers = new Map<string, { timer: NodeJS.Timeout; due: number }>();
-  private readonly waiters: ((key: string | undefined) => void)[] = [];
+  private readonly waiters = new Fifo<(key: string | undefined) => void>();
   private readonly drained: (() => void)[] = [];
   private readonly rateLimiter: RateLimiter;
   private shuttingDown = false;
@@ -90,17 +123,13 @@ export class WorkQueue {
     return this.queue.length;
   }
 
-  get inFlight(): number {
-    return this.processing.size;
-  }
-
   /** Stops accepting keys, releases waiting workers, and resolves when in-flight keys are done. */
   shutDownWithDrain(): Promise<void> {
     this.shuttingDown = true;
     this.timers.forEach(({ timer }) => clearTimeout(timer));
     this.timers.clear();
-    this.queue.splice(0).forEach((key) => this.dirty.delete(key));
-    this.waiters.splice(0).forEach((resolve) => resolve(undefined));
+    this.queue.drain().forEach((key) => this.dirty.delete(key));
+    this.waiters.drain().forEach((resolve) => resolve(undefined));
     this.reportDepth();
     return this.processing.size === 0 ? Promise.resolve() : new Promise((resolve) => this.drained.push(resolve));
   }

@@ -99,3 +99,24 @@ describe('WorkQueue (R-O3)', () => {
     expect(latency?.value).toBe(1);
   });
 });
+
+describe('work queue storage (issue 10)', () => {
+  test('R-O3 keys keep their order across the compaction of consumed slots (O(1) take)', async () => {
+    const queue = new WorkQueue({ name: 'fifo' });
+    const taken: string[] = [];
+    const take = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const key = (await queue.get())!;
+        taken.push(key);
+        queue.done(key);
+      }
+    };
+    for (let i = 0; i < 3000; i++) queue.add(`k${i}`);
+    await take(2500);
+    for (let i = 3000; i < 3500; i++) queue.add(`k${i}`);
+    expect(queue.length).toBe(1000);
+    await take(1000);
+    expect(taken).toEqual(Array.from({ length: 3500 }, (_, i) => `k${i}`));
+    expect(queue.length).toBe(0);
+  });
+});
