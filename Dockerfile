@@ -21,6 +21,8 @@ WORKDIR /operator
 COPY --from=build /src/build/operator.mjs /src/build/operator.mjs.map ./
 # The same numeric user the chart's securityContext runs as.
 USER 10001:10001
-ENV NODE_ENV=production NODE_OPTIONS=--enable-source-maps
+ENV NODE_ENV=production
 EXPOSE 8080
-ENTRYPOINT ["node", "/operator/operator.mjs"]
+# Source maps on the command line, not in NODE_OPTIONS: the chart sets NODE_OPTIONS
+# (the heap limit), which would replace the image's. Stack traces then name .ts lines.
+ENTRYPOINT ["node", "--enable-source-maps", "/operator/operator.mjs"]

@@ -21,6 +21,7 @@ import { ackCrdsDir } from '../lib/paths';
 import { ApiClient, collectionPath, objectPath } from '../operator/runtime/api-client';
 import { ConcurrencyLimit } from '../operator/runtime/concurrency';
 import { TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
+import { TAG_POLICY_CONTROLLERS } from '../operator/tag-policy/controllers';
 import { tagPatch } from '../lib/tags/apply';
 import { ACK_KINDS } from '../imports/ack-kinds';
 import { kindKey } from '../lib/tags/tag-shape';
@@ -99,7 +100,7 @@ try {
   const convergedMs = performance.now() - started;
   const notCompliant = [...(await versions(admin))].filter(([, v]) => !v.compliant).map(([key]) => key);
   if (notCompliant.length > 0) throw new Error(`the policy status says compliant, but these are not: ${notCompliant.slice(0, 5).join(', ')}…`);
-  const leadingAt = operator.logs.find((line) => line.msg === 'tag policy controller started')?.time as string | undefined;
+  const leadingAt = operator.logs.find((line) => line.msg === 'controller started' && line.controller === TAG_POLICY_CONTROLLERS.enforcer)?.time as string | undefined;
   const writesAtConvergence = requestsByVerb((await operatorEndpoint(port, '/metrics')).body);
   const before = await versions(admin);
   await new Promise((resolve) => setTimeout(resolve, QUIET_SECONDS * 1000));
@@ -108,7 +109,7 @@ try {
   const writesAfterQuiet = requestsByVerb((await operatorEndpoint(port, '/metrics')).body);
   const rss = peakRssMiB(operator.child.pid!);
   operator.child.kill('SIGTERM');
-  await operator.exited();
+  await operator.closed();
 
   const writes = (counts: Record<string, number>) => (counts.PATCH ?? 0) + (counts.PUT ?? 0) + (counts.POST ?? 0) + (counts.DELETE ?? 0);
   console.log(`  operator: start to full compliance (status):  ${seconds(convergedMs)}${leadingAt ? ` (leading with caches synced after ${seconds(Date.parse(leadingAt) - startedAt)})` : ''}`);

@@ -1,13 +1,18 @@
 /**
- * The operator's parts wired together: one API client, the manager, the
- * TagPolicy controller and the peering-health exporter. `main.ts` runs it with the command-line flags; tests
- * run the same assembly in-process.
+ * The operator's parts wired together: one API client, the manager (with its
+ * shared cache and Event recorder), the TagPolicy controllers and the
+ * peering-health exporter. `main.ts` runs it with the command-line flags;
+ * tests run the same assembly in-process.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { ControllerName } from './flags';
 import { OPERATOR_NAME } from './identity';
-import { ApiClient, EventRecorder, Manager, OperatorMetrics, type Logger, type ManagerOptions } from './runtime/index';
+import { ApiClient, Manager, OperatorMetrics, type CacheOptions, type Logger, type ManagerOptions } from './runtime/index';
 import { PeeringHealth } from './peering-health/peering-health';
-import { TagPolicyOperator } from './tag-policy/tag-policy-operator';
+import { TagPolicyControllers } from './tag-policy/controllers';
+
+/** How to grant a kind the operator may not list: its chart's RBAC is generated from the ACK CRDs. */
+const RBAC_HINT = 'Regenerate the operator chart (npm run import && npm run synth) and apply dist/operator/';
 
 export interface OperatorOptions {
   readonly logger: Logger;
@@ -17,14 +22,16 @@ export interface OperatorOptions {
   readonly port: number;
   /** @default - none: controllers run at once */
   readonly leaderElection?: ManagerOptions['leaderElection'];
-  /** ACK objects reconciled in parallel. @default 4 */
-  readonly concurrency?: number;
+  /** Keys reconciled in parallel, per controller. @default each controller's own */
+  readonly concurrency?: Partial<Record<ControllerName, number>>;
+  /** @default the informers' defaults (tests shorten them) */
+  readonly informer?: CacheOptions['informer'];
 }
 
 export interface AssembledOperator {
   readonly api: ApiClient;
   readonly manager: Manager;
-  readonly tagPolicies: TagPolicyOperator;
+  readonly tagPolicies: TagPolicyControllers;
   readonly metrics: OperatorMetrics;
 }
 
@@ -32,16 +39,16 @@ export function assembleOperator(kubeConfig: KubeConfig, options: OperatorOption
   const { logger } = options;
   const metrics = new OperatorMetrics();
   const api = new ApiClient(kubeConfig, metrics);
-  const manager = new Manager({ api, logger, metrics, port: options.port, leaderElection: options.leaderElection });
-  const tagPolicies = new TagPolicyOperator({
+  const manager = new Manager({
     api,
     logger,
     metrics,
-    events: new EventRecorder(api, OPERATOR_NAME, options.identity, logger),
-    concurrency: options.concurrency,
+    port: options.port,
+    leaderElection: options.leaderElection,
+    events: { component: OPERATOR_NAME, instance: options.identity },
+    cache: { rbacHint: RBAC_HINT, informer: options.informer },
   });
-  manager.add(tagPolicies);
-  manager.addReadyCheck('tag-policy-caches', () => tagPolicies.synced);
-  manager.add(new PeeringHealth({ api, logger, metrics }));
+  const tagPolicies = new TagPolicyControllers(manager, { concurrency: options.concurrency });
+  new PeeringHealth(manager);
   return { api, manager, tagPolicies, metrics };
 }

@@ -9,6 +9,11 @@ import { K8S_LABEL_NAME, K8S_SUBDOMAIN_NAME, nameProblem } from '../lib/naming';
 import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from './identity';
 import { leaseTimingError } from './runtime/leader-election';
 import type { LogLevel } from './runtime/log';
+import { TAG_POLICY_CONTROLLERS, type TagPolicyControllerName } from './tag-policy/controllers';
+
+/** Every controller the operator runs, by the name its metrics and logs carry. */
+export const CONTROLLER_NAMES: readonly TagPolicyControllerName[] = Object.values(TAG_POLICY_CONTROLLERS);
+export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface OperatorFlags {
   readonly metricsPort: number;
@@ -22,7 +27,8 @@ export interface OperatorFlags {
     readonly retryPeriodMs: number;
   };
   readonly identity: string;
-  readonly concurrency: number;
+  /** Keys reconciled in parallel, for the controllers given (the others keep their defaults). */
+  readonly concurrency: Partial<Record<ControllerName, number>>;
   readonly logLevel: LogLevel;
 }
 
@@ -35,7 +41,8 @@ export const OPERATOR_USAGE = `Usage: npm run operator -- [flags]
   --lease-duration-ms <n>   (default 15000)
   --renew-deadline-ms <n>   (default 10000)
   --retry-period-ms <n>     (default 2000)
-  --concurrency <n>         ACK objects reconciled in parallel      (default 4)
+  --concurrency <list>      keys reconciled in parallel: <n> for every controller, or
+                            <controller>=<n>, comma-separated      (default ${TAG_POLICY_CONTROLLERS.enforcer}=4,${TAG_POLICY_CONTROLLERS.status}=1)
   --log-level <level>       debug | info | warn | error             (default info)
   -h, --help                this text`;
 
@@ -87,8 +94,23 @@ export function parseOperatorFlags(args: readonly string[], env: NodeJS.ProcessE
   return {
     metricsPort: integer('metrics-port', OPERATOR_METRICS_PORT, 0, 65535),
     identity,
-    concurrency: integer('concurrency', 4, 1, 256),
+    concurrency: parseConcurrency(values.concurrency as string | undefined),
     logLevel,
     leaderElection: values['leader-elect'] === false ? undefined : { namespace, name: leaseName, identity, leaseDurationMs, renewDeadlineMs, retryPeriodMs },
   };
+}
+
+/** `--concurrency`: items `<n>` (every controller) or `<controller>=<n>`, applied in order. */
+function parseConcurrency(given: string | undefined): Partial<Record<ControllerName, number>> {
+  const concurrency: Partial<Record<ControllerName, number>> = {};
+  for (const item of given?.split(',') ?? []) {
+    const [name, count] = item.includes('=') ? item.split('=', 2) : [undefined, item];
+    if (name !== undefined && !CONTROLLER_NAMES.includes(name as ControllerName)) {
+      throw new UsageError(`--concurrency names an unknown controller ${shown(name)}; the controllers are ${CONTROLLER_NAMES.join(', ')}`);
+    }
+    const value = Number(count);
+    if (!/^-?\d+$/.test(count) || value < 1 || value > 256) throw new UsageError(`--concurrency ${name ? `${name}=` : ''}<n> must be a whole number from 1 to 256, got ${shown(count)}`);
+    for (const controller of name ? [name as ControllerName] : CONTROLLER_NAMES) concurrency[controller] = value;
+  }
+  return concurrency;
 }

@@ -53,9 +53,3 @@ export function tagPatch(shape: TagShape, spec: Json | undefined, tags: Readonly
   const stored = shape.form === 'map' ? Object.fromEntries(tags) : getAt(withTags(shape, spec, tags), shape.path);
   return setAt({}, shape.path, stored);
 }
-
-/** Only the tag field of `spec` (what a tag writer needs to keep of an object), or `{}` when it has none. */
-export function tagFieldOnly(shape: TagShape, spec: Json | undefined): Json {
-  const stored = getAt(spec, shape.path);
-  return stored === undefined ? {} : setAt({}, shape.path, stored);
-}

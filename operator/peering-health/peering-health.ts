@@ -4,11 +4,12 @@
  * (the seed's "AWS/VPC StatusCheckFailed" does not exist); ACK reports the
  * connection's state in `status.status.code`. This exports it as a
  * Prometheus gauge on the operator's /metrics, which the alert rules of
- * `dist/operator/alerts.k8s.yaml` page on.
+ * `dist/operator/monitoring.k8s.yaml` page on. Only the leader exports it, so
+ * that one series per connection reaches Prometheus.
  */
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { Gauge } from 'prom-client';
-import { Informer, type ApiClient, type Logger, type OperatorMetrics, type ResourceType, type Runnable } from '../runtime/index';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { CachedKind, Manager, ResourceType, Runnable } from '../runtime/index';
 
 /** 1 while the connection is `active`, 0 in any other state (or none reported yet). */
 export const PEERING_ACTIVE_METRIC = 'ack_systems_vpc_peering_connection_active';
@@ -21,40 +22,31 @@ export const VPC_PEERING_TYPE: ResourceType = {
   namespaced: true,
 };
 
-/** What the cache keeps of a connection: its name and its state. */
+/** What this reads of a connection: its state. */
 interface PeeringState extends KubernetesObject {
   status?: { status?: { code?: string } };
-}
-
-export interface PeeringHealthOptions {
-  readonly api: ApiClient;
-  readonly logger: Logger;
-  readonly metrics: OperatorMetrics;
 }
 
 export class PeeringHealth implements Runnable {
   readonly name = 'peering-health';
   private readonly gauge: Gauge;
-  private readonly informer: Informer<PeeringState>;
+  private readonly connections: CachedKind<PeeringState>;
+  private removeHandler?: () => void;
 
-  constructor(options: PeeringHealthOptions) {
+  constructor(manager: Manager) {
     this.gauge = new Gauge({
       name: PEERING_ACTIVE_METRIC,
       help: 'Whether an ACK VPCPeeringConnection is active (1) or in any other state (0), from its status.status.code',
       labelNames: ['namespace', 'name', 'state'],
-      registers: [options.metrics.registry],
+      registers: [manager.metrics.registry],
     });
-    this.informer = new Informer<PeeringState>({
-      api: options.api,
-      type: VPC_PEERING_TYPE,
-      logger: options.logger,
-      metrics: options.metrics,
-      transform: (object) => {
-        const { metadata, status } = object as PeeringState;
-        return { metadata: { name: metadata?.name, namespace: metadata?.namespace, resourceVersion: metadata?.resourceVersion }, status: { status: { code: status?.status?.code } } };
-      },
-    });
-    this.informer.addHandler({
+    this.connections = manager.cache.kind<PeeringState>(VPC_PEERING_TYPE, { status: { status: { code: true } } });
+    manager.add(this);
+  }
+
+  /** Exports every cached connection, then follows their changes (clusters without the ec2 controller have none). */
+  async start(): Promise<void> {
+    this.removeHandler = this.connections.addHandler({
       onAdd: (object) => this.set(object),
       onUpdate: (previous, object) => {
         this.remove(previous);
@@ -64,13 +56,8 @@ export class PeeringHealth implements Runnable {
     });
   }
 
-  /** Starts watching; does not wait for the kind to exist (clusters without the ec2 controller). */
-  async start(): Promise<void> {
-    void this.informer.start();
-  }
-
   async stop(): Promise<void> {
-    await this.informer.stop();
+    this.removeHandler?.();
     // A replica that stops leading must not keep reporting what it no longer watches.
     this.gauge.reset();
   }

@@ -9,7 +9,15 @@
  *   version seen, after a backoff that grows on consecutive failures;
  * - "410 Gone" (the version was compacted away) triggers a relist, and the
  *   relist is diffed against the store, so handlers see every add, update and
- *   delete that happened in between: no event is lost.
+ *   delete that happened in between: no event is lost;
+ * - a handler added after the first list is first told of every stored
+ *   object (as client-go's `AddEventHandler` replays the store);
+ * - `reconfigure` moves the informer to another version of its kind, or to a
+ *   wider transform, by a relist diffed against the same store: the objects
+ *   are the same (same keys and resourceVersions), so handlers see no change.
+ *
+ * There is no periodic resync: a reconciler that wants to look again returns
+ * `requeueAfterMs`.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { ApiError, apiVersionOf, collectionPath, isStatus, type ApiClient, type ResourceType } from './api-client';
@@ -23,8 +31,12 @@ export interface InformerHandler<T extends KubernetesObject> {
   onDelete?(object: T): void;
 }
 
+/** What the cache keeps of each object (client-go's TransformFunc). */
+export type Transform<T extends KubernetesObject> = (object: KubernetesObject) => T;
+
 export interface InformerOptions<T extends KubernetesObject> {
-  readonly api: ApiClient;
+  /** The list and watch calls (an ApiClient). */
+  readonly api: Pick<ApiClient, 'list' | 'watch'>;
   readonly type: ResourceType;
   readonly logger: Logger;
   readonly metrics: OperatorMetrics;
@@ -41,56 +53,108 @@ export interface InformerOptions<T extends KubernetesObject> {
   /** Called with every list or watch failure before the informer retries it. */
   readonly onError?: (error: unknown) => void;
   /**
-   * What the cache keeps of each object (client-go's TransformFunc): drop what
-   * no reconciler reads, such as managedFields and status, to keep memory
-   * proportional to what is used. Must keep `metadata.name`, `namespace` and
-   * `resourceVersion`. @default the whole object
+   * What the cache keeps of each object: drop what no reconciler reads, such
+   * as managedFields and status, to keep memory proportional to what is used.
+   * Must keep `metadata.name`, `namespace` and `resourceVersion`.
+   * @default the whole object
    */
-  readonly transform?: (object: KubernetesObject) => T;
+  readonly transform?: Transform<T>;
 }
 
 /** Thrown inside the watch loop to force a relist. */
-class GoneError extends Error {}
+class RelistError extends Error {}
 
 export class Informer<T extends KubernetesObject> {
   readonly store = new Store<T>();
-  private readonly handlers: InformerHandler<T>[] = [];
+  private readonly handlers = new Set<InformerHandler<T>>();
+  private type: ResourceType;
+  private transform?: Transform<T>;
   private resourceVersion = '';
-  private stopped = false;
+  private stopped = true;
+  private relistRequested = false;
   private abort?: AbortController;
-  private synced!: () => void;
-  private readonly syncedPromise = new Promise<void>((resolve) => (this.synced = resolve));
   private loop?: Promise<void>;
+  private listed = false;
+  private readonly listWaiters: (() => void)[] = [];
   private readonly logger: Logger;
   private sleeping?: { timer: NodeJS.Timeout; wake: () => void };
 
   constructor(private readonly options: InformerOptions<T>) {
+    this.type = options.type;
+    this.transform = options.transform;
     this.logger = options.logger.child({ resource: this.resourceName });
   }
 
   get resourceName(): string {
-    const { group, plural } = this.options.type;
+    const { group, plural } = this.type;
     return group ? `${plural}.${group}` : plural;
   }
 
-  addHandler(handler: InformerHandler<T>): void {
-    this.handlers.push(handler);
+  /** The version watched now (it changes with `reconfigure`). */
+  get resourceType(): ResourceType {
+    return this.type;
   }
 
-  /** Starts listing and watching; resolves once the first list is in the store. */
+  /** True once a list has filled the store (it stays true across restarts). */
+  get hasSynced(): boolean {
+    return this.listed;
+  }
+
+  get running(): boolean {
+    return !this.stopped;
+  }
+
+  /**
+   * Adds a handler; once the store is filled, the handler is first told of
+   * every stored object as an add. @returns a function that removes it
+   */
+  addHandler(handler: InformerHandler<T>): () => void {
+    this.handlers.add(handler);
+    if (this.listed) for (const object of this.store.list()) handler.onAdd?.(object);
+    return () => void this.handlers.delete(handler);
+  }
+
+  /** Starts (or restarts) listing and watching; resolves once a list is in the store, or when stopped first. */
   start(): Promise<void> {
-    this.loop ??= this.run();
-    return this.syncedPromise;
+    if (this.stopped) {
+      this.stopped = false;
+      this.loop = this.run();
+    }
+    return this.listed ? Promise.resolve() : this.nextList();
   }
 
+  /** Stops listing and watching; the store is kept (a restart diffs against it). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort?.abort();
-    if (this.sleeping) {
-      clearTimeout(this.sleeping.timer);
-      this.sleeping.wake();
-    }
+    this.wake();
     await this.loop;
+    // Whoever waits for a list that will not come (a shutdown during sync) must not hang.
+    this.listWaiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  /** Empties the store, telling handlers of each object as a delete (its kind no longer exists). */
+  clear(): void {
+    for (const object of this.store.list()) this.applyEvent('DELETED', object);
+  }
+
+  /**
+   * Watches another version of the kind and/or keeps another part of each
+   * object, by a relist diffed against the store. Resolves after that relist
+   * (at once when the informer is stopped: it applies at the next start).
+   */
+  reconfigure(change: { readonly type?: ResourceType; readonly transform?: Transform<T> }): Promise<void> {
+    if (change.type) this.type = change.type;
+    if (change.transform) this.transform = change.transform;
+    if (this.stopped) return Promise.resolve();
+    this.relistRequested = true;
+    this.abort?.abort();
+    this.wake();
+    return this.nextList();
+  }
+
+  private nextList(): Promise<void> {
+    return new Promise((resolve) => this.listWaiters.push(resolve));
   }
 
   private async run(): Promise<void> {
@@ -99,16 +163,19 @@ export class Informer<T extends KubernetesObject> {
     let needsList = true;
     while (!this.stopped) {
       try {
-        if (needsList) {
+        if (needsList || this.relistRequested) {
+          this.relistRequested = false;
           await this.list();
           needsList = false;
-          this.synced();
+          this.listed = true;
+          this.listWaiters.splice(0).forEach((resolve) => resolve());
         }
         await this.watch();
         failures = 0;
       } catch (error) {
         if (this.stopped) break;
-        if (error instanceof GoneError || isStatus(error, 410)) {
+        if (this.relistRequested) continue;
+        if (error instanceof RelistError || isStatus(error, 410)) {
           this.logger.info('resourceVersion expired (410 Gone); relisting', { resourceVersion: this.resourceVersion });
           needsList = true;
           continue;
@@ -127,16 +194,18 @@ export class Informer<T extends KubernetesObject> {
 
   /** Lists every page, replaces the store, and tells handlers what changed. */
   private async list(): Promise<void> {
-    const { api, type, pageSize = 500, metrics } = this.options;
+    const { api, pageSize = 500, metrics } = this.options;
     metrics.informerRelists.inc({ resource: this.resourceName });
     const fresh = new Map<string, T>();
     let token: string | undefined;
     let resourceVersion = '';
     do {
-      const page = await api.list<KubernetesObject>(collectionPath(type), { limit: pageSize, continue: token });
+      const page = await api.list<KubernetesObject>(collectionPath(this.type), { limit: pageSize, continue: token });
       for (const item of page.items) fresh.set(objectKey(item), this.prepare(item));
       token = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion;
+      // A reconfigure during a paged list: the pages so far are of the old version or transform.
+      if (this.relistRequested) throw new RelistError('reconfigured while listing');
     } while (token);
 
     for (const key of this.store.keys()) {
@@ -148,17 +217,17 @@ export class Informer<T extends KubernetesObject> {
   }
 
   private async watch(): Promise<void> {
-    const { api, type, watchTimeoutSeconds = 25 } = this.options;
+    const { api, watchTimeoutSeconds = 25 } = this.options;
     this.abort = new AbortController();
-    if (this.stopped) return;
+    if (this.stopped || this.relistRequested) return;
     let received = 0;
     const opened = Date.now();
     await api.watch(
-      collectionPath(type),
+      collectionPath(this.type),
       { resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(watchTimeoutSeconds) },
       ({ type: phase, object }) => {
         received += 1;
-        if (phase === 'ERROR') throw object.code === 410 ? new GoneError(object.message) : new ApiError(object.code ?? 500, 'WatchError', object.message ?? 'watch error');
+        if (phase === 'ERROR') throw object.code === 410 ? new RelistError(object.message) : new ApiError(object.code ?? 500, 'WatchError', object.message ?? 'watch error');
         if (object.metadata?.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
         if (phase !== 'BOOKMARK') this.applyEvent(phase, this.prepare(object));
       },
@@ -168,16 +237,15 @@ export class Informer<T extends KubernetesObject> {
     );
     // A watch that ends at once with nothing (a proxy answering 200 and closing) would be
     // re-opened at once, forever: back off instead. (A quiet watch ending at its timeout is normal.)
-    if (received === 0 && !this.stopped && Date.now() - opened < Math.min(1000, watchTimeoutSeconds * 1000)) {
+    if (received === 0 && !this.stopped && !this.relistRequested && Date.now() - opened < Math.min(1000, watchTimeoutSeconds * 1000)) {
       throw new Error('the watch ended at once without any event');
     }
   }
 
   /** List items come without apiVersion and kind; the cache stores them complete, then transformed. */
   private prepare(object: KubernetesObject): T {
-    const { type, transform } = this.options;
-    const complete = { ...object, apiVersion: object.apiVersion ?? apiVersionOf(type), kind: object.kind ?? type.kind };
-    return transform ? transform(complete) : (complete as T);
+    const complete = { ...object, apiVersion: object.apiVersion ?? apiVersionOf(this.type), kind: object.kind ?? this.type.kind };
+    return this.transform ? this.transform(complete) : (complete as T);
   }
 
   private applyEvent(phase: 'ADDED' | 'MODIFIED' | 'DELETED', object: T): void {
@@ -199,5 +267,11 @@ export class Informer<T extends KubernetesObject> {
       };
       this.sleeping = { timer: setTimeout(wake, ms), wake };
     });
+  }
+
+  private wake(): void {
+    if (!this.sleeping) return;
+    clearTimeout(this.sleeping.timer);
+    this.sleeping.wake();
   }
 }

@@ -1,11 +1,16 @@
 /**
- * Runs the operator's parts (informers, controllers) behind leader election,
- * serves /healthz, /readyz and /metrics on one port, and shuts down
- * gracefully: controllers finish their in-flight work, then the lease is
- * released so a standby replica takes over immediately.
+ * Runs the operator's parts behind leader election (controller-runtime
+ * `pkg/manager`): the shared cache runs on every replica, so that a standby
+ * taking over starts warm; controllers start only on the leader, once the
+ * cache has synced. It serves /healthz, /readyz and /metrics on one port,
+ * records Events for every controller, and shuts down gracefully:
+ * controllers finish their in-flight work, queued Events are sent, then the
+ * lease is released so a standby replica takes over immediately.
  */
 import { createServer, type Server } from 'node:http';
 import { ApiClient } from './api-client';
+import { SharedCache, type CacheOptions } from './cache';
+import { EventRecorder } from './events';
 import { LeaderElector, type LeaderElectionOptions } from './leader-election';
 import type { Logger } from './log';
 import type { OperatorMetrics } from './metrics';
@@ -21,6 +26,10 @@ export interface ManagerOptions {
   readonly api: ApiClient;
   readonly logger: Logger;
   readonly metrics: OperatorMetrics;
+  /** Who reports Events (`source.component`) and this replica's name in them. */
+  readonly events: { readonly component: string; readonly instance: string };
+  /** @default - informers with their defaults and no RBAC hint */
+  readonly cache?: Pick<CacheOptions, 'rbacHint' | 'informer'>;
   /** Port of /healthz, /readyz and /metrics; 0 picks a free one. */
   readonly port: number;
   /** @default - no leader election: runs at once (one replica only) */
@@ -33,6 +42,14 @@ export interface ManagerOptions {
 }
 
 export class Manager {
+  /** Reconcile traffic's client (Lease traffic has its own). */
+  readonly api: ApiClient;
+  readonly logger: Logger;
+  readonly metrics: OperatorMetrics;
+  /** The informers every controller reads from. */
+  readonly cache: SharedCache;
+  /** Events about objects, sent in the background; flushed on shutdown. */
+  readonly events: EventRecorder;
   private readonly runnables: Runnable[] = [];
   private readonly readyChecks = new Map<string, () => boolean>();
   private readonly elector?: LeaderElector;
@@ -40,7 +57,13 @@ export class Manager {
   private started: Runnable[] = [];
   private state: 'idle' | 'standby' | 'leading' | 'stopping' = 'idle';
 
+  private cacheSynced?: Promise<void>;
+
   constructor(private readonly options: ManagerOptions) {
+    const { api, logger, metrics } = options;
+    [this.api, this.logger, this.metrics] = [api, logger, metrics];
+    this.cache = new SharedCache({ ...options.cache, api, logger, metrics });
+    this.events = new EventRecorder(api, options.events.component, options.events.instance, logger);
     if (options.leaderElection) {
       const leaseApi = options.leaderElection.api ?? new ApiClient(options.api.kubeConfig, options.metrics, 2);
       this.elector = new LeaderElector({ ...options.leaderElection, api: leaseApi, logger: options.logger, metrics: options.metrics });
@@ -61,9 +84,11 @@ export class Manager {
     return typeof address === 'object' && address ? address.port : 0;
   }
 
-  /** Serves health and metrics, then campaigns (or starts right away without leader election). */
+  /** Serves health and metrics, starts the cache, then campaigns (or leads right away without leader election). */
   async start(): Promise<void> {
     await this.listen();
+    // On every replica: a standby's caches are warm when it takes over.
+    this.cacheSynced = this.cache.start();
     if (!this.elector) return this.lead();
     this.state = 'standby';
     this.options.logger.info('waiting for leadership', { lease: this.options.leaderElection!.name, identity: this.options.leaderElection!.identity });
@@ -82,10 +107,13 @@ export class Manager {
     if (this.state === 'stopping') return;
     this.state = 'stopping';
     this.options.logger.info('shutting down');
-    // A start in progress (caches syncing) finishes first and starts nothing more.
+    // Stopping the cache ends any wait for it to sync; a start in progress then
+    // finishes and starts nothing more. Controllers keep reading the stores it leaves.
+    await this.cache.stop();
     await this.starting;
     for (const runnable of this.started.reverse()) await runnable.stop();
     this.started = [];
+    await this.events.flush();
     await this.elector?.release();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.options.logger.info('shut down');
@@ -96,6 +124,8 @@ export class Manager {
     this.state = 'leading';
     this.options.logger.info('leading; starting', { runnables: this.runnables.map((r) => r.name) });
     this.starting = (async () => {
+      // Controllers decide from the cache: it must hold the cluster's state first.
+      await this.cacheSynced;
       for (const runnable of this.runnables) {
         if (this.state === 'stopping') return;
         await runnable.start();
@@ -108,9 +138,10 @@ export class Manager {
   private starting?: Promise<void>;
 
   private ready(): { ok: boolean; failing: string[] } {
-    if (this.state === 'standby') return { ok: true, failing: [] };
-    if (this.state !== 'leading') return { ok: false, failing: [this.state] };
-    const failing = [...this.readyChecks].filter(([, check]) => !check()).map(([name]) => name);
+    if (this.state !== 'leading' && this.state !== 'standby') return { ok: false, failing: [this.state] };
+    const unsynced = this.cache.unsynced();
+    const failing = unsynced.length > 0 ? [`caches syncing (${unsynced.slice(0, 5).join(', ')}${unsynced.length > 5 ? ', …' : ''})`] : [];
+    if (this.state === 'leading') failing.push(...[...this.readyChecks].filter(([, check]) => !check()).map(([name]) => name));
     return { ok: failing.length === 0, failing };
   }
 

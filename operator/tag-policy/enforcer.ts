@@ -7,7 +7,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { readTags, tagPatch } from '../../lib/tags/apply';
 import type { TagShape } from '../../lib/tags/tag-shape';
-import { apiVersionOf, objectPath, type ApiClient, type ResourceType } from '../runtime/api-client';
+import { apiVersionOf, objectPath, type ApiClient } from '../runtime/api-client';
+import type { CachedKind } from '../runtime/cache';
 import type { ReconcileResult, Reconciler } from '../runtime/controller';
 import type { EventRecorder } from '../runtime/events';
 import type { Store } from '../runtime/store';
@@ -20,11 +21,10 @@ export interface AckObject extends KubernetesObject {
   spec?: Record<string, unknown>;
 }
 
-/** An ACK kind being watched. */
+/** An ACK kind being watched: its cached objects and the tag shape of the version they are read at. */
 export interface WatchedKind {
-  readonly type: ResourceType;
+  readonly source: CachedKind<AckObject>;
   readonly shape: TagShape | null;
-  readonly store: Store<AckObject>;
 }
 
 export interface TagEnforcerOptions {
@@ -56,9 +56,9 @@ export function ownedTagKeys(object: KubernetesObject, shape: TagShape, fieldMan
     .map((key) => key.slice(2));
 }
 
-/** Work-queue keys: `<kind id>|<namespace>/<name>`. */
-export function enforcerKey(kindId: string, object: KubernetesObject): string {
-  return `${kindId}|${object.metadata!.namespace}/${object.metadata!.name}`;
+/** Work-queue keys: `<group>/<Kind>|<namespace>/<name>` (no version: a kind moving to another version is the same objects). */
+export function enforcerKey(groupKind: string, object: KubernetesObject): string {
+  return `${groupKind}|${object.metadata!.namespace}/${object.metadata!.name}`;
 }
 
 export class TagEnforcer implements Reconciler {
@@ -66,10 +66,10 @@ export class TagEnforcer implements Reconciler {
 
   async reconcile(key: string): Promise<ReconcileResult | void> {
     const { kinds, ledger, onPoliciesTouched } = this.options;
-    const [kindId, objectKey] = key.split('|');
+    const [kindName, objectKey] = key.split('|');
     const previous = ledger.get(key)?.policies ?? [];
-    const kind = kinds.get(kindId);
-    const object = kind?.store.get(objectKey);
+    const kind = kinds.get(kindName);
+    const object = kind?.source.store.get(objectKey);
     const policies = object ? this.covering(object) : [];
     if (!kind || !object || policies.length === 0) {
       ledger.remove(key);
@@ -119,6 +119,7 @@ export class TagEnforcer implements Reconciler {
    */
   private async apply(kind: WatchedKind, object: AckObject, current: ReadonlyMap<string, string>, required: ReadonlyMap<string, string>): Promise<void> {
     const shape = kind.shape!;
+    const { type } = kind.source;
     const { name, namespace, resourceVersion } = object.metadata!;
     // Server-side apply removes a map key its manager stops sending. Keys this
     // operator set earlier that no policy requires any more are sent again with
@@ -126,10 +127,10 @@ export class TagEnforcer implements Reconciler {
     const kept = ownedTagKeys(object, shape, this.options.fieldManager).filter((key) => !required.has(key) && current.has(key));
     const tags = new Map([...kept.map((key) => [key, current.get(key)!] as const), ...required]);
     await this.options.api.apply(
-      objectPath(kind.type, namespace, name!),
+      objectPath(type, namespace, name!),
       {
-        apiVersion: apiVersionOf(kind.type),
-        kind: kind.type.kind,
+        apiVersion: apiVersionOf(type),
+        kind: type.kind,
         metadata: { name, namespace, ...(shape.form === 'list' ? { resourceVersion } : {}) },
         spec: tagPatch(shape, object.spec, tags),
       } as KubernetesObject,

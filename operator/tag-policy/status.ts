@@ -1,18 +1,17 @@
 /**
  * Reconciles a TagPolicy's status from the ledger: counts, conflicts, the
- * untaggable kinds and a Ready condition. Writes only when something changed
- * (so a converged cluster sees no writes), through the status subresource,
- * retrying on conflicting updates.
+ * untaggable kinds and a Ready condition, written with the runtime's status
+ * helper (fresh read, no write when nothing changed, conflict retry).
  */
-import { isStatus, objectPath, type ApiClient } from '../runtime/api-client';
+import type { ApiClient } from '../runtime/api-client';
 import type { ReconcileResult, Reconciler } from '../runtime/controller';
 import type { EventRecorder } from '../runtime/events';
+import { setCondition, writeStatus, type Condition } from '../runtime/status';
 import type { Store } from '../runtime/store';
-import { TAG_POLICY_TYPE, type Condition, type TagPolicy, type TagPolicyStatus } from './crd';
+import { TAG_POLICY_TYPE, type TagPolicy, type TagPolicyStatus } from './crd';
 import type { ComplianceLedger, PolicySummary } from './ledger';
 
 const MAX_CONFLICTS_LISTED = 20;
-const MAX_ATTEMPTS = 5;
 
 export interface PolicyStatusOptions {
   readonly api: ApiClient;
@@ -32,26 +31,17 @@ function readyCondition(summary: PolicySummary): Pick<Condition, 'status' | 'rea
 }
 
 /** The status `summary` calls for; the Ready condition keeps its transition time while its status holds. */
-export function desiredStatus(policy: TagPolicy, summary: PolicySummary): TagPolicyStatus {
-  const ready = readyCondition(summary);
-  const previous = policy.status?.conditions?.find((c) => c.type === 'Ready');
+export function desiredStatus(policy: TagPolicy, summary: PolicySummary, now?: Date): TagPolicyStatus {
   const generation = policy.metadata?.generation;
   return {
     observedGeneration: generation,
     covered: summary.covered,
     compliant: summary.compliant,
     corrected: summary.corrected,
-    untaggable: summary.untaggable,
-    conflicts: summary.conflicts.slice(0, MAX_CONFLICTS_LISTED),
+    untaggable: { objects: summary.untaggable.objects, kinds: [...summary.untaggable.kinds] },
+    conflicts: summary.conflicts.slice(0, MAX_CONFLICTS_LISTED).map((c) => ({ ...c, policies: [...c.policies] })),
     ...(summary.lastError ? { lastError: summary.lastError } : {}),
-    conditions: [
-      {
-        type: 'Ready',
-        ...ready,
-        lastTransitionTime: previous?.status === ready.status ? previous.lastTransitionTime : new Date().toISOString(),
-        observedGeneration: generation,
-      },
-    ],
+    conditions: setCondition(policy.status?.conditions, { type: 'Ready', ...readyCondition(summary), observedGeneration: generation }, now),
   };
 }
 
@@ -62,24 +52,9 @@ export class PolicyStatusReconciler implements Reconciler {
     const cached = this.options.policies.get(name);
     if (!cached) return;
     const summary = this.options.ledger.summarize(name);
-    const status = desiredStatus(cached, summary);
-    if (JSON.stringify(status) === JSON.stringify(cached.status)) return;
-
-    const path = objectPath(TAG_POLICY_TYPE, undefined, name);
-    for (let attempt = 1; ; attempt++) {
-      const fresh = await this.options.api.get<TagPolicy>(path);
-      const next = desiredStatus(fresh, summary);
-      if (JSON.stringify(next) === JSON.stringify(fresh.status)) return;
-      try {
-        await this.options.api.replaceStatus(path, { ...fresh, status: next });
-        break;
-      } catch (error) {
-        // Someone else updated the policy since we read it: read again and retry.
-        if (!isStatus(error, 409) || attempt === MAX_ATTEMPTS) throw error;
-      }
-    }
+    const written = await writeStatus<TagPolicy, TagPolicyStatus>(this.options.api, TAG_POLICY_TYPE, { name }, (fresh) => desiredStatus(fresh, summary), { cached });
     const hadConflicts = (cached.status?.conflicts?.length ?? 0) > 0;
-    if (summary.conflicts.length > 0 && !hadConflicts) {
+    if (written === 'written' && summary.conflicts.length > 0 && !hadConflicts) {
       const keys = [...new Set(summary.conflicts.map((c) => c.key))].join(', ');
       this.options.events.record(cached, 'Warning', 'TagConflict', `policies disagree on ${keys} for ${summary.conflicts.length} objects; neither value is applied`);
     }

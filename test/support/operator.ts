@@ -13,7 +13,7 @@ import { OPERATOR_BUNDLE, REPO_ROOT } from '../../lib/paths';
 import { OPERATOR_NAME } from '../../operator/identity';
 import { assembleOperator } from '../../operator/assemble';
 import { createLogger, type OperatorMetrics } from '../../operator/runtime/index';
-import type { TagPolicyOperator } from '../../operator/tag-policy/tag-policy-operator';
+import type { TagPolicyControllers } from '../../operator/tag-policy/controllers';
 import { kubectl, writeKubeconfig, type ControlPlane, type ControlPlaneUser } from './control-plane';
 
 /** Runs kubectl as admin; any failure or warning (stderr) throws with kubectl's output. */
@@ -37,7 +37,7 @@ export function operatorServiceAccount(controlPlane: ControlPlane, server = cont
 }
 
 export interface InProcessOperator {
-  readonly operator: TagPolicyOperator;
+  readonly tagPolicies: TagPolicyControllers;
   readonly metrics: OperatorMetrics;
   /** Every log line, parsed. */
   readonly logs: Record<string, unknown>[];
@@ -52,7 +52,7 @@ export async function startOperatorInProcess(kubeConfig: KubeConfig): Promise<In
   const logger = createLogger({ level: 'info', write: (line) => void logs.push(JSON.parse(line)) });
   const { manager, tagPolicies, metrics } = assembleOperator(kubeConfig, { logger, identity: 'test', port: 0 });
   await manager.start();
-  return { operator: tagPolicies, metrics, logs, port: manager.port, stop: () => manager.shutdown() };
+  return { tagPolicies, metrics, logs, port: manager.port, stop: () => manager.shutdown() };
 }
 
 /** Sum of a counter's values whose labels include `labels`. */
@@ -93,16 +93,19 @@ export interface OperatorProcess {
   readonly logs: Record<string, unknown>[];
   /** The health/metrics port, once the process has logged it. */
   port(): Promise<number>;
-  exited(): Promise<number | null>;
+  /** The exit code, once the process has exited and its output has been read to the end (`close`, not `exit`). */
+  closed(): Promise<number | null>;
 }
 
 /**
- * Runs the bundled operator (the image's entry point) as `identity`, with the
- * kubeconfig at `kubeconfigPath` and the NODE_OPTIONS the chart's Deployment sets.
+ * Runs the bundled operator as the image does (its ENTRYPOINT and ENV, from
+ * the Dockerfile) as `identity`, with the kubeconfig at `kubeconfigPath` and
+ * the NODE_OPTIONS the chart's Deployment sets.
  */
 export function spawnOperator(kubeconfigPath: string, identity: string, args: readonly string[] = []): OperatorProcess {
-  const child = spawn(process.execPath, [OPERATOR_BUNDLE, `--identity=${identity}`, '--metrics-port=0', `--lease-namespace=${OPERATOR_NAME}`, ...args], {
-    env: { PATH: process.env.PATH, KUBECONFIG: kubeconfigPath, NODE_OPTIONS: `--enable-source-maps ${deployedNodeOptions()}` },
+  const image = imageRuntime();
+  const child = spawn(process.execPath, [...image.nodeArgs, OPERATOR_BUNDLE, `--identity=${identity}`, '--metrics-port=0', `--lease-namespace=${OPERATOR_NAME}`, ...args], {
+    env: { ...image.env, PATH: process.env.PATH, KUBECONFIG: kubeconfigPath, NODE_OPTIONS: deployedNodeOptions() },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
@@ -115,7 +118,7 @@ export function spawnOperator(kubeconfigPath: string, identity: string, args: re
   });
   const stderr: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
     child,
     identity,
@@ -125,14 +128,24 @@ export function spawnOperator(kubeconfigPath: string, identity: string, args: re
         const line = logs.find((l) => l.msg === 'operator running');
         return line ? (line.metricsPort as number) : undefined;
       }),
-    exited: () => exit,
+    closed: () => closed,
   };
+}
+
+/** How the image runs the operator: node's own flags in its ENTRYPOINT, and its ENV. */
+export function imageRuntime(): { nodeArgs: string[]; env: Record<string, string> } {
+  const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+  const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(runtimeStage)![1]) as string[];
+  const env = Object.fromEntries([...runtimeStage.matchAll(/^ENV (.+)$/gm)].flatMap((line) => line[1].split(/\s+/).map((pair) => pair.split('=', 2) as [string, string])));
+  if (entrypoint[0] !== 'node' || !entrypoint.at(-1)!.endsWith('operator.mjs')) throw new Error(`the Dockerfile's ENTRYPOINT is not node <flags> <bundle>: ${JSON.stringify(entrypoint)}`);
+  return { nodeArgs: entrypoint.slice(1, -1), env };
 }
 
 let nodeOptions: string | undefined;
 
 /** NODE_OPTIONS of the operator container in dist/operator/ (its heap limit), read once. */
-function deployedNodeOptions(): string {
+export function deployedNodeOptions(): string {
   if (nodeOptions === undefined) {
     const objects = parseAllDocuments(readFileSync(join(REPO_ROOT, 'dist', OPERATOR_MANIFESTS.operator), 'utf8')).map((doc) => doc.toJS());
     const container = objects.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0];

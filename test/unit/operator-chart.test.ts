@@ -12,6 +12,7 @@ import { ACK_KINDS } from '../../imports/ack-kinds';
 import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from '../../operator/identity';
 import { TAG_POLICY_CRD } from '../../operator/tag-policy/crd';
 import { PEERING_ACTIVE_METRIC } from '../../operator/peering-health/peering-health';
+import { imageRuntime } from '../support/operator';
 
 const render = (props?: OperatorChartProps) => {
   const files = renderOperator(props);
@@ -120,6 +121,14 @@ describe('operator Deployment (R-O4)', () => {
     expect(Object.keys(container.resources.requests).sort()).toEqual(['cpu', 'memory']);
     expect(container.resources.limits).toEqual({ cpu: '1000m', memory: '512Mi' });
     expect(container.env.find((e: any) => e.name === 'NODE_OPTIONS').value).toBe('--max-old-space-size=256');
+  });
+
+  test('R-O4 source maps stay on in production: the image enables them on node\'s command line, which the chart\'s NODE_OPTIONS cannot replace', () => {
+    const image = imageRuntime();
+    expect(image.nodeArgs).toContain('--enable-source-maps');
+    // An ENV NODE_OPTIONS in the image would be silently replaced by the chart's.
+    expect(image.env.NODE_OPTIONS).toBeUndefined();
+    expect(container.env.find((e: any) => e.name === 'NODE_OPTIONS').value).not.toMatch(/source-maps/);
   });
 
   test('R-O4 liveness on /healthz and readiness on /readyz, on the metrics port the container exposes', () => {

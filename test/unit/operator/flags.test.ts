@@ -10,7 +10,7 @@ describe('operator flags (R-O4)', () => {
     expect(flags).toEqual({
       metricsPort: OPERATOR_METRICS_PORT,
       identity: 'op-7d9f',
-      concurrency: 4,
+      concurrency: {},
       logLevel: 'info',
       leaderElection: { namespace: 'ops', name: OPERATOR_NAME, identity: 'op-7d9f', leaseDurationMs: 15000, renewDeadlineMs: 10000, retryPeriodMs: 2000 },
     });
@@ -27,9 +27,17 @@ describe('operator flags (R-O4)', () => {
     expect(parseOperatorFlags(['--concurrency', '2', '--help'], {})).toBeUndefined();
   });
 
+  test('R-O3 --concurrency per controller: a number for every controller, or <controller>=<n> items applied in order', () => {
+    expect(parseOperatorFlags(['--concurrency', '8'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 8, 'tagpolicy-status': 8 });
+    expect(parseOperatorFlags(['--concurrency=tagpolicy-enforcer=16'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 16 });
+    expect(parseOperatorFlags(['--concurrency=2,tagpolicy-status=1'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 2, 'tagpolicy-status': 1 });
+  });
+
   test.each([
-    [['--concurrency=0'], '--concurrency must be a whole number from 1 to 256, got "0"'],
-    [['--concurrency', '-3'], '--concurrency must be a whole number from 1 to 256, got "-3"'],
+    [['--concurrency=0'], '--concurrency <n> must be a whole number from 1 to 256, got "0"'],
+    [['--concurrency', '-3'], '--concurrency <n> must be a whole number from 1 to 256, got "-3"'],
+    [['--concurrency', 'tagpolicy-status=lots'], '--concurrency tagpolicy-status=<n> must be a whole number from 1 to 256, got "lots"'],
+    [['--concurrency', 'enforcer=2'], '--concurrency names an unknown controller "enforcer"; the controllers are tagpolicy-enforcer, tagpolicy-status'],
     [['--metrics-port=http'], '--metrics-port must be a whole number from 0 to 65535, got "http"'],
     [['--leader-elect=yes'], '--leader-elect is true or false, got "yes"'],
     [['--log-level=verbose'], '--log-level must be one of debug, info, warn, error, got "verbose"'],

@@ -83,6 +83,6 @@ describe('operator start (issue 9)', () => {
     expect(JSON.parse(lines[0])).toMatchObject({ level: 'error', msg: `cannot reach the Kubernetes API at ${server}: ECONNREFUSED; check the kubeconfig and that the cluster is up` });
     const bad = await runOperator({}, ['--concurrency', '-1']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^--concurrency must be a whole number from 1 to 256, got "-1"\n\nUsage: npm run operator/);
+    expect(bad.stderr).toMatch(/^--concurrency <n> must be a whole number from 1 to 256, got "-1"\n\nUsage: npm run operator/);
   }, 60_000);
 });

@@ -2,7 +2,7 @@
  * The work queue's client-go contract (R-O3): de-duplication, one worker per
  * key, re-processing of keys added while in flight, delays, shutdown drain.
  */
-import { describe, expect, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
 import { OperatorMetrics } from '../../../operator/runtime/metrics';
 import { ExponentialBackoffRateLimiter } from '../../../operator/runtime/rate-limiter';
 import { WorkQueue } from '../../../operator/runtime/workqueue';
@@ -42,15 +42,21 @@ describe('WorkQueue (R-O3)', () => {
   });
 
   test('R-O3 addAfter delays a key; the sooner of two delays wins', async () => {
-    const queue = new WorkQueue({ name: 'test' });
-    queue.addAfter('late', 10_000);
-    queue.addAfter('late', 20);
-    queue.addAfter('soon', 20);
-    queue.addAfter('soon', 10_000);
-    expect(queue.length).toBe(0);
-    await sleep(60);
-    expect(queue.length).toBe(2);
-    await queue.shutDownWithDrain();
+    jest.useFakeTimers();
+    try {
+      const queue = new WorkQueue({ name: 'test' });
+      queue.addAfter('late', 10_000);
+      queue.addAfter('late', 20);
+      queue.addAfter('soon', 20);
+      queue.addAfter('soon', 10_000);
+      await jest.advanceTimersByTimeAsync(19);
+      expect(queue.length).toBe(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(queue.length).toBe(2);
+      await queue.shutDownWithDrain();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test('R-O3 addRateLimited counts retries per key; forget() resets them', async () => {
