@@ -158,6 +158,8 @@ export class Controller {
     try {
       const result = await reconciler.reconcile(key);
       this.queue.forget(key);
+      // controller-runtime logs each success at debug level too: how to follow one object.
+      this.logger.debug('reconciled', { key, ...(result?.requeueAfterMs ? { requeueAfterMs: result.requeueAfterMs } : {}) });
       if (result?.requeueAfterMs) {
         this.queue.addAfter(key, result.requeueAfterMs);
         metrics.reconcileTotal.inc({ controller: name, result: 'requeue_after' });

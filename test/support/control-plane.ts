@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { ApiextensionsV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { testbinPaths } from '../../scripts/testbin';
+import { ApiClient } from '../../operator/runtime/api-client';
 
 /** Options of `startControlPlane`. */
 export interface ControlPlaneOptions {
@@ -227,7 +228,10 @@ export function readCrdManifests(paths: readonly string[]): any[] {
 /** Creates the CRDs, then waits until each is Established and its versions are served by discovery. */
 export async function installCrds(kubeConfig: KubeConfig, crds: readonly any[], timeoutMs = 60_000): Promise<void> {
   const api = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  await Promise.all(crds.map((body) => api.createCustomResourceDefinition({ body })));
+  // Sent as they are: client-node's typed serializer would drop keys it spells differently
+  // (it knows `x-kubernetes-validations` only as `xKubernetesValidations`), losing CEL rules.
+  const raw = new ApiClient(kubeConfig);
+  await Promise.all(crds.map((body) => raw.create('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', body)));
   const names = new Set(crds.map((crd) => crd.metadata.name as string));
   await waitFor(
     'CRDs Established',

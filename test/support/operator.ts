@@ -12,7 +12,7 @@ import { OPERATOR_MANIFESTS } from '../../charts/operator';
 import { OPERATOR_BUNDLE, REPO_ROOT } from '../../lib/paths';
 import { OPERATOR_NAME } from '../../operator/identity';
 import { assembleOperator } from '../../operator/assemble';
-import { createLogger, type OperatorMetrics } from '../../operator/runtime/index';
+import { createLogger, type LogLevel, type OperatorMetrics } from '../../operator/runtime/index';
 import type { TagPolicyControllers } from '../../operator/tag-policy/controllers';
 import { kubectl, writeKubeconfig, type ControlPlane, type ControlPlaneUser } from './control-plane';
 
@@ -46,10 +46,14 @@ export interface InProcessOperator {
   stop(): Promise<void>;
 }
 
-/** Starts the operator in this process, as main.ts assembles it but without leader election, and waits for its caches. */
-export async function startOperatorInProcess(kubeConfig: KubeConfig): Promise<InProcessOperator> {
+/**
+ * Starts the operator in this process, as main.ts assembles it but without
+ * leader election, and waits for its caches. At `debug`, each reconcile is
+ * logged (`reconciled` with its key): what tests wait for before a negative check.
+ */
+export async function startOperatorInProcess(kubeConfig: KubeConfig, level: LogLevel = 'info'): Promise<InProcessOperator> {
   const logs: Record<string, unknown>[] = [];
-  const logger = createLogger({ level: 'info', write: (line) => void logs.push(JSON.parse(line)) });
+  const logger = createLogger({ level, write: (line) => void logs.push(JSON.parse(line)) });
   const { manager, tagPolicies, metrics } = assembleOperator(kubeConfig, { logger, identity: 'test', port: 0 });
   await manager.start();
   return { tagPolicies, metrics, logs, port: manager.port, stop: () => manager.shutdown() };
