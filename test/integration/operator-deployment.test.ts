@@ -38,13 +38,16 @@ let replicas: OperatorProcess[] = [];
 
 /** Lease timing short enough for tests: 3 s lease, 2 s renew deadline, 0.5 s retry. */
 const FAST_LEASE = ['--lease-duration-ms=3000', '--renew-deadline-ms=2000', '--retry-period-ms=500'];
-const start = (identity: string, lease: string, timing = FAST_LEASE) => {
-  const replica = spawnOperator(kubeconfigPath, identity, [`--lease-name=${lease}`, ...timing]);
+const start = (identity: string, timing = FAST_LEASE) => {
+  // The chart's Lease: its Role lets the ServiceAccount update no other.
+  const replica = spawnOperator(kubeconfigPath, identity, timing);
   replicas.push(replica);
   return replica;
 };
-const lease = (name: string) => admin.get<any>(`/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAME}/leases/${name}`);
-const holder = async (name: string) => (await lease(name)).spec.holderIdentity;
+const LEASE_PATH = `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAME}/leases/${OPERATOR_NAME}`;
+const lease = () => admin.get<any>(LEASE_PATH);
+const holder = async () => (await lease()).spec.holderIdentity;
+const LEADER_SERIES = `leader_election_master_status{name="${OPERATOR_NAME}"}`;
 const metric = async (replica: OperatorProcess, series: string) => {
   const { body } = await operatorEndpoint(await replica.port(), '/metrics');
   const line = body.split('\n').find((l) => l.startsWith(`${series} `));
@@ -71,10 +74,13 @@ beforeAll(async () => {
 }, 120_000);
 
 afterEach(async () => {
-  // Every replica of the test is gone, its output read to the end, before the next test.
+  // Every replica of the test is gone, its output read to the end, and no Lease is left, before the next test.
   for (const replica of replicas) if (replica.child.exitCode === null && replica.child.signalCode === null) replica.child.kill('SIGKILL');
   await Promise.all(replicas.map((replica) => replica.closed()));
   replicas = [];
+  await admin.delete(LEASE_PATH).catch((error: unknown) => {
+    if (!isStatus(error, 404)) throw error;
+  });
 });
 
 describe('dist/operator/ in a cluster (R-O4)', () => {
@@ -105,15 +111,15 @@ describe('dist/operator/ in a cluster (R-O4)', () => {
 describe('replicas and leader election (R-O3)', () => {
   test('R-O3 one replica leads; a second stands by, ready, its caches warm, making no writes', async () => {
     const { createSecurityGroup, tagged } = await scope('standby');
-    const a = start('standby-a', 'standby');
-    await eventually('standby-a holds the Lease', async () => (await holder('standby').catch(() => undefined)) === 'standby-a');
-    const b = start('standby-b', 'standby');
+    const a = start('standby-a');
+    await eventually('standby-a holds the Lease', async () => (await holder().catch(() => undefined)) === 'standby-a');
+    const b = start('standby-b');
     await eventually('standby-b ready as standby', async () => (await readyz(b)) === 'ok (standby)');
     await createSecurityGroup('sg-1');
     await tagged('sg-1');
-    expect(await holder('standby')).toBe('standby-a');
-    expect(await metric(a, 'leader_election_master_status{name="standby"}')).toBe(1);
-    expect(await metric(b, 'leader_election_master_status{name="standby"}')).toBe(0);
+    expect(await holder()).toBe('standby-a');
+    expect(await metric(a, LEADER_SERIES)).toBe(1);
+    expect(await metric(b, LEADER_SERIES)).toBe(0);
     // Warm: the standby listed and watches the ACK kinds, so a take-over starts from a synced cache.
     expect(await metric(b, 'informer_relists_total{resource="securitygroups.ec2.services.k8s.aws"}')).toBeGreaterThanOrEqual(1);
     expect(await metric(b, 'rest_client_requests_total{verb="PATCH",code="200"}')).toBe(0);
@@ -124,14 +130,14 @@ describe('replicas and leader election (R-O3)', () => {
     const { createSecurityGroup, tagged } = await scope('handover');
     // A 60 s lease: a take-over within the 30 s wait below can only come from the release.
     const longLease = ['--lease-duration-ms=60000', '--renew-deadline-ms=40000', '--retry-period-ms=500'];
-    const a = start('handover-a', 'handover', longLease);
-    await eventually('handover-a holds the Lease', async () => (await holder('handover').catch(() => undefined)) === 'handover-a');
-    const b = start('handover-b', 'handover', longLease);
+    const a = start('handover-a', longLease);
+    await eventually('handover-a holds the Lease', async () => (await holder().catch(() => undefined)) === 'handover-a');
+    const b = start('handover-b', longLease);
     await eventually('handover-b standing by', async () => (await readyz(b)) === 'ok (standby)');
     a.child.kill('SIGTERM');
     expect(await a.closed()).toBe(0);
     expect(a.logs.map((line) => line.msg)).toEqual(expect.arrayContaining(['signal received; shutting down', 'released the lease', 'shut down']));
-    await eventually('handover-b holds the Lease', async () => (await holder('handover')) === 'handover-b');
+    await eventually('handover-b holds the Lease', async () => (await holder()) === 'handover-b');
     await createSecurityGroup('sg-1');
     await tagged('sg-1');
     expect(await metric(b, 'rest_client_requests_total{verb="PATCH",code="200"}')).toBeGreaterThanOrEqual(1);
@@ -139,23 +145,23 @@ describe('replicas and leader election (R-O3)', () => {
 
   test('R-O3 SIGKILL: nothing is released; a standby takes over only once the Lease has expired', async () => {
     const { createSecurityGroup, tagged } = await scope('killed');
-    const a = start('killed-a', 'killed');
-    await eventually('killed-a holds the Lease', async () => (await holder('killed').catch(() => undefined)) === 'killed-a');
-    const b = start('killed-b', 'killed');
+    const a = start('killed-a');
+    await eventually('killed-a holds the Lease', async () => (await holder().catch(() => undefined)) === 'killed-a');
+    const b = start('killed-b');
     await eventually('killed-b standing by', async () => (await readyz(b)) === 'ok (standby)');
     a.child.kill('SIGKILL');
     await a.closed();
-    const lastRenew = Date.parse((await lease('killed')).spec.renewTime);
-    await eventually('killed-b holds the Lease', async () => (await holder('killed')) === 'killed-b', 20_000);
+    const lastRenew = Date.parse((await lease()).spec.renewTime);
+    await eventually('killed-b holds the Lease', async () => (await holder()) === 'killed-b', 20_000);
     // The times the electors wrote into the Lease: b acquired it no sooner than a's last renewal plus the lease duration.
-    expect(Date.parse((await lease('killed')).spec.acquireTime) - lastRenew).toBeGreaterThanOrEqual(3000);
+    expect(Date.parse((await lease()).spec.acquireTime) - lastRenew).toBeGreaterThanOrEqual(3000);
     await createSecurityGroup('sg-1');
     await tagged('sg-1');
   });
 
   test('R-O3 /healthz, /readyz and /metrics on one port; metrics cover reconciles, the work queue and API requests', async () => {
     const { createSecurityGroup, tagged } = await scope('metrics');
-    const a = start('metrics-a', 'metrics');
+    const a = start('metrics-a');
     await eventually('metrics-a leading and ready', async () => (await readyz(a)) === 'ok (leading)');
     await createSecurityGroup('sg-1');
     await tagged('sg-1');
@@ -170,7 +176,7 @@ describe('replicas and leader election (R-O3)', () => {
       'workqueue_adds_total{name="tagpolicy-enforcer"}',
       'workqueue_queue_duration_seconds_count{name="tagpolicy-enforcer"}',
       'rest_client_requests_total{verb="PATCH",code="200"}',
-      'leader_election_master_status{name="metrics"} 1',
+      `${LEADER_SERIES} 1`,
     ]) {
       expect({ series, present: body.includes(series) }).toEqual({ series, present: true });
     }
@@ -178,7 +184,7 @@ describe('replicas and leader election (R-O3)', () => {
 
   test('R-O4 an ACK kind the chart RBAC does not cover is reported, and neither blocks readiness nor other kinds', async () => {
     const { createSecurityGroup, tagged } = await scope('forbidden');
-    const a = start('forbidden-a', 'forbidden');
+    const a = start('forbidden-a');
     await eventually('forbidden-a leading and ready', async () => (await readyz(a)) === 'ok (leading)');
     await installCrds(controlPlane().admin.kubeConfig, [
       {
@@ -202,7 +208,7 @@ describe('replicas and leader election (R-O3)', () => {
 
   test('R-O4 the TagPolicy status written under the restricted ServiceAccount reaches Ready', async () => {
     const { createSecurityGroup, tagged } = await scope('status');
-    start('status-a', 'status');
+    start('status-a');
     for (const sg of ['sg-1', 'sg-2']) await createSecurityGroup(sg);
     for (const sg of ['sg-1', 'sg-2']) await tagged(sg);
     const status = await eventually('policy Ready', async () => {
