@@ -55,6 +55,15 @@ const metric = async (replica: OperatorProcess, series: string) => {
 };
 const readyz = async (replica: OperatorProcess) => (await operatorEndpoint(await replica.port(), '/readyz')).body;
 
+/** Starts `<prefix>-a`, waits until it holds the Lease, then `<prefix>-b`, until it stands by ready. */
+async function leaderAndStandby(prefix: string, timing = FAST_LEASE): Promise<[OperatorProcess, OperatorProcess]> {
+  const a = start(`${prefix}-a`, timing);
+  await eventually(`${prefix}-a holds the Lease`, async () => (await holder().catch(() => undefined)) === `${prefix}-a`);
+  const b = start(`${prefix}-b`, timing);
+  await eventually(`${prefix}-b standing by`, async () => (await readyz(b)) === 'ok (standby)');
+  return [a, b];
+}
+
 /** A namespace and a TagPolicy of the test's own; `tagged(name)` waits for a security group there to carry the policy's tag. */
 async function scope(name: string) {
   const path = collectionPath(resourceTypeOf(SG), name);
@@ -107,14 +116,10 @@ describe('dist/operator/ in a cluster (R-O4)', () => {
   });
 });
 
-
 describe('replicas and leader election (R-O3)', () => {
   test('R-O3 one replica leads; a second stands by, ready, its caches warm, making no writes', async () => {
     const { createSecurityGroup, tagged } = await scope('standby');
-    const a = start('standby-a');
-    await eventually('standby-a holds the Lease', async () => (await holder().catch(() => undefined)) === 'standby-a');
-    const b = start('standby-b');
-    await eventually('standby-b ready as standby', async () => (await readyz(b)) === 'ok (standby)');
+    const [a, b] = await leaderAndStandby('standby');
     await createSecurityGroup('sg-1');
     await tagged('sg-1');
     expect(await holder()).toBe('standby-a');
@@ -130,10 +135,7 @@ describe('replicas and leader election (R-O3)', () => {
     const { createSecurityGroup, tagged } = await scope('handover');
     // A 60 s lease: a take-over within the 30 s wait below can only come from the release.
     const longLease = ['--lease-duration-ms=60000', '--renew-deadline-ms=40000', '--retry-period-ms=500'];
-    const a = start('handover-a', longLease);
-    await eventually('handover-a holds the Lease', async () => (await holder().catch(() => undefined)) === 'handover-a');
-    const b = start('handover-b', longLease);
-    await eventually('handover-b standing by', async () => (await readyz(b)) === 'ok (standby)');
+    const [a, b] = await leaderAndStandby('handover', longLease);
     a.child.kill('SIGTERM');
     expect(await a.closed()).toBe(0);
     expect(a.logs.map((line) => line.msg)).toEqual(expect.arrayContaining(['signal received; shutting down', 'released the lease', 'shut down']));
@@ -145,10 +147,7 @@ describe('replicas and leader election (R-O3)', () => {
 
   test('R-O3 SIGKILL: nothing is released; a standby takes over only once the Lease has expired', async () => {
     const { createSecurityGroup, tagged } = await scope('killed');
-    const a = start('killed-a');
-    await eventually('killed-a holds the Lease', async () => (await holder().catch(() => undefined)) === 'killed-a');
-    const b = start('killed-b');
-    await eventually('killed-b standing by', async () => (await readyz(b)) === 'ok (standby)');
+    const [a] = await leaderAndStandby('killed');
     a.child.kill('SIGKILL');
     await a.closed();
     const lastRenew = Date.parse((await lease()).spec.renewTime);
