@@ -115,7 +115,10 @@ try {
   console.log(`  operator: start to full compliance (status):  ${seconds(convergedMs)}${leadingAt ? ` (leading with caches synced after ${seconds(Date.parse(leadingAt) - startedAt)})` : ''}`);
   console.log(`  operator: write requests until then:         ${writes(writesAtConvergence)} (PATCH ${writesAtConvergence.PATCH ?? 0} tag applies and event updates, POST ${writesAtConvergence.POST ?? 0} events and the Lease, PUT ${writesAtConvergence.PUT ?? 0} status and Lease renewals)`);
   console.log(`  writes to ACK objects and the policy in the ${QUIET_SECONDS} s after convergence: ${changed}`);
-  console.log(`  operator write requests in those ${QUIET_SECONDS} s:      ${writes(writesAfterQuiet) - writes(writesAtConvergence)} (Lease renewals only: PUT ${(writesAfterQuiet.PUT ?? 0) - (writesAtConvergence.PUT ?? 0)})`);
+  const quietBy = (verb: string) => (writesAfterQuiet[verb] ?? 0) - (writesAtConvergence[verb] ?? 0);
+  console.log(
+    `  operator write requests in those ${QUIET_SECONDS} s:      ${writes(writesAfterQuiet) - writes(writesAtConvergence)} (PUT ${quietBy('PUT')} Lease renewals and status, POST ${quietBy('POST')} and PATCH ${quietBy('PATCH')} Events still queued)`,
+  );
   console.log(`  operator peak RSS:                           ${rss.toFixed(0)} MiB`);
 
   // 3. The practical limit: the same number of tag writes from a tight loop.

@@ -50,6 +50,8 @@ interface Watch<T extends KubernetesObject> {
   readonly source: CachedKind<T>;
   readonly mapToKeys: (object: T) => Iterable<string>;
   readonly predicates: readonly Predicate<T>[];
+  /** Keys join the queue after this delay (see `watchBatched`). */
+  readonly delayMs?: number;
   remove?: () => void;
 }
 
@@ -107,7 +109,19 @@ export class Controller {
    * kind discovered later); its source's existing objects are enqueued.
    */
   watch<T extends KubernetesObject>(source: CachedKind<T>, mapToKeys: (object: T) => Iterable<string>, ...predicates: Predicate<T>[]): void {
-    const watch: Watch<T> = { source, mapToKeys, predicates };
+    this.addWatch({ source, mapToKeys, predicates });
+  }
+
+  /**
+   * As `watch`, but each key joins the queue `delayMs` after the first change
+   * that concerns it: a burst of changes (a reconciler's own status writes
+   * among them) is one reconcile per key per `delayMs`.
+   */
+  watchBatched<T extends KubernetesObject>(delayMs: number, source: CachedKind<T>, mapToKeys: (object: T) => Iterable<string>, ...predicates: Predicate<T>[]): void {
+    this.addWatch({ source, mapToKeys, predicates, delayMs });
+  }
+
+  private addWatch<T extends KubernetesObject>(watch: Watch<T>): void {
     this.watches.push(watch as unknown as Watch<KubernetesObject>);
     if (this.state === 'running') this.attach(watch);
   }
@@ -134,10 +148,10 @@ export class Controller {
   }
 
   private attach<T extends KubernetesObject>(watch: Watch<T>): void {
-    const { source, mapToKeys, predicates } = watch;
+    const { source, mapToKeys, predicates, delayMs = 0 } = watch;
     const handle = (event: ObjectEvent<T>) => {
       if (!predicates.every((passes) => passes(event))) return;
-      for (const key of mapToKeys(event.object)) this.queue.add(key);
+      for (const key of mapToKeys(event.object)) this.queue.addAfter(key, delayMs);
     };
     watch.remove = source.addHandler({
       onAdd: (object) => handle({ type: 'add', object }),

@@ -83,7 +83,11 @@ export class TagPolicyControllers {
       concurrency: options.concurrency?.[TAG_POLICY_CONTROLLERS.status] ?? 1,
       reconciler: new PolicyStatusReconciler({ api, policies: policies.store, ledger: this.ledger, events }),
     });
-    this.status.watch(policies, ownKey);
+    // A new or changed policy is reconciled at once; any other update (the
+    // controller's own status writes, or another writer's) joins the next
+    // batch: while objects are corrected, one status write per batch.
+    this.status.watch(policies, ownKey, generationChanged);
+    this.status.watchBatched(STATUS_BATCH_MS, policies, ownKey, (event) => !generationChanged(event));
 
     this.enforcer = new Controller({
       name: TAG_POLICY_CONTROLLERS.enforcer,

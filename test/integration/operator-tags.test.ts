@@ -135,6 +135,27 @@ describe('TagPolicy enforcement (R-O1)', () => {
     expect(events[0].message).toBe('set tags CostCenter, DataClass required by TagPolicy status');
   });
 
+  test("R-O1 status-only updates are batched: the operator's own status write costs no immediate second pass; a status edited by someone else is set back at the next batch", async () => {
+    await createNamespace('edited');
+    const statusPasses = (since: number) =>
+      running.logs.slice(since).filter((line) => line.msg === 'reconciled' && line.controller === TAG_POLICY_CONTROLLERS.status && line.key === 'edited');
+    const mark = logMark();
+    await createPolicy('edited', { tags: REQUIRED, namespaces: ['edited'] });
+    // The first pass writes the status. That write comes back as an update, which waits for the
+    // batch (1 s; its event may arrive before the write's response is logged) and changes nothing.
+    const [first, second] = await eventually('two status passes', async () => (statusPasses(mark).length >= 2 ? statusPasses(mark) : undefined));
+    expect(Date.parse(second.time as string) - Date.parse(first.time as string)).toBeGreaterThanOrEqual(500);
+    expect((await policy('edited')).status).toMatchObject({ covered: 0, conditions: [{ type: 'Ready', status: 'True' }] });
+
+    const quiet = logMark();
+    const editedAt = Date.now();
+    await mergePatch(`${policyPath('edited')}/status`, { status: { covered: 7 } });
+    await statusOf('edited', 'covered set back to 0', (s) => s.covered === 0);
+    const [correction] = statusPasses(quiet);
+    // A timer never fires early (50 ms for the event loop's cached clock).
+    expect(Date.parse(correction.time as string) - editedAt).toBeGreaterThanOrEqual(950);
+  });
+
   test('R-O1 an object of a kind without tags is reported in the status, never written or retried', async () => {
     await createNamespace('untaggable');
     const errorsBefore = await counter(running.metrics, 'controller_runtime_reconcile_errors_total');

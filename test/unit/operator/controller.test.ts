@@ -215,6 +215,26 @@ describe('Controller watches (R-O3, issue 10)', () => {
     await c.stop();
   });
 
+  test('R-O3 watchBatched: a burst of changes to a key is one reconcile, delayMs after the first', async () => {
+    const { c, kind, reconciled } = watching((c, kind) => c.watchBatched(1000, kind, ownKey));
+    kind.sync();
+    await c.start();
+    kind.put(widget('a', 1));
+    await jest.advanceTimersByTimeAsync(400);
+    kind.put(widget('a', 1));
+    kind.put(widget('b', 1));
+    await jest.advanceTimersByTimeAsync(599);
+    expect(reconciled).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(reconciled).toEqual(['shop/a']);
+    kind.put(widget('a', 2)); // a change after the reconcile starts a new batch
+    await jest.advanceTimersByTimeAsync(400);
+    expect(reconciled).toEqual(['shop/a', 'shop/b']);
+    await jest.advanceTimersByTimeAsync(600);
+    expect(reconciled).toEqual(['shop/a', 'shop/b', 'shop/a']);
+    await c.stop();
+  });
+
   test('R-O3 a watch added while running (a kind discovered later) takes effect at once; a stopped controller detaches', async () => {
     const { c, reconciled } = watching();
     await c.start();
