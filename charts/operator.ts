@@ -16,7 +16,8 @@ import { ValidationError } from '../lib/errors';
 import { CONTAINER_IMAGE_PATTERN } from '../lib/validation/aws';
 import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from '../operator/identity';
 import { PEERING_ACTIVE_METRIC } from '../operator/peering-health/peering-health';
-import { TAG_POLICY_CRD, TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
+import { OPERATOR_CRDS } from '../operator/crds';
+import { TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
 import packageJson from '../package.json' with { type: 'json' };
 
 /** Where synth writes the operator's manifests, relative to `dist/`. */
@@ -50,11 +51,11 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const MEMORY_REQUEST_MIB = 256;
 const MEMORY_LIMIT_MIB = 512;
 
-/** The TagPolicy CRD alone, so it can be applied (and established) before anything uses it. */
+/** The operator's CRDs alone, so they can be applied (and established) before anything uses them. */
 export class OperatorCrdsChart extends Chart {
   constructor(scope: Construct) {
     super(scope, 'operator-crds', { disableResourceNameHashes: true });
-    new ApiObject(this, 'tag-policy', TAG_POLICY_CRD);
+    for (const crd of OPERATOR_CRDS) new ApiObject(this, crd.metadata.name, crd);
   }
 }
 

@@ -34,9 +34,9 @@ const environmentSuffix = checked(environmentNameProblem);
  * `https` or `topicARN` (another SNS topic).
  */
 const alarmSubscription = strictObject({
-  email: z.string().optional(),
-  https: z.string().optional(),
-  topicARN: z.string().optional(),
+  email: z.string().optional().meta({ description: 'An email address; SNS mails it a confirmation link first.' }),
+  https: z.string().optional().meta({ description: 'An https endpoint; SNS calls it once to confirm. A URL carrying a key or token is refused (R-G8): use topicARN.' }),
+  topicARN: z.string().optional().meta({ description: 'Another SNS topic (one of another account must allow sns:Subscribe from this one).' }),
 })
   .transform((entry, ctx): AlarmSubscription => {
     const given = (['email', 'https', 'topicARN'] as const).filter((key) => entry[key] !== undefined);
@@ -57,55 +57,26 @@ const alarmSubscription = strictObject({
 export const DERIVED_TAGS = ['Environment', 'EnvironmentSuffix'] as const;
 
 export const environmentSchema = strictObject({
-  /** Suffix of every AWS name of this environment. @default the file name */
-  environmentSuffix: environmentSuffix.optional(),
-  /** The AWS account the systems live in (key policies, stable name suffixes). */
-  awsAccountID: accountId,
-  /** How ACK reaches that account (cross-account resource management, README "Accounts"). */
+  environmentSuffix: environmentSuffix.optional().meta({ description: 'Suffix of every AWS name of this environment. @default the file name' }),
+  awsAccountID: accountId.meta({ description: 'The AWS account the systems live in (key policies, stable name suffixes).' }),
   ack: strictObject({
-    /**
-     * The IAM role in awsAccountID that the ACK controllers assume for this
-     * environment's namespaces (`ack-role-account-map`).
-     */
-    roleARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { error: 'expected an IAM role ARN: arn:aws:iam::<account>:role/<name>' }),
-  }),
-  /**
-   * Other accounts whose ARNs and images this environment may name on purpose
-   * (a shared artifact registry, an incident-management topic). Any other
-   * foreign account is refused, as a sign of a copied file. @default []
-   */
-  sharedAccounts: z.array(accountId).default([]),
-  /** `production` forces the protections of R-G7. @default production */
-  tier: z.enum(['production', 'non-production']).default('production'),
-  /**
-   * ACK deletion policy for the environment's namespaces: `retain` keeps the AWS
-   * resource when its Kubernetes object is deleted. @default retain
-   */
-  deletionPolicy: z.enum(['retain', 'delete']).default('retain'),
-  /** Tags on every AWS resource of every system (R-G3). */
+    roleARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { error: 'expected an IAM role ARN: arn:aws:iam::<account>:role/<name>' }).meta({ description: 'The IAM role in awsAccountID that the ACK controllers assume for this environment\'s namespaces (`ack-role-account-map`).' }),
+  }).meta({ description: 'How ACK reaches that account (cross-account resource management, README "Accounts").' }),
+  sharedAccounts: z.array(accountId).default([]).meta({ description: 'Other accounts whose ARNs and images this environment may name on purpose (a shared artifact registry, an incident-management topic). Any other foreign account is refused, as a sign of a copied file. @default []' }),
+  tier: z.enum(['production', 'non-production']).default('production').meta({ description: '`production` forces the protections of R-G7. @default production' }),
+  deletionPolicy: z.enum(['retain', 'delete']).default('retain').meta({ description: 'ACK deletion policy for the environment\'s namespaces: `retain` keeps the AWS resource when its Kubernetes object is deleted. @default retain' }),
   tags: tagMap({ Owner: undefined, CostCenter: undefined, ManagedBy: undefined }).superRefine((tags, ctx) => {
     for (const key of DERIVED_TAGS.filter((derived) => derived in tags)) {
       ctx.addIssue({ code: 'custom', path: [key], message: 'derived from the file name and environmentSuffix; remove it here' });
     }
-  }),
-  /** Values that differ between environments, shared by every system. */
-  settings: settingsSchema,
-  /**
-   * Who every alarm topic of the environment notifies. SNS asks email and
-   * https recipients to confirm first (README). @default [] (refused in production)
-   */
-  alarmSubscriptions: z.array(alarmSubscription).default([]),
-  /**
-   * Where Argo CD finds this repository; when set, synth also writes one Argo CD
-   * Application per system to dist/argocd/<environment>.k8s.yaml. @default unset: none
-   */
+  }).meta({ description: 'Tags on every AWS resource of every system (R-G3): Owner, CostCenter and ManagedBy are required; Environment and EnvironmentSuffix are derived and may not be set here.' }),
+  settings: settingsSchema.meta({ description: 'Values that differ between environments, shared by every system.' }),
+  alarmSubscriptions: z.array(alarmSubscription).default([]).meta({ description: 'Who every alarm topic of the environment notifies. SNS asks email and https recipients to confirm first (README). @default [] (refused in production)' }),
   gitops: strictObject({
-    repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, { error: 'expected a git URL (https://, ssh:// or git@)' }),
-    /** @default main */
-    targetRevision: z.string().min(1).default('main'),
-    /** @default default */
-    project: z.string().min(1).default('default'),
-  }).optional(),
+    repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, { error: 'expected a git URL (https://, ssh:// or git@)' }).meta({ description: 'Where Argo CD clones this repository from.' }),
+    targetRevision: z.string().min(1).default('main').meta({ description: '@default main' }),
+    project: z.string().min(1).default('default').meta({ description: '@default default' }),
+  }).optional().meta({ description: 'Where Argo CD finds this repository; when set, synth also writes one Argo CD Application per system to dist/argocd/<environment>.k8s.yaml. @default unset: none' }),
   systems: strictObject({
     'vpc-peering': vpcPeeringSchema,
     'payment-processing': paymentProcessingSchema,

@@ -32,12 +32,13 @@ export function ec2Id(prefix: Ec2IdPrefix) {
 
 export const accountId = z.string().regex(ACCOUNT_ID_PATTERN, { error: 'expected a 12-digit AWS account ID, quoted as a string' });
 
-export const region = z.string().refine((value): value is AwsRegion => isAwsRegion(value), {
-  error: `expected an AWS region, one of: ${AWS_REGIONS.join(', ')}`,
-});
+export const region = z
+  .string()
+  .refine((value): value is AwsRegion => isAwsRegion(value), { error: `expected an AWS region, one of: ${AWS_REGIONS.join(', ')}` })
+  .meta({ format: 'an AWS region, e.g. us-east-1' });
 
 /** A canonical IPv4 CIDR block, parsed. */
-export const cidrBlock = z.string().transform((text, ctx): Cidr => {
+export const cidrBlock = z.string().meta({ format: 'IPv4 CIDR block, e.g. 10.0.0.0/16' }).transform((text, ctx): Cidr => {
   const parsed = parseCidr(text);
   if (typeof parsed === 'string') {
     ctx.addIssue({ code: 'custom', message: parsed });
@@ -74,7 +75,10 @@ export function tagMap(required: Readonly<Record<string, string | undefined>> = 
 
 /** A value from a maintained table (R-G9); the message names the valid choices. */
 export function oneOf<T extends string>(values: readonly T[], what: string) {
-  return z.string().refine((value): value is T => (values as readonly string[]).includes(value), { error: `expected ${what}, one of: ${values.join(', ')}` });
+  return z
+    .string()
+    .refine((value): value is T => (values as readonly string[]).includes(value), { error: `expected ${what}, one of: ${values.join(', ')}` })
+    .meta({ enum: [...values] });
 }
 
 /** A whole number in a range. */
@@ -87,7 +91,7 @@ export function wholeNumber(min: number, max: number) {
  * the package's content hash, which synth computes (`npm run build:functions`).
  */
 export const functionCode = strictObject({
-  s3Bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'expected an S3 bucket name' }),
+  s3Bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'expected an S3 bucket name' }).meta({ description: 'Where the function\'s package is uploaded; the key is the package\'s content hash (`npm run build:functions`).' }),
 });
 
 /** An ACM certificate ARN. */

@@ -50,50 +50,34 @@ const existingRoute = strictObject({
 export type ExistingRoute = z.output<typeof existingRoute>;
 
 const privateRouteTable = strictObject({
-  routeTableID: ec2Id('rtb'),
-  /**
-   * The explicit opt-in: once adopted, ACK owns every route of the table and
-   * deletes at its next sync any route `existingRoutes` does not list
-   * (ec2-controller v1.20.0 `route_table/hooks.go` syncRoutes), except the
-   * local route and gateway-endpoint routes to AWS prefix lists.
-   */
+  routeTableID: ec2Id('rtb').meta({ description: 'The pre-existing route table.' }),
   ackOwnsAllRoutes: z.literal(true, {
     error:
       'set to true to accept that ACK will own every route of this table and delete, at its next sync, any route existingRoutes does not list (except local and gateway-endpoint routes)',
-  }),
-  /** Required, even when empty: saying "nothing else is there" must be a decision. */
-  existingRoutes: z.array(existingRoute, { error: 'list every non-local route already in this route table ([] if none)' }),
-  /** Tags the table already has; ACK removes tags its spec does not list. @default {} */
-  existingTags: tagMap().default({}),
+  }).meta({ description: 'The explicit opt-in: once adopted, ACK owns every route of the table and deletes at its next sync any route `existingRoutes` does not list (ec2-controller v1.20.0 `route_table/hooks.go` syncRoutes), except the local route and gateway-endpoint routes to AWS prefix lists.' }),
+  existingRoutes: z.array(existingRoute, { error: 'list every non-local route already in this route table ([] if none)' }).meta({ description: 'Required, even when empty: saying "nothing else is there" must be a decision.' }),
+  existingTags: tagMap().default({}).meta({ description: 'Tags the table already has; ACK removes tags its spec does not list. @default {}' }),
 });
 
 export type PrivateRouteTable = z.output<typeof privateRouteTable>;
 
 function vpcSide(defaultRegion: AwsRegion) {
   return {
-    /** @default the SPEC's region for this side */
-    region: region.default(defaultRegion),
-    vpcID: ec2Id('vpc'),
-    vpcCIDR: vpcCidr,
-    /** Private route tables that get a route to the peer VPC. @default [] (synth warns) */
-    privateRouteTables: z.array(privateRouteTable).default([]),
+    region: region.default(defaultRegion).meta({ description: '@default the SPEC\'s region for this side' }),
+    vpcID: ec2Id('vpc').meta({ description: 'The pre-existing VPC.' }),
+    vpcCIDR: vpcCidr.meta({ description: 'Its CIDR block (/16 to /28); the two sides\' blocks must not overlap.' }),
+    privateRouteTables: z.array(privateRouteTable).default([]).meta({ description: 'Private route tables that get a route to the peer VPC. @default [] (synth warns)' }),
   };
 }
 
 export const vpcPeeringSchema = strictObject({
-  /** System tags (R-G3); the payment VPC is in PCI-DSS scope. */
-  tags: tagMap({ Project: undefined, Application: undefined, Compliance: 'PCI-DSS' }),
-  payment: strictObject(vpcSide('us-east-1')),
+  tags: tagMap({ Project: undefined, Application: undefined, Compliance: 'PCI-DSS' }).meta({ description: 'System tags (R-G3); the payment VPC is in PCI-DSS scope.' }),
+  payment: strictObject(vpcSide('us-east-1')).meta({ description: 'The requester side: the payment VPC.' }),
   analytics: strictObject({
     ...vpcSide('us-west-2'),
-    /** The analytics API subnet: the only destination the payment VPC may reach (443/tcp). */
-    apiSubnetCIDR: cidrBlock,
-  }),
-  /**
-   * ID of the peering connection, known once the requester has created it. Until
-   * it is set the accepter side cannot be emitted (see README).
-   */
-  peeringConnectionID: ec2Id('pcx').optional(),
+    apiSubnetCIDR: cidrBlock.meta({ description: 'The analytics API subnet: the only destination the payment VPC may reach (443/tcp).' }),
+  }).meta({ description: 'The accepter side: the analytics VPC, in another region.' }),
+  peeringConnectionID: ec2Id('pcx').optional().meta({ description: 'ID of the peering connection, known once the requester has created it. Until it is set the accepter side cannot be emitted (see README).' }),
 }).superRefine((s, ctx) => {
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
   if (s.payment.region === s.analytics.region) {

@@ -29,7 +29,6 @@ const labelSelectorSchema = z.object({
 });
 
 export const tagPolicySpecSchema = z.object({
-  /** Tags every covered AWS resource must carry: key → value. */
   tags: z
     .record(z.string(), z.string().max(256))
     .meta({
@@ -39,31 +38,22 @@ export const tagPolicySpecSchema = z.object({
         rule('self.all(k, size(k) >= 1 && size(k) <= 128)', 'tag keys must be 1-128 characters'),
         rule("self.all(k, !k.startsWith('aws:') && !k.startsWith('services.k8s.aws/'))", 'tag keys may not use the reserved "aws:" or "services.k8s.aws/" prefixes'),
       ],
-    }),
-  /** Only objects in these namespaces. @default all namespaces */
-  namespaces: z.array(z.string().max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)).max(256).optional(),
-  /** Only objects in namespaces with these labels. @default all namespaces */
-  namespaceSelector: labelSelectorSchema.optional(),
-  /** Only objects with these labels. @default all objects */
-  selector: labelSelectorSchema.optional(),
-  /** Only these kinds: `<group>/<Kind>` or `<group>/*`. @default every ACK kind */
-  kinds: z.array(z.string().max(128).regex(/^[a-z0-9]+\.services\.k8s\.aws\/(\*|[A-Z][A-Za-z0-9]*)$/)).max(128).optional(),
+    }).meta({ description: 'Tags every covered AWS resource must carry: key → value.' }),
+  namespaces: z.array(z.string().max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)).max(256).optional().meta({ description: 'Only objects in these namespaces. @default all namespaces' }),
+  namespaceSelector: labelSelectorSchema.optional().meta({ description: 'Only objects in namespaces with these labels. @default all namespaces' }),
+  selector: labelSelectorSchema.optional().meta({ description: 'Only objects with these labels. @default all objects' }),
+  kinds: z.array(z.string().max(128).regex(/^[a-z0-9]+\.services\.k8s\.aws\/(\*|[A-Z][A-Za-z0-9]*)$/)).max(128).optional().meta({ description: 'Only these kinds: `<group>/<Kind>` or `<group>/*`. @default every ACK kind' }),
 });
 
 const conflictSchema = z.object({ key: z.string(), object: z.string(), policies: z.array(z.string()) });
 
 export const tagPolicyStatusSchema = z.object({
   observedGeneration: observedGenerationSchema.optional(),
-  /** ACK objects the policy selects. */
-  covered: z.number().int().optional(),
-  /** Covered objects that carry every required tag (untaggable ones excluded). */
-  compliant: z.number().int().optional(),
-  /** Corrections this operator made for the policy since it started. */
-  corrected: z.number().int().optional(),
-  /** Covered objects whose kind has no tags: reported, never retried. */
-  untaggable: z.object({ objects: z.number().int(), kinds: z.array(z.string()) }).optional(),
-  /** Keys another policy requires with a different value: applied by neither. At most 20 listed. */
-  conflicts: z.array(conflictSchema).max(20).optional(),
+  covered: z.number().int().optional().meta({ description: 'ACK objects the policy selects.' }),
+  compliant: z.number().int().optional().meta({ description: 'Covered objects that carry every required tag (untaggable ones excluded).' }),
+  corrected: z.number().int().optional().meta({ description: 'Corrections this operator made for the policy since it started.' }),
+  untaggable: z.object({ objects: z.number().int(), kinds: z.array(z.string()) }).optional().meta({ description: 'Covered objects whose kind has no tags: reported, never retried.' }),
+  conflicts: z.array(conflictSchema).max(20).optional().meta({ description: 'Keys another policy requires with a different value: applied by neither. At most 20 listed.' }),
   lastError: z.string().optional(),
   conditions: conditionsSchema.optional(),
 });

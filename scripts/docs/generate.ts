@@ -1,0 +1,101 @@
+/**
+ * Everything under docs/ that the code knows: the references, the diagrams,
+ * and the generated blocks inside written guides (between
+ * `<!-- BEGIN GENERATED: <name> -->` and `<!-- END GENERATED: <name> -->`).
+ * `npm run docs` writes them; `docs.test.ts` fails when a committed one is stale.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Graphviz } from '@hpcc-js/wasm-graphviz';
+import { buildEnvironment } from '../../charts/app';
+import type { SystemChart } from '../../charts/system-chart';
+import { ACK_CONTROLLER_RELEASES } from '../../imports/ack-releases';
+import { loadEnvironments } from '../../lib/config/load';
+import { REPO_ROOT, specPath } from '../../lib/paths';
+import { architectureDot, DIAGRAM_LEGEND, type ManifestObject } from './architecture';
+import { configurationReference } from './configuration';
+import { coverageReference, testNames } from './coverage';
+import { crdReference } from './crds';
+
+export const DOCS_DIR = join(REPO_ROOT, 'docs');
+const CONFIG_DIR = join(REPO_ROOT, 'config');
+
+/** Every system of every committed environment, as synth renders it. */
+function systemsByEnvironment(): { environment: string; system: string; objects: ManifestObject[] }[] {
+  return loadEnvironments(CONFIG_DIR).flatMap((environment) =>
+    (buildEnvironment(environment).charts as SystemChart[]).map((chart) => ({ environment: environment.name, system: chart.system, objects: chart.toJson() as ManifestObject[] })),
+  );
+}
+
+/** `docs/diagrams/<env>/<system>.svg` for every system and environment. */
+export async function diagrams(): Promise<Map<string, string>> {
+  const graphviz = await Graphviz.load();
+  return new Map(
+    systemsByEnvironment().map(({ environment, system, objects }) => [
+      join('diagrams', environment, `${system}.svg`),
+      graphviz.dot(architectureDot(`${system} in ${environment}`, objects), 'svg'),
+    ]),
+  );
+}
+
+/** The ACK controllers the systems use, at the releases `imports/` was generated from, and how to install them. */
+function ackControllersBlock(): string {
+  const usedBy = new Map<string, Set<string>>();
+  for (const { system, objects } of systemsByEnvironment()) {
+    for (const object of objects) {
+      const group = object.apiVersion.split('/')[0];
+      if (group.endsWith('.services.k8s.aws')) usedBy.set(group, (usedBy.get(group) ?? new Set()).add(system));
+    }
+  }
+  const services = [...usedBy.keys()].sort().map((group) => ({ group, service: group.split('.')[0], ...ACK_CONTROLLER_RELEASES[group] }));
+  return [
+    '| controller | Helm chart version | used by |',
+    '|---|---|---|',
+    ...services.map(({ group, controller, release }) => `| \`${controller}\` | ${release.slice(1)} | ${[...usedBy.get(group)!].sort().join(', ')} |`),
+    '',
+    '```sh',
+    'export ACK_SYSTEM_NAMESPACE=ack-system AWS_REGION=us-east-1',
+    'aws ecr-public get-login-password --region us-east-1 | helm registry login --username AWS --password-stdin public.ecr.aws',
+    `for chart in ${services.map(({ service, release }) => `${service}:${release.slice(1)}`).join(' ')}; do`,
+    '  helm upgrade --install --create-namespace -n "$ACK_SYSTEM_NAMESPACE" "ack-${chart%%:*}-controller" \\',
+    '    "oci://public.ecr.aws/aws-controllers-k8s/${chart%%:*}-chart" --version "${chart##*:}" --set aws.region="$AWS_REGION"',
+    'done',
+    '```',
+  ].join('\n');
+}
+
+function diagramLegendBlock(): string {
+  return ['| shape | what | ACK services |', '|---|---|---|', ...DIAGRAM_LEGEND.map(({ role, shape, services }) => `| ${shape} | ${role} | ${services.join(', ')} |`)].join('\n');
+}
+
+/** Generated blocks by name, for the written guides that embed them. */
+const BLOCKS: Readonly<Record<string, () => string>> = {
+  'ack-controllers': ackControllersBlock,
+  'diagram-legend': diagramLegendBlock,
+};
+
+const BLOCK = /(<!-- BEGIN GENERATED: ([\w-]+) -->\n)[\s\S]*?(\n<!-- END GENERATED: \2 -->)/g;
+
+/** `text` with every generated block it holds brought up to date. */
+export function withGeneratedBlocks(file: string, text: string): string {
+  return text.replace(BLOCK, (_, begin: string, name: string, end: string) => {
+    const block = BLOCKS[name];
+    if (!block) throw new Error(`${file}: no generated block named "${name}" (known: ${Object.keys(BLOCKS).join(', ')})`);
+    return `${begin}${block()}${end}`;
+  });
+}
+
+/** The written guides that hold generated blocks, relative to docs/. */
+export const GUIDES_WITH_BLOCKS = ['getting-started.md', 'systems/README.md'];
+
+/** Every generated file's content, keyed by its path below docs/. */
+export async function generatedDocs(): Promise<Map<string, string>> {
+  const files = new Map<string, string>([
+    [join('reference', 'configuration.md'), configurationReference()],
+    [join('reference', 'crds.md'), crdReference()],
+    [join('reference', 'coverage.md'), coverageReference(readFileSync(specPath(), 'utf8'), testNames())],
+    ...(await diagrams()),
+  ]);
+  for (const guide of GUIDES_WITH_BLOCKS) files.set(guide, withGeneratedBlocks(guide, readFileSync(join(DOCS_DIR, guide), 'utf8')));
+  return files;
+}
