@@ -47,7 +47,7 @@ export interface PolicyRule {
 
 const LABELS = { 'app.kubernetes.io/name': OPERATOR_NAME, 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/part-of': 'ack-systems' };
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-/** Sized from `npm run bench:operator` (README: peak RSS with 2,000 objects under this heap cap). */
+/** Sized from `npm run bench:operator` (docs/testing.md: peak RSS with 2,000 objects under this heap cap). */
 const MEMORY_REQUEST_MIB = 256;
 const MEMORY_LIMIT_MIB = 512;
 

@@ -160,7 +160,7 @@ export class PaymentStack extends Construct {
       addWarning(
         webAcl,
         'S3-WAF-NOT-ASSOCIATED',
-        'the web ACL is created but protects nothing yet: AWS WAF cannot be associated with API Gateway HTTP APIs, and ACK has no association kind (README, S3 coverage)',
+        'the web ACL is created but protects nothing yet: AWS WAF cannot be associated with API Gateway HTTP APIs, and ACK has no association kind (docs/systems/payment-stack.md)',
       );
     }
 

@@ -20,7 +20,7 @@ import { SystemChart } from './system-chart';
  * The system's only traffic: payment opens HTTPS connections to the analytics
  * API. Security groups are stateful, so the replies need no rule; the seed's
  * "return traffic tcp 1024-65535" rules would only let the other side open new
- * connections to any high port (README, "S1: security groups").
+ * connections to any high port (docs/systems/vpc-peering.md, "Security groups").
  */
 const HTTPS = Port.tcp(443);
 

@@ -30,7 +30,7 @@ export interface CrossRegionPeeringProps {
    * Let the requester VPC resolve the accepter VPC's private DNS hostnames: the
    * accepter-side option, set by the accepter object in the accepter region.
    * The requester-side option (the other direction) cannot be set through ACK;
-   * see the README, "S1: DNS resolution across the peering".
+   * see docs/systems/vpc-peering.md, "S1: DNS resolution across the peering".
    * @default true
    */
   readonly accepterDnsResolution?: boolean;

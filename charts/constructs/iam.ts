@@ -18,7 +18,7 @@ export interface PolicyStatement {
 /**
  * The only actions a policy may grant on `Resource: "*"`: AWS does not support
  * resource-level permissions for them (Service Authorization Reference), so no
- * narrower resource exists. Each entry says why; the README lists them.
+ * narrower resource exists. Each entry says why; docs/architecture.md lists them.
  */
 export const UNSCOPED_ACTIONS: Readonly<Record<string, string>> = {
   'ec2:DescribeNetworkInterfaces': 'EC2 Describe* actions do not support resource-level permissions; Lambda needs it to manage its VPC network interfaces',

@@ -18,7 +18,7 @@ export interface WebAclProps {
  * every rule with CloudWatch metrics and sampled requests.
  *
  * ACK cannot associate it with anything (no WebACLAssociation kind or field),
- * and AWS WAF does not protect API Gateway HTTP APIs at all; see the README.
+ * and AWS WAF does not protect API Gateway HTTP APIs at all; see docs/systems/payment-stack.md.
  */
 export class WebAcl extends Construct {
   readonly resource: wafv2.WebAcl;

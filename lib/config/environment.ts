@@ -61,7 +61,7 @@ export const environmentSchema = strictObject({
   awsAccountID: accountId.meta({ description: 'The AWS account the systems live in (key policies, stable name suffixes).' }),
   ack: strictObject({
     roleARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { error: 'expected an IAM role ARN: arn:aws:iam::<account>:role/<name>' }).meta({ description: 'The IAM role in awsAccountID that the ACK controllers assume for this environment\'s namespaces (`ack-role-account-map`).' }),
-  }).meta({ description: 'How ACK reaches that account (cross-account resource management, README "Accounts").' }),
+  }).meta({ description: 'How ACK reaches that account (cross-account resource management: docs/getting-started.md, step 3).' }),
   sharedAccounts: z.array(accountId).default([]).meta({ description: 'Other accounts whose ARNs and images this environment may name on purpose (a shared artifact registry, an incident-management topic). Any other foreign account is refused, as a sign of a copied file. @default []' }),
   tier: z.enum(['production', 'non-production']).default('production').meta({ description: '`production` forces the protections of R-G7. @default production' }),
   deletionPolicy: z.enum(['retain', 'delete']).default('retain').meta({ description: 'ACK deletion policy for the environment\'s namespaces: `retain` keeps the AWS resource when its Kubernetes object is deleted. @default retain' }),
@@ -71,7 +71,7 @@ export const environmentSchema = strictObject({
     }
   }).meta({ description: 'Tags on every AWS resource of every system (R-G3): Owner, CostCenter and ManagedBy are required; Environment and EnvironmentSuffix are derived and may not be set here.' }),
   settings: settingsSchema.meta({ description: 'Values that differ between environments, shared by every system.' }),
-  alarmSubscriptions: z.array(alarmSubscription).default([]).meta({ description: 'Who every alarm topic of the environment notifies. SNS asks email and https recipients to confirm first (README). @default [] (refused in production)' }),
+  alarmSubscriptions: z.array(alarmSubscription).default([]).meta({ description: 'Who every alarm topic of the environment notifies. SNS asks email and https recipients to confirm first (docs/configuration.md, alarm recipients). @default [] (refused in production)' }),
   gitops: strictObject({
     repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, { error: 'expected a git URL (https://, ssh:// or git@)' }).meta({ description: 'Where Argo CD clones this repository from.' }),
     targetRevision: z.string().min(1).default('main').meta({ description: '@default main' }),

@@ -46,7 +46,7 @@ export const paymentProcessingSchema = strictObject({
       .regex(/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/, {
         error: 'expected a target group ARN: arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<16 hex digits>',
       })
-      .optional().meta({ description: 'The target group\'s ARN once ACK has created it: ACK then only reads the group, the ECS service is created and registers its tasks (README, "S2: the load balancer\'s targets"). @default unset (no service yet; synth warns)' }),
+      .optional().meta({ description: 'The target group\'s ARN once ACK has created it: ACK then only reads the group, the ECS service is created and registers its tasks (docs/systems/payment-processing.md, "the load balancer\'s targets"). @default unset (no service yet; synth warns)' }),
   }),
   cache: strictObject({
     authTokenSecret: strictObject({

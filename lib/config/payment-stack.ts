@@ -11,7 +11,7 @@ import { availabilityZones, certificateArn, checked, ec2Id, region, functionCode
 
 const hostedZoneId = z.string().regex(HOSTED_ZONE_ID_PATTERN, { error: 'expected a Route 53 hosted zone ID: Z followed by uppercase letters and digits' });
 
-/** A custom domain for the API (README: "S3: calling the API"). */
+/** A custom domain for the API (docs/systems/README.md, "S3: calling the API"). */
 const customDomain = strictObject({
   domainName: checked((name) => dnsNameProblem('domainName', name)).meta({ description: 'A name in a public domain you own: a public certificate must cover it.' }),
   certificateARN: certificateArn.meta({ description: 'A public ACM certificate for domainName, in the system\'s region.' }),

@@ -20,7 +20,7 @@ const ROUTE_TARGETS = [
 /**
  * A route already in a pre-existing route table. ACK treats an adopted route
  * table's `routes` as its whole desired state and deletes any other route, so
- * every existing non-local route must be declared (README: "Routes in
+ * every existing non-local route must be declared (docs/systems/vpc-peering.md: "Routes in
  * pre-existing route tables").
  */
 const existingRoute = strictObject({
@@ -77,7 +77,7 @@ export const vpcPeeringSchema = strictObject({
     ...vpcSide('us-west-2'),
     apiSubnetCIDR: cidrBlock.meta({ description: 'The analytics API subnet: the only destination the payment VPC may reach (443/tcp).' }),
   }).meta({ description: 'The accepter side: the analytics VPC, in another region.' }),
-  peeringConnectionID: ec2Id('pcx').optional().meta({ description: 'ID of the peering connection, known once the requester has created it. Until it is set the accepter side cannot be emitted (see README).' }),
+  peeringConnectionID: ec2Id('pcx').optional().meta({ description: 'ID of the peering connection, known once the requester has created it. Until it is set the accepter side cannot be emitted (docs/systems/vpc-peering.md).' }),
 }).superRefine((s, ctx) => {
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
   if (s.payment.region === s.analytics.region) {

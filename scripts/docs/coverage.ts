@@ -83,7 +83,7 @@ export function coverageReference(spec: string, tests: readonly TestName[]): str
     '|---|---|---|---|',
     ...requirements.map(({ id, summary }) => {
       const list = byId.get(id)!;
-      return `| [${id}](#${id.toLowerCase()}) | ${summary.replace(/\|/g, '\\|')} | ${list.length || '**none yet**'} | ${files(list)} |`;
+      return `| ${list.length > 0 ? `[${id}](#${id.toLowerCase()})` : id} | ${summary.replace(/\|/g, '\\|')} | ${list.length || '**none yet**'} | ${files(list)} |`;
     }),
   ];
   for (const { id } of requirements) {

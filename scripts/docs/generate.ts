@@ -7,7 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
+import { App } from 'cdk8s';
 import { buildEnvironment } from '../../charts/app';
+import { OperatorMonitoringChart } from '../../charts/operator';
 import type { SystemChart } from '../../charts/system-chart';
 import { ACK_CONTROLLER_RELEASES } from '../../imports/ack-releases';
 import { loadEnvironments } from '../../lib/config/load';
@@ -68,25 +70,46 @@ function diagramLegendBlock(): string {
   return ['| shape | what | ACK services |', '|---|---|---|', ...DIAGRAM_LEGEND.map(({ role, shape, services }) => `| ${shape} | ${role} | ${services.join(', ')} |`)].join('\n');
 }
 
+/** `{{ $labels.namespace }}` in an alert's text, as `NAMESPACE`. */
+const labelsNamed = (text: string) => text.replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_, label: string) => label.toUpperCase());
+
+/** The operator's alert rules, as `dist/operator/monitoring.k8s.yaml` holds them. */
+function operatorAlertsBlock(): string {
+  interface Rule {
+    alert: string;
+    for: string;
+    labels: { severity: string };
+    annotations: { summary: string; description: string };
+  }
+  const rules = new OperatorMonitoringChart(new App())
+    .toJson()
+    .filter((object) => object.kind === 'PrometheusRule')
+    .flatMap((object) => (object.spec.groups as { rules: Rule[] }[]).flatMap((group) => group.rules));
+  return rules
+    .map((rule) => `### \`${rule.alert}\` (${rule.labels.severity}, after ${rule.for})\n\n${labelsNamed(rule.annotations.summary)}. ${labelsNamed(rule.annotations.description)}`)
+    .join('\n\n');
+}
+
 /** Generated blocks by name, for the written guides that embed them. */
 const BLOCKS: Readonly<Record<string, () => string>> = {
   'ack-controllers': ackControllersBlock,
   'diagram-legend': diagramLegendBlock,
+  'operator-alerts': operatorAlertsBlock,
 };
 
-const BLOCK = /(<!-- BEGIN GENERATED: ([\w-]+) -->\n)[\s\S]*?(\n<!-- END GENERATED: \2 -->)/g;
+const BLOCK = /(<!-- BEGIN GENERATED: ([\w-]+) -->)[\s\S]*?(<!-- END GENERATED: \2 -->)/g;
 
 /** `text` with every generated block it holds brought up to date. */
 export function withGeneratedBlocks(file: string, text: string): string {
   return text.replace(BLOCK, (_, begin: string, name: string, end: string) => {
     const block = BLOCKS[name];
     if (!block) throw new Error(`${file}: no generated block named "${name}" (known: ${Object.keys(BLOCKS).join(', ')})`);
-    return `${begin}${block()}${end}`;
+    return `${begin}\n${block()}\n${end}`;
   });
 }
 
 /** The written guides that hold generated blocks, relative to docs/. */
-export const GUIDES_WITH_BLOCKS = ['getting-started.md', 'systems/README.md'];
+export const GUIDES_WITH_BLOCKS = ['getting-started.md', 'systems/README.md', 'operator.md'];
 
 /** Every generated file's content, keyed by its path below docs/. */
 export async function generatedDocs(): Promise<Map<string, string>> {

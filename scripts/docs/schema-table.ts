@@ -31,7 +31,14 @@ export interface SchemaRow {
   readonly description: string;
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** A table cell: pipes escaped, and `<…>` outside code spans shown rather than read as HTML. */
+const cell = (text: string) =>
+  text
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ')
+    .split('`')
+    .map((part, index) => (index % 2 === 0 ? part.replace(/</g, '&lt;').replace(/>/g, '&gt;') : part))
+    .join('`');
 const code = (value: unknown) => `\`${typeof value === 'string' ? value : JSON.stringify(value)}\``;
 
 function typeOf(schema: JsonSchema): string {

@@ -23,7 +23,7 @@ function kubectlOrThrow(controlPlane: ControlPlane, args: string[]): string {
   return result.stdout;
 }
 
-/** What the README tells users: `kubectl apply --server-side` of dist/operator/, CRD first. */
+/** What docs/getting-started.md tells users: `kubectl apply --server-side` of dist/operator/, CRD first. */
 export function installOperator(controlPlane: ControlPlane): void {
   kubectlOrThrow(controlPlane, ['apply', '--server-side', '--validate=strict', '-f', join(REPO_ROOT, 'dist', OPERATOR_MANIFESTS.crds)]);
   kubectlOrThrow(controlPlane, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/tagpolicies.ack-systems.io']);

@@ -34,7 +34,7 @@ describe('S1 vpc-peering', () => {
 
   test('S1 DNS resolution: payment resolves analytics names (the accepter-side option); the other direction is a documented ACK gap', () => {
     expect(accepter.spec.accepterPeeringConnectionOptions).toEqual({ allowDNSResolutionFromRemoteVPC: true });
-    // ACK's read copies the requester's options from the desired spec, so they would never be sent (README gap).
+    // ACK's read copies the requester's options from the desired spec, so they would never be sent (a documented gap).
     expect(requester.spec.requesterPeeringConnectionOptions).toBeUndefined();
   });
 
