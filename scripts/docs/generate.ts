@@ -8,12 +8,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
 import { App } from 'cdk8s';
-import { buildEnvironment } from '../../charts/app';
+import { buildEnvironment, renderEnvironment } from '../../charts/app';
 import { OperatorMonitoringChart } from '../../charts/operator';
 import type { SystemChart } from '../../charts/system-chart';
 import { ACK_CONTROLLER_RELEASES } from '../../imports/ack-releases';
 import { loadEnvironments } from '../../lib/config/load';
 import { REPO_ROOT, specPath } from '../../lib/paths';
+import { WARNING_SUMMARIES, type WarningId } from '../../lib/warnings';
 import { architectureDot, DIAGRAM_LEGEND, type ManifestObject } from './architecture';
 import { configurationReference } from './configuration';
 import { coverageReference, testNames } from './coverage';
@@ -90,11 +91,25 @@ function operatorAlertsBlock(): string {
     .join('\n\n');
 }
 
+/** Every synth warning and where the committed environments show it (which steps each still waits for). */
+function warningsBlock(): string {
+  const places = new Map<WarningId, Set<string>>();
+  for (const { environment, warnings } of loadEnvironments(CONFIG_DIR).map(renderEnvironment)) {
+    for (const warning of warnings) places.set(warning.id, (places.get(warning.id) ?? new Set()).add(`${environment}/${warning.path.split('/')[0]}`));
+  }
+  return [
+    '| warning | meaning | in the committed environments |',
+    '|---|---|---|',
+    ...Object.entries(WARNING_SUMMARIES).map(([id, summary]) => `| \`${id}\` | ${summary} | ${[...(places.get(id as WarningId) ?? [])].sort().join(', ') || '—'} |`),
+  ].join('\n');
+}
+
 /** Generated blocks by name, for the written guides that embed them. */
 const BLOCKS: Readonly<Record<string, () => string>> = {
   'ack-controllers': ackControllersBlock,
   'diagram-legend': diagramLegendBlock,
   'operator-alerts': operatorAlertsBlock,
+  warnings: warningsBlock,
 };
 
 const BLOCK = /(<!-- BEGIN GENERATED: ([\w-]+) -->)[\s\S]*?(<!-- END GENERATED: \2 -->)/g;
@@ -109,7 +124,7 @@ export function withGeneratedBlocks(file: string, text: string): string {
 }
 
 /** The written guides that hold generated blocks, relative to docs/. */
-export const GUIDES_WITH_BLOCKS = ['getting-started.md', 'systems/README.md', 'operator.md'];
+export const GUIDES_WITH_BLOCKS = ['getting-started.md', 'configuration.md', 'systems/README.md', 'operator.md'];
 
 /** Every generated file's content, keyed by its path below docs/. */
 export async function generatedDocs(): Promise<Map<string, string>> {
