@@ -11,6 +11,7 @@ import { kindKey } from '../lib/tags/tag-shape';
 import { Tags } from '../lib/tags/tags';
 import type { AwsRegion } from '../lib/validation/aws';
 import { RegionScope } from './constructs/region-scope';
+import { syncWave } from './constructs/sync-wave';
 
 export interface SystemChartProps {
   readonly environment: EnvironmentConfig;
@@ -69,7 +70,7 @@ export class SystemChart extends Chart {
           // Every object here lives in the environment's account, through the role ack-role-account-map names for it.
           [ACK_ANNOTATIONS.ownerAccountId]: props.environment.awsAccountID,
           // Argo CD: create the namespace before anything that lives in it.
-          'argocd.argoproj.io/sync-wave': '-1',
+          ...syncWave(-1),
         },
       },
     });

@@ -208,16 +208,23 @@ abstract class DatabaseBase extends Construct {
     };
   }
 
-  /** The spec fields every RDS database kind shares. */
+  /**
+   * The master user: AWS generates its password and keeps it in Secrets
+   * Manager (R-G8: nothing secret is in git), unless a Secret is given.
+   */
+  protected credentials(masterPassword?: SecretKeyRef) {
+    const { common } = this;
+    return masterPassword
+      ? { masterUsername: common.masterUsername, masterUserPassword: { name: masterPassword.name, key: masterPassword.key } }
+      : { masterUsername: common.masterUsername, manageMasterUserPassword: true, masterUserSecretKmsKeyRef: common.encryptionKey.ref };
+  }
+
+  /** The spec fields every RDS database kind shares (the credentials aside). */
   protected sharedSpec() {
     const { common } = this;
     return {
       engine: common.engine,
       engineVersion: common.engineVersion,
-      masterUsername: common.masterUsername,
-      // R-G8: AWS generates the password and keeps it in Secrets Manager; nothing secret is in git.
-      manageMasterUserPassword: true,
-      masterUserSecretKmsKeyRef: common.encryptionKey.ref,
       storageEncrypted: true,
       kmsKeyRef: common.encryptionKey.ref,
       backupRetentionPeriod: common.backupRetentionDays,
@@ -232,10 +239,31 @@ abstract class DatabaseBase extends Construct {
   }
 }
 
+/** A key of a Kubernetes Secret in the object's namespace (only referenced: its value never reaches `dist/`). */
+export interface SecretKeyRef {
+  readonly name: string;
+  readonly key: string;
+}
+
+/**
+ * A cluster's part in an Aurora global database (`AuroraGlobalDatabase` sets
+ * it). The primary keeps a master user whose password comes from a Secret:
+ * AWS-managed passwords are not supported for global databases. A secondary
+ * has no master user, password or database name (AWS refuses them for a
+ * cross-region replica: InvalidParameterCombination, Terminal in ACK) and
+ * joins by identifier, replicating from `sourceRegion`
+ * (rds-controller v1.11.1: `globalClusterIdentifier` is sent only at create).
+ */
+export type GlobalMembership =
+  | { readonly role: 'primary'; readonly masterPassword: SecretKeyRef }
+  | { readonly role: 'secondary'; readonly globalClusterIdentifier: string; readonly sourceRegion: string };
+
 export interface DatabaseClusterProps extends DatabaseCommonProps {
   readonly engine: 'aurora-postgresql' | 'aurora-mysql';
   /** Writer plus readers, spread over the network's zones; 2+ is Multi-AZ. @default 2 */
   readonly instances?: number;
+  /** @default - a standalone cluster with an AWS-managed master password */
+  readonly globalMembership?: GlobalMembership;
 }
 
 /** An Aurora cluster (PostgreSQL or MySQL) and its instances. */
@@ -249,15 +277,18 @@ export class DatabaseCluster extends DatabaseBase {
     const count = props.instances ?? 2;
     if (!Number.isInteger(count) || count < 1 || count > 15) throw new ValidationError(`instances ${count} must be 1-15`, this);
     this.arn = arn(this, 'rds', `cluster:${this.identifier}`);
+    const membership = props.globalMembership;
     const parameterGroup = new rds.DbClusterParameterGroup(this, 'ParameterGroup', { metadata: { name: props.name }, spec: this.parameterGroupSpec });
     this.cluster = new rds.DbCluster(this, 'Cluster', {
       metadata: { name: props.name, annotations: protectionAnnotations(this.protection, this.identifier, 'rds') },
       spec: {
         ...this.sharedSpec(),
         dbClusterIdentifier: this.identifier,
-        databaseName: props.databaseName,
         port: this.port,
         dbClusterParameterGroupRef: { from: { name: parameterGroup.name } },
+        ...(membership?.role === 'secondary'
+          ? { globalClusterIdentifier: membership.globalClusterIdentifier, sourceRegion: membership.sourceRegion }
+          : { ...this.credentials(membership?.masterPassword), databaseName: props.databaseName }),
       },
     });
     const zones = [...new Set(props.network.subnets.map((s) => s.availabilityZone))];
@@ -310,6 +341,7 @@ export class DatabaseInstance extends DatabaseBase {
       metadata: { name: props.name, annotations: protectionAnnotations(this.protection, this.identifier, 'rds') },
       spec: {
         ...this.sharedSpec(),
+        ...this.credentials(),
         dbInstanceIdentifier: this.identifier,
         dbInstanceClass: props.instanceClass,
         dbName: props.databaseName,

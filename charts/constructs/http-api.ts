@@ -35,8 +35,11 @@ export interface HttpApiCustomDomain {
   readonly domainName: string;
   /** A public ACM certificate for `domainName`, in the API's region (a regional endpoint). */
   readonly certificateArn: string;
-  /** The public Route 53 hosted zone answering for `domainName`; the alias record goes there. */
-  readonly hostedZoneId: string;
+  /**
+   * The public Route 53 hosted zone answering for `domainName`; the alias record goes there.
+   * @default - no record: the caller writes the DNS records (failover records of a multi-region system)
+   */
+  readonly hostedZoneId?: string;
   /**
    * The domain's API Gateway regional endpoint (`d-….execute-api.<region>.amazonaws.com`)
    * and its hosted zone, which AWS assigns; ACK's DomainName does not report
@@ -199,7 +202,8 @@ export class HttpApi extends Construct {
         metadata: { name: `${props.name}-domain` },
         spec: { apiRef, domainRef: { from: { name: domainObject.name } }, stage: '$default' },
       });
-      if (domain.regionalTarget) {
+      // Without a hosted zone the caller owns the records.
+      if (domain.hostedZoneId !== undefined && domain.regionalTarget) {
         new route53.RecordSet(this, 'DomainRecord', {
           metadata: { name: `${props.name}-domain` },
           spec: {
@@ -209,7 +213,7 @@ export class HttpApi extends Construct {
             aliasTarget: { dnsName: domain.regionalTarget.domainName, hostedZoneId: domain.regionalTarget.hostedZoneId, evaluateTargetHealth: false },
           },
         });
-      } else {
+      } else if (domain.hostedZoneId !== undefined) {
         addWarning(
           this,
           'API-DOMAIN-RECORD-PENDING',
@@ -227,7 +231,10 @@ function customDomainProblem(domain: HttpApiCustomDomain, region: string): strin
     dnsNameProblem(`customDomain.domainName`, domain.domainName) ??
     (CERTIFICATE_ARN_PATTERN.test(domain.certificateArn) ? undefined : `customDomain.certificateArn "${domain.certificateArn}" is not an ACM certificate ARN`) ??
     (certificateRegion === region ? undefined : `customDomain.certificateArn is in ${certificateRegion}; a regional API's certificate must be in ${region}`) ??
-    (HOSTED_ZONE_ID_PATTERN.test(domain.hostedZoneId) ? undefined : `customDomain.hostedZoneId "${domain.hostedZoneId}" is not a Route 53 hosted zone ID (Z followed by letters and digits)`) ??
+    (domain.hostedZoneId === undefined || HOSTED_ZONE_ID_PATTERN.test(domain.hostedZoneId)
+      ? undefined
+      : `customDomain.hostedZoneId "${domain.hostedZoneId}" is not a Route 53 hosted zone ID (Z followed by letters and digits)`) ??
+    (domain.hostedZoneId === undefined && domain.regionalTarget ? 'customDomain.regionalTarget is used only for the record in hostedZoneId; give both, or neither' : undefined) ??
     (domain.regionalTarget && !/^d-[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/.test(domain.regionalTarget.domainName)
       ? `customDomain.regionalTarget.domainName "${domain.regionalTarget.domainName}" is not an API Gateway regional domain name (d-….execute-api.<region>.amazonaws.com)`
       : undefined) ??

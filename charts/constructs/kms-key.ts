@@ -118,6 +118,11 @@ export class KmsKey extends Construct {
     this.grant(grantee, ['kms:Decrypt']);
   }
 
+  /** Lets `grantee` encrypt with this key (and make data keys), e.g. S3 writing replicas. */
+  grantEncrypt(grantee: IGrantable): void {
+    this.grant(grantee, ['kms:Encrypt', 'kms:GenerateDataKey']);
+  }
+
   /** Lets `grantee` encrypt (new data keys) and decrypt, e.g. to send and receive SQS messages. */
   grantEncryptDecrypt(grantee: IGrantable): void {
     this.grant(grantee, ['kms:Decrypt', 'kms:GenerateDataKey']);

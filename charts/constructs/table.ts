@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as dynamodb from '../../imports/dynamodb.services.k8s.aws';
 import { ValidationError } from '../../lib/errors';
 import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
-import { arn, physicalName } from './aws-context';
+import { arn, awsContext, physicalName } from './aws-context';
 import { FULL_PROTECTION, protectionAnnotations, type DataProtection } from './database';
 import type { IGrantable } from './iam';
 import type { KmsKey } from './kms-key';
@@ -19,6 +19,12 @@ export interface GlobalSecondaryIndex {
   readonly sortKey?: Attribute;
   /** @default ALL */
   readonly projection?: 'ALL' | 'KEYS_ONLY';
+}
+
+export interface TableReplica {
+  readonly region: string;
+  /** ARN of the replica's key, in `region` (AWS assigns it: a key ID cannot be chosen). */
+  readonly kmsKeyArn: string;
 }
 
 export interface TableProps {
@@ -38,12 +44,16 @@ export interface TableProps {
   /** @default - the AWS managed key `aws/dynamodb` */
   readonly encryptionKey?: KmsKey;
   /**
-   * Regions holding replicas (global table, 2019 version). Replicas of a table
-   * encrypted with a customer key would need that key's ARN per region, which
-   * ACK cannot reference: not supported with `encryptionKey`.
+   * Replicas in other regions (a global table, 2019.11.21 version: ACK's
+   * `tableReplicas`, not the legacy `GlobalTable` kind). Each names the ARN of
+   * a key in its region: ACK compares every replica field AWS reports
+   * verbatim, so an omitted key or table class would requeue forever
+   * (dynamodb-controller v1.9.2 `table/hooks_replica_updates.go`). Needs
+   * `encryptionKey` and `stream: NEW_AND_OLD_IMAGES` (else Terminal,
+   * `table/hooks.go`).
    * @default - none
    */
-  readonly replicaRegions?: readonly string[];
+  readonly replicas?: readonly TableReplica[];
   /** @default FULL_PROTECTION */
   readonly protection?: DataProtection;
 }
@@ -78,7 +88,7 @@ export class Table extends Construct {
       nameProblem(this.tableName, AWS_NAME_RULES.dynamodbTable) ??
       (conflict ? `attribute "${conflict.name}" is declared with two types` : undefined) ??
       (new Set(indexNames).size === indexNames.length ? undefined : 'two global secondary indexes share a name') ??
-      (props.encryptionKey && props.replicaRegions?.length ? 'replicaRegions cannot be used with encryptionKey (ACK has no per-region key reference)' : undefined);
+      replicaProblem(props, awsContext(this).region);
     if (problem) throw new ValidationError(problem, this);
     const protection = props.protection ?? FULL_PROTECTION;
     const keySchema = (partition: Attribute, sort?: Attribute) => [
@@ -104,7 +114,7 @@ export class Table extends Construct {
         deletionProtectionEnabled: protection.deletionProtection,
         timeToLive: props.timeToLiveAttribute ? { attributeName: props.timeToLiveAttribute, enabled: true } : undefined,
         streamSpecification: props.stream ? { streamEnabled: true, streamViewType: props.stream } : undefined,
-        tableReplicas: props.replicaRegions?.map((regionName) => ({ regionName })),
+        tableReplicas: props.replicas?.map((replica) => ({ regionName: replica.region, kmsMasterKeyID: replica.kmsKeyArn, tableClassOverride: 'STANDARD' })),
       },
     });
   }
@@ -117,4 +127,16 @@ export class Table extends Construct {
   grantReadWrite(grantee: IGrantable): void {
     grantee.grantPrincipal.addToPolicy({ actions: [...TABLE_READ_WRITE_ACTIONS], resources: [this.arn, `${this.arn}/index/*`] });
   }
+}
+
+function replicaProblem(props: TableProps, region: string): string | undefined {
+  const replicas = props.replicas ?? [];
+  if (replicas.length === 0) return undefined;
+  if (!props.encryptionKey) return 'replicas need encryptionKey: each replica is encrypted with a customer key of its own region';
+  if (props.stream !== 'NEW_AND_OLD_IMAGES') return 'replicas need stream: NEW_AND_OLD_IMAGES (global tables replicate through it; ACK refuses replicas without it)';
+  const regions = replicas.map((r) => r.region);
+  if (regions.includes(region)) return `a replica cannot be in the table's own region ${region}`;
+  if (new Set(regions).size !== regions.length) return 'two replicas name the same region';
+  const wrongKey = replicas.find((r) => !new RegExp(`^arn:aws[a-z-]*:kms:${r.region}:\\d{12}:key/[0-9a-f-]{36}$`).test(r.kmsKeyArn));
+  return wrongKey ? `replica ${wrongKey.region}: kmsKeyArn "${wrongKey.kmsKeyArn}" is not a KMS key ARN in ${wrongKey.region}` : undefined;
 }

@@ -2,6 +2,8 @@
  * The payment API of S3 `payment-stack` (seed 002 §12): `POST /payment`
  * records a payment, `GET /payment/{id}` reads it back, in the DynamoDB table
  * the chart creates (partition key `transactionId`, sort key `timestamp`).
+ * `GET /health` answers 200 only while the table answers in this region: what
+ * S5's Route 53 health checks call to decide a failover.
  * Dependencies are passed in, so tests run it against a mocked SDK client.
  */
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -45,6 +47,7 @@ export function createHandler(deps: PaymentApiDependencies) {
     try {
       if (event.routeKey === 'POST /payment') return await createPayment(deps, event);
       if (event.routeKey === 'GET /payment/{id}') return await getPayment(deps, event.pathParameters?.id);
+      if (event.routeKey === 'GET /health') return await health(deps);
       return respond(404, { message: `no route ${event.routeKey}` });
     } catch (error) {
       // The client learns nothing about internals; the log has what operators need (never the body: it is payment data).
@@ -52,6 +55,17 @@ export function createHandler(deps: PaymentApiDependencies) {
       return respond(500, { message: 'internal error', requestId: event.requestContext?.requestId });
     }
   };
+}
+
+/** One strongly consistent read of a key no payment uses: the table of this region is reachable and serving. */
+async function health(deps: PaymentApiDependencies): Promise<APIGatewayProxyStructuredResultV2> {
+  try {
+    await deps.documents.send(new QueryCommand({ TableName: deps.tableName, KeyConditionExpression: 'transactionId = :id', ExpressionAttributeValues: { ':id': 'health-check' }, Limit: 1, ConsistentRead: true }));
+    return respond(200, { status: 'ok' });
+  } catch (error) {
+    deps.log({ level: 'warn', message: 'health check failed', error: (error as Error).name });
+    return respond(503, { status: 'unavailable' });
+  }
 }
 
 async function createPayment(deps: PaymentApiDependencies, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {

@@ -9,6 +9,7 @@ import { paymentProcessingSchema } from './payment-processing';
 import { paymentStackSchema } from './payment-stack';
 import { productionSettingsProblems, settingsSchema } from './settings';
 import { vpcPeeringSchema } from './vpc-peering';
+import { drSchema } from './dr';
 import { alarmSubscriptionProblem, type AlarmSubscription } from '../validation/aws';
 
 /**
@@ -81,6 +82,7 @@ export const environmentSchema = strictObject({
     'vpc-peering': vpcPeeringSchema,
     'payment-processing': paymentProcessingSchema,
     'payment-stack': paymentStackSchema,
+    dr: drSchema,
   }),
 }).superRefine((env, ctx) => {
   const roleAccount = env.ack.roleARN.split(':')[4];

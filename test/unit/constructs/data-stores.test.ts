@@ -8,6 +8,7 @@ import { SecureBucket } from '../../../charts/constructs/secure-bucket';
 import { Peer, Port, SecurityGroup } from '../../../charts/constructs/security-group';
 import { Table, TABLE_READ_WRITE_ACTIONS } from '../../../charts/constructs/table';
 import { Role } from '../../../charts/constructs/iam';
+import { RegionScope } from '../../../charts/constructs/region-scope';
 import type { SystemChart } from '../../../charts/system-chart';
 import { stableSuffix } from '../../../lib/naming';
 import { environment, inlineStatements, manifest, ofKind, rawEnvironment, synthWith } from '../../support/fixtures';
@@ -265,7 +266,9 @@ describe('Table (DynamoDB)', () => {
 
   test.each([
     [{ sortKey: { name: 'id', type: 'N' } }, 'attribute "id" is declared with two types'],
-    [{ replicaRegions: ['us-east-2'] }, 'replicaRegions cannot be used with encryptionKey'],
+    [{ replicas: [{ region: 'us-east-2', kmsKeyArn: 'arn:aws:kms:us-east-2:123456789012:key/3a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7001' }] }, 'replicas need stream: NEW_AND_OLD_IMAGES'],
+    [{ stream: 'NEW_AND_OLD_IMAGES', replicas: [{ region: 'us-east-1', kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/3a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7001' }] }, "a replica cannot be in the table's own region us-east-1"],
+    [{ stream: 'NEW_AND_OLD_IMAGES', replicas: [{ region: 'us-east-2', kmsKeyArn: 'arn:aws:kms:us-west-2:123456789012:key/3a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7001' }] }, 'replica us-east-2: kmsKeyArn "arn:aws:kms:us-west-2'],
   ] as const)('rejects %p', (override, message) => {
     expect(() =>
       synthWith((chart) => new Table(chart, 'T', { name: 't', partitionKey: { name: 'id', type: 'S' }, encryptionKey: fixtures(chart).key, ...(override as object) })),
@@ -314,22 +317,56 @@ describe('SecureBucket', () => {
     expect(kms.spec.encryption.rules[0].applyServerSideEncryptionByDefault).toEqual({ sseAlgorithm: 'aws:kms', kmsMasterKeyID: 'arn:aws:kms:us-east-1:123456789012:alias/data-test' });
   });
 
-  test('replication: delete markers, replication time control and metrics; the role gets exactly what S3 needs', () => {
+  test('S5 replicateTo: delete markers, replication time control and metrics, the replica key; the role gets exactly what S3 needs', () => {
     const result = synthWith((chart) => {
       const role = new Role(chart, 'Role', { name: 'replication', description: 'replication', assumedBy: 's3.amazonaws.com' });
-      new SecureBucket(chart, 'B', { name: 'b', nameParts: ['x'], replication: { destinationBucketArn: 'arn:aws:s3:::x-dr', role } });
+      const dr = new RegionScope(chart, 'Dr', { region: 'us-east-2' });
+      const drKey = new KmsKey(dr, 'DrKey', { name: 'dr-data', alias: 'alias/dr-data-test', description: 'test', users: ['s3'] });
+      const source = new SecureBucket(chart, 'B', { name: 'b', nameParts: ['x'], encryptionKey: fixtures(chart).key });
+      const destination = new SecureBucket(dr, 'D', { name: 'd', nameParts: ['x', 'dr'], encryptionKey: drKey });
+      source.replicateTo(destination, { role, ruleId: 'to-dr', replicaModifications: true });
     });
-    const rule = manifest(result, 'Bucket', 'b').spec.replication.rules[0];
-    expect(rule).toMatchObject({
-      status: 'Enabled',
-      deleteMarkerReplication: { status: 'Enabled' },
-      destination: { bucket: 'arn:aws:s3:::x-dr', replicationTime: { status: 'Enabled', time: { minutes: 15 } }, metrics: { status: 'Enabled', eventThreshold: { minutes: 15 } } },
+    const destinationArn = `arn:aws:s3:::${manifest(result, 'Bucket', 'd').spec.name}`;
+    expect(manifest(result, 'Bucket', 'b').spec.replication).toEqual({
+      roleRef: { from: { name: 'replication' } },
+      rules: [
+        {
+          id: 'to-dr',
+          status: 'Enabled',
+          priority: 1,
+          filter: { prefix: '' },
+          deleteMarkerReplication: { status: 'Enabled' },
+          destination: {
+            bucket: destinationArn,
+            encryptionConfiguration: { replicaKMSKeyID: 'arn:aws:kms:us-east-2:123456789012:alias/dr-data-test' },
+            replicationTime: { status: 'Enabled', time: { minutes: 15 } },
+            metrics: { status: 'Enabled', eventThreshold: { minutes: 15 } },
+          },
+          sourceSelectionCriteria: { sseKMSEncryptedObjects: { status: 'Enabled' }, replicaModifications: { status: 'Enabled' } },
+        },
+      ],
     });
-    expect(inlineStatements(manifest(result, 'Role', 'replication')).map((s) => s.Action)).toEqual([
-      ['s3:GetReplicationConfiguration', 's3:ListBucket'],
-      ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
-      ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'],
+    expect(manifest(result, 'Bucket', 'd').spec.replication).toBeUndefined();
+    const statements = inlineStatements(manifest(result, 'Role', 'replication'));
+    expect(statements.map((s) => [s.Action, s.Resource])).toEqual([
+      [['s3:GetReplicationConfiguration', 's3:ListBucket'], [expect.stringMatching(/^arn:aws:s3:::x-/)]],
+      [['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'], [expect.stringMatching(/^arn:aws:s3:::x-.*\/\*$/)]],
+      [['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], [`${destinationArn}/*`]],
+      [['kms:Decrypt'], ['arn:aws:kms:us-east-1:123456789012:key/*']],
+      [['kms:Encrypt', 'kms:GenerateDataKey'], ['arn:aws:kms:us-east-2:123456789012:key/*']],
     ]);
+    expect(statements[4].Condition).toEqual({ 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/dr-data-test' } });
+  });
+
+  test('S5 replicateTo refuses a second destination, itself, and a bad rule ID', () => {
+    const attempt = (act: (a: SecureBucket, b: SecureBucket, role: Role) => void) =>
+      synthWith((chart) => {
+        const role = new Role(chart, 'Role', { name: 'replication', description: 'replication', assumedBy: 's3.amazonaws.com' });
+        act(new SecureBucket(chart, 'A', { name: 'a', nameParts: ['a'] }), new SecureBucket(chart, 'B', { name: 'b', nameParts: ['b'] }), role);
+      });
+    expect(() => attempt((a, b, role) => [1, 2].forEach(() => a.replicateTo(b, { role, ruleId: 'r' })))).toThrow('replicateTo was called twice');
+    expect(() => attempt((a, _, role) => a.replicateTo(a, { role, ruleId: 'r' }))).toThrow('cannot replicate to itself');
+    expect(() => attempt((a, b, role) => a.replicateTo(b, { role, ruleId: 'to dr' }))).toThrow('ruleId "to dr" must be');
   });
 
   test.each([

@@ -65,4 +65,15 @@ describe('S3 payment API', () => {
     expect([result.statusCode, json(result)]).toEqual([500, { message: 'internal error', requestId: 'req-1' }]);
     expect(logs).toEqual([{ level: 'error', message: 'request failed', routeKey: 'POST /payment', requestId: 'req-1', error: 'ProvisionedThroughputExceededException' }]);
   });
+
+  test('S5 GET /health is 200 while this region\'s table answers a consistent read, 503 (logged) when it does not', async () => {
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    const healthy = await handler(event('GET /health'));
+    expect([healthy.statusCode, json(healthy)]).toEqual([200, { status: 'ok' }]);
+    expect(dynamo.commandCalls(QueryCommand)[0].args[0].input).toMatchObject({ TableName: 'payment-transactions-test', ConsistentRead: true, Limit: 1 });
+    dynamo.on(QueryCommand).rejects(Object.assign(new Error('unreachable'), { name: 'InternalServerError' }));
+    const down = await handler(event('GET /health'));
+    expect([down.statusCode, json(down)]).toEqual([503, { status: 'unavailable' }]);
+    expect(logs).toEqual([{ level: 'warn', message: 'health check failed', error: 'InternalServerError' }]);
+  });
 });
