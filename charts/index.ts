@@ -9,11 +9,13 @@ import type { SystemChart } from './system-chart';
 import { PaymentProcessingChart } from './payment-processing';
 import { PaymentStackChart } from './payment-stack';
 import { VpcPeeringChart } from './vpc-peering';
+import { DrChart } from './dr';
 
 export const SYSTEM_CHARTS: Readonly<Record<SystemName, new (scope: Construct, environment: EnvironmentConfig) => SystemChart>> = {
   'vpc-peering': VpcPeeringChart,
   'payment-processing': PaymentProcessingChart,
   'payment-stack': PaymentStackChart,
+  dr: DrChart,
 };
 
 export const SYSTEM_NAMES = Object.keys(SYSTEM_CHARTS) as SystemName[];

@@ -22,6 +22,9 @@ export const WARNING_SUMMARIES = {
   'API-ID-PENDING': 'the API cannot invoke its functions until its ID is in config (api.apiID)',
   'API-DOMAIN-RECORD-PENDING': 'the API custom domain has no DNS record until its regional target is in config',
   'S3-WAF-NOT-ASSOCIATED': 'the S3 web ACL protects nothing: AWS WAF cannot protect HTTP APIs',
+  'DR-TABLE-REPLICA-PENDING': 'the DR global table has no replica until the DR data key ARN is in config (globalTable.drKeyARN)',
+  'DR-FAILOVER-DNS-PENDING': 'no DR failover records until both regions\' API IDs and regional targets are in config',
+  'DR-HEALTH-ALARM-PENDING': 'the DR health checks have no alarms until their IDs are in config (dns.healthCheckIDs)',
 } as const;
 
 export type WarningId = keyof typeof WARNING_SUMMARIES;

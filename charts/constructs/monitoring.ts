@@ -140,6 +140,8 @@ export interface GraphWidget {
   readonly width?: number;
   /** @default 6 */
   readonly height?: number;
+  /** Region of the widget's metrics (a cross-region dashboard). @default - the dashboard's region */
+  readonly region?: string;
 }
 
 export interface DashboardProps {
@@ -183,7 +185,7 @@ export class Dashboard extends Construct {
         height,
         properties: {
           title: widget.title,
-          region,
+          region: widget.region ?? region,
           view: 'timeSeries',
           metrics: widget.metrics.map((m) => [
             m.namespace,

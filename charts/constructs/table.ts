@@ -122,10 +122,11 @@ export class Table extends Construct {
   /**
    * Lets `grantee` read and write items: exactly TABLE_READ_WRITE_ACTIONS on
    * the table and its indexes (a Query on a global secondary index is
-   * authorized against the index's ARN).
+   * authorized against the index's ARN); in `region`, its replica there.
    */
-  grantReadWrite(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPolicy({ actions: [...TABLE_READ_WRITE_ACTIONS], resources: [this.arn, `${this.arn}/index/*`] });
+  grantReadWrite(grantee: IGrantable, region?: string): void {
+    const table = region ? this.arn.replace(/^(arn:[^:]+:dynamodb:)[^:]+/, `$1${region}`) : this.arn;
+    grantee.grantPrincipal.addToPolicy({ actions: [...TABLE_READ_WRITE_ACTIONS], resources: [table, `${table}/index/*`] });
   }
 }
 

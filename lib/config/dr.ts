@@ -11,8 +11,8 @@ import { cidrsOverlap, dnsNameProblem, HOSTED_ZONE_ID_PATTERN } from '../validat
 import { availabilityZones, certificateArn, checked, ec2Id, functionCode, region, strictObject, tagMap, vpcCidr, wholeNumber } from './fields';
 import { networkProblems } from './network';
 
-/** Subnets of each region: isolated /24s for the database, private /24s for the function, one per zone. */
-export const DR_SUBNETS = { private: 24, isolated: 24 } as const;
+/** Subnets of each region: isolated /24s for the database, one per zone (the function runs outside the VPC). */
+export const DR_SUBNETS = { isolated: 24 } as const;
 
 const hostedZoneId = z.string().regex(HOSTED_ZONE_ID_PATTERN, { error: 'expected a Route 53 hosted zone ID: Z followed by uppercase letters and digits' });
 
@@ -21,7 +21,7 @@ function side(defaultRegion: 'us-east-1' | 'us-east-2', role: string) {
   return strictObject({
     region: region.default(defaultRegion).meta({ description: `The ${role} region. @default ${defaultRegion}` }),
     network: strictObject({
-      cidr: vpcCidr.meta({ description: 'The VPC\'s block: a private and an isolated /24 per zone.' }),
+      cidr: vpcCidr.meta({ description: 'The VPC\'s block: an isolated /24 per zone for the database.' }),
       availabilityZones: availabilityZones.meta({ description: 'At least two zones of the region (Aurora needs two).' }),
       vpcID: ec2Id('vpc').optional().meta({ description: 'The VPC\'s ID once created; enables flow logs. @default unset (synth warns)' }),
     }),
@@ -79,6 +79,12 @@ export const drSchema = strictObject({
       name: checked((name) => dnsNameProblem('name', name)).meta({ description: 'The public zone domainName lies in, e.g. dr-payments.example.com.' }),
       id: hostedZoneId.optional().meta({ description: 'An existing zone to adopt (most organisations have one). @default unset: the zone is created' }),
     }),
+    healthCheckIDs: strictObject({
+      primary: z.uuid({ error: 'expected a Route 53 health check ID (a UUID)' }).optional(),
+      dr: z.uuid({ error: 'expected a Route 53 health check ID (a UUID)' }).optional(),
+    })
+      .optional()
+      .meta({ description: 'The health checks\' IDs once created (outputs ConfigMap primaryHealthCheckID, secondaryHealthCheckID): their alarms need them. @default unset (synth warns)' }),
     healthCheck: strictObject({
       path: z.string().regex(/^\/[\w./-]*$/, { error: 'expected a path starting with /' }).default('/health').meta({ description: '@default /health' }),
       intervalSeconds: z.union([z.literal(10), z.literal(30)], { error: 'expected 10 or 30 (Route 53 offers only these; 10 costs more)' }).default(30).meta({ description: '@default 30' }),

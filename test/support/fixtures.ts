@@ -92,6 +92,34 @@ export function rawEnvironment(): any {
         },
         alarms: { rdsCpuPercent: 80, lambdaErrors: 10, lambdaThrottles: 5, api5xx: 10 },
       },
+      dr: {
+        tags: { Project: 'PaymentDR', Application: 'payment-processor', CostCenter: 'Operations', Criticality: 'High' },
+        primary: {
+          region: 'us-east-1',
+          network: { cidr: '10.0.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b'], vpcID: 'vpc-0f1a2b3c4d5e60000' },
+          code: { s3Bucket: 'dr-artifacts-123456789012-us-east-1' },
+          certificateARN: 'arn:aws:acm:us-east-1:123456789012:certificate/1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7000',
+          apiID: 'p1q2r3s4t0',
+          regionalTarget: { domainName: 'd-p1q2r3s4t0.execute-api.us-east-1.amazonaws.com', hostedZoneID: 'Z1UJRXOUMOOFQ8' },
+        },
+        dr: {
+          region: 'us-east-2',
+          network: { cidr: '10.1.0.0/16', availabilityZones: ['us-east-2a', 'us-east-2b'], vpcID: 'vpc-0f1a2b3c4d5e61000' },
+          code: { s3Bucket: 'dr-artifacts-123456789012-us-east-2' },
+          certificateARN: 'arn:aws:acm:us-east-2:123456789012:certificate/2a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7000',
+          apiID: 'd1e2f3g4h0',
+          regionalTarget: { domainName: 'd-d1e2f3g4h0.execute-api.us-east-2.amazonaws.com', hostedZoneID: 'ZOJJZC49E0EPZ' },
+        },
+        database: { engineVersion: '16.8', instanceClass: 'db.r6g.large', masterPasswordSecret: { name: 'dr-db-master', key: 'password' } },
+        globalTable: { drKeyARN: 'arn:aws:kms:us-east-2:123456789012:key/3a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7000' },
+        dns: {
+          domainName: 'api.dr-payments.example.com',
+          hostedZone: { name: 'dr-payments.example.com', id: 'Z0123456789DRZONE' },
+          healthCheckIDs: { primary: '6a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c00', dr: '7a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c00' },
+        },
+        lambda: { runtime: 'nodejs22.x' },
+        alarms: { auroraReplicationLagMs: 5000, s3ReplicationLatencySeconds: 900, dynamoReplicationLatencyMs: 5000, lambdaErrors: 10 },
+      },
     },
   };
 }

@@ -348,12 +348,13 @@ describe('SecureBucket', () => {
     });
     expect(manifest(result, 'Bucket', 'd').spec.replication).toBeUndefined();
     const statements = inlineStatements(manifest(result, 'Role', 'replication'));
+    const source = `arn:aws:s3:::${manifest(result, 'Bucket', 'b').spec.name}`;
     expect(statements.map((s) => [s.Action, s.Resource])).toEqual([
-      [['s3:GetReplicationConfiguration', 's3:ListBucket'], [expect.stringMatching(/^arn:aws:s3:::x-/)]],
-      [['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'], [expect.stringMatching(/^arn:aws:s3:::x-.*\/\*$/)]],
-      [['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], [`${destinationArn}/*`]],
-      [['kms:Decrypt'], ['arn:aws:kms:us-east-1:123456789012:key/*']],
-      [['kms:Encrypt', 'kms:GenerateDataKey'], ['arn:aws:kms:us-east-2:123456789012:key/*']],
+      [['s3:GetReplicationConfiguration', 's3:ListBucket'], source],
+      [['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'], `${source}/*`],
+      [['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], `${destinationArn}/*`],
+      ['kms:Decrypt', 'arn:aws:kms:us-east-1:123456789012:key/*'],
+      [['kms:Encrypt', 'kms:GenerateDataKey'], 'arn:aws:kms:us-east-2:123456789012:key/*'],
     ]);
     expect(statements[4].Condition).toEqual({ 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/dr-data-test' } });
   });

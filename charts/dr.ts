@@ -1,0 +1,326 @@
+/**
+ * S5 `dr`: one payment system serving from two regions (SPEC S5, seed 004).
+ * Everything the seed only "prepared" is configured: the Aurora global
+ * database, the DynamoDB global table, two-way S3 replication with its role,
+ * and Route 53 failover with a health check per region. Both regions run the
+ * payment function and its API, so a lost region leaves a warm one serving.
+ *
+ * Named for the failover controller that will act on it: every regional
+ * object carries `DRRole` (primary or dr), and the outputs name each member.
+ */
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../lib/config/environment';
+import type { DrConfig } from '../lib/config/dr';
+import { FUNCTION_HANDLER, functionPackage } from '../functions/build';
+import { Tags } from '../lib/tags/tags';
+import { addWarning } from '../lib/warnings';
+import type { AwsRegion } from '../lib/validation/aws';
+import { AuroraGlobalDatabase } from './constructs/aurora-global-database';
+import { dataProtectionFor, type DataProtection } from './constructs/database';
+import { FailoverDns } from './constructs/failover-dns';
+import { HttpApi } from './constructs/http-api';
+import { Role } from './constructs/iam';
+import { KmsKey } from './constructs/kms-key';
+import { LambdaFunction } from './constructs/lambda-function';
+import { Alarm, AlarmTopic, Dashboard, type GraphWidget, type Metric } from './constructs/monitoring';
+import { Network } from './constructs/network';
+import { RegionScope } from './constructs/region-scope';
+import { SecureBucket } from './constructs/secure-bucket';
+import { Peer } from './constructs/security-group';
+import { SystemOutputs } from './constructs/system-outputs';
+import { Table } from './constructs/table';
+import { SystemChart } from './system-chart';
+
+type RegionRole = 'primary' | 'dr';
+const ROUTE53_REGION: AwsRegion = 'us-east-1';
+
+interface DrRegionProps {
+  readonly role: RegionRole;
+  /** The global table's name, the same in every region. */
+  readonly tableName: string;
+  readonly side: DrConfig['primary'];
+  readonly environment: EnvironmentConfig;
+  readonly config: DrConfig;
+  readonly protection: DataProtection;
+}
+
+/** What each region runs: its key, network, bucket, payment function and API, and alarm topic. */
+class DrRegion extends RegionScope {
+  readonly role: RegionRole;
+  readonly key: KmsKey;
+  readonly network: Network;
+  readonly bucket: SecureBucket;
+  readonly handler: LambdaFunction;
+  readonly api: HttpApi;
+  readonly topic: AlarmTopic;
+
+  constructor(scope: Construct, props: DrRegionProps) {
+    const { role, side, environment, config, protection, tableName } = props;
+    super(scope, role === 'primary' ? 'Primary' : 'Dr', { region: side.region });
+    this.role = role;
+    Tags.of(this).add('DRRole', role);
+    const suffix = environment.environmentSuffix;
+    const settings = environment.settings;
+    this.key = new KmsKey(this, 'DataKey', {
+      name: `${role}-data`,
+      alias: `alias/dr-${role}-data-${suffix}`,
+      description: `DR ${role} region: database, table replica, bucket, logs, alarm topic and function environment`,
+      users: ['rds', 'dynamodb', 's3', 'logs', 'cloudwatch', 'sns', 'lambda'],
+    });
+    this.network = new Network(this, 'Network', {
+      name: role,
+      cidr: side.network.cidr.text,
+      availabilityZones: side.network.availabilityZones,
+      // Only the database lives in the VPC: isolated subnets, no route out.
+      subnets: { isolated: 24 },
+      flowLogs: { retentionDays: settings.logRetentionDays, encryptionKey: this.key },
+      vpcId: side.network.vpcID,
+      flowLogRoleName: `${environment.name}-dr-${role}-flow-logs-role-${suffix}`,
+    });
+    this.bucket = new SecureBucket(this, 'Bucket', {
+      name: `${role}-documents`,
+      nameParts: ['dr', environment.name, role, 'documents'],
+      encryptionKey: this.key,
+      lifecycleRules: [{ id: 'noncurrent', noncurrentExpirationDays: 90 }],
+      protection,
+    });
+    this.handler = new LambdaFunction(this, 'Handler', {
+      name: `${role}-payment-processor`,
+      roleName: `${environment.name}-dr-${role}-lambda-role-${suffix}`,
+      runtime: config.lambda.runtime,
+      handler: FUNCTION_HANDLER,
+      code: { s3Bucket: side.code.s3Bucket, ...functionPackage('payment-api') },
+      memoryMB: 512,
+      timeoutSeconds: 30,
+      reservedConcurrency: settings.lambdaReservedConcurrency,
+      logRetentionDays: settings.logRetentionDays,
+      encryptionKey: this.key,
+      // It talks only to DynamoDB (IAM-authenticated HTTPS): outside a VPC it needs no NAT gateway or endpoint in either region.
+      environment: { TABLE_NAME: tableName, ENVIRONMENT: environment.name, DR_ROLE: role },
+    });
+    this.api = new HttpApi(this, 'Api', {
+      name: `${role}-payment-api`,
+      description: `Payment API, DR ${role} region (${environment.name})`,
+      routes: [
+        { method: 'POST', path: '/payment', handler: this.handler },
+        { method: 'GET', path: '/payment/{id}', handler: this.handler },
+        { method: 'GET', path: config.dns.healthCheck.path, handler: this.handler },
+      ],
+      accessLogRetentionDays: settings.logRetentionDays,
+      encryptionKey: this.key,
+      apiId: side.apiID,
+      // Both regions answer to the one name; the failover records are the chart's.
+      customDomain: { domainName: config.dns.domainName, certificateArn: side.certificateARN },
+    });
+    this.topic = new AlarmTopic(this, 'AlarmTopic', { name: `${role}-alarms`, encryptionKey: this.key, subscriptions: environment.alarmSubscriptions });
+  }
+}
+
+export class DrChart extends SystemChart {
+  constructor(scope: Construct, environment: EnvironmentConfig) {
+    const config = environment.systems.dr;
+    super(scope, { environment, system: 'dr', region: config.primary.region, tags: config.tags });
+    // The seed's `Environment=DR` marker: `Environment` stays the environment's name (R-G3, the
+    // same key across systems for cost and policy), so the marker is a tag of its own.
+    Tags.of(this).add('DisasterRecovery', 'true');
+    const protection = dataProtectionFor(environment);
+    const tableName = `payment-transactions-${environment.environmentSuffix}`;
+    const primary = new DrRegion(this, { role: 'primary', side: config.primary, environment, config, protection, tableName });
+    const dr = new DrRegion(this, { role: 'dr', side: config.dr, environment, config, protection, tableName });
+    const regions = [primary, dr] as const;
+
+    const database = new AuroraGlobalDatabase(this, 'Database', {
+      name: 'payments-global',
+      engineVersion: config.database.engineVersion,
+      instanceClass: config.database.instanceClass,
+      databaseName: 'payments',
+      masterPassword: config.database.masterPasswordSecret,
+      primary: { region: primary.region, network: primary.network, encryptionKey: primary.key, clients: [{ peer: Peer.ipv4(config.primary.network.cidr.text), description: 'PostgreSQL from the primary VPC' }] },
+      secondary: { region: dr.region, network: dr.network, encryptionKey: dr.key, clients: [{ peer: Peer.ipv4(config.dr.network.cidr.text), description: 'PostgreSQL from the DR VPC' }] },
+      backupRetentionDays: environment.settings.backupRetentionDays,
+      protection,
+    });
+
+    const table = new Table(primary, 'Table', {
+      name: 'payment-transactions',
+      tableName,
+      partitionKey: { name: 'transactionId', type: 'S' },
+      sortKey: { name: 'timestamp', type: 'N' },
+      stream: 'NEW_AND_OLD_IMAGES',
+      encryptionKey: primary.key,
+      replicas: config.globalTable.drKeyARN ? [{ region: dr.region, kmsKeyArn: config.globalTable.drKeyARN }] : [],
+      protection,
+    });
+    if (!config.globalTable.drKeyARN) {
+      addWarning(table, 'DR-TABLE-REPLICA-PENDING', `the table has no replica in ${dr.region} until the DR data key's ARN is in config (globalTable.drKeyARN, outputs ConfigMap drDataKeyARN): ACK compares the replica's key verbatim`);
+    }
+    for (const region of regions) table.grantReadWrite(region.handler, region.region);
+
+    // Two-way replication: writes made in the DR region during a failover come back on failback.
+    for (const [from, to] of [
+      [primary, dr],
+      [dr, primary],
+    ] as const) {
+      const role = new Role(from, 'ReplicationRole', {
+        name: `${from.role}-replication`,
+        roleName: `${environment.name}-dr-${from.role}-to-${to.role}-replication-${environment.environmentSuffix}`,
+        description: `S3 replication of the DR ${from.role} bucket into the ${to.role} bucket`,
+        assumedBy: 's3.amazonaws.com',
+      });
+      from.bucket.replicateTo(to.bucket, { role, ruleId: `to-${to.role}`, replicaModifications: true });
+    }
+
+    const dns = new FailoverDns(this, 'Dns', {
+      name: 'payment-api',
+      recordName: config.dns.domainName,
+      zoneName: config.dns.hostedZone.name,
+      hostedZoneId: config.dns.hostedZone.id,
+      primary: endpoint(config.primary),
+      secondary: endpoint(config.dr),
+      healthCheckPath: config.dns.healthCheck.path,
+      intervalSeconds: config.dns.healthCheck.intervalSeconds,
+      failureThreshold: config.dns.healthCheck.failureThreshold,
+    });
+    if (dns.pending.length > 0) {
+      addWarning(
+        dns,
+        'DR-FAILOVER-DNS-PENDING',
+        `${config.dns.domainName} has no failover records until both regions' API IDs and regional targets are in config (missing: ${dns.pending.map((p) => p.replace('secondary', 'dr').replace('healthCheckHost', 'apiID').replace('aliasTarget', 'regionalTarget')).join(', ')})`,
+      );
+    }
+
+    this.alarms(config, primary, dr, database, table);
+
+    const outputs = new SystemOutputs(this, 'Outputs', {
+      name: 'dr-outputs',
+      staticValues: {
+        primaryRegion: primary.region,
+        drRegion: dr.region,
+        globalClusterIdentifier: database.globalClusterIdentifier,
+        primaryClusterIdentifier: database.primary.identifier,
+        drClusterIdentifier: database.secondary.identifier,
+        tableName: table.tableName,
+        domainName: config.dns.domainName,
+        primaryBucketName: primary.bucket.bucketName,
+        drBucketName: dr.bucket.bucketName,
+      },
+    });
+    const arnOf = '.status.ackResourceMetadata.arn';
+    outputs.exportField('globalClusterARN', database.globalCluster, arnOf);
+    outputs.exportField('hostedZoneID', dns.hostedZone, '.status.id');
+    for (const region of regions) {
+      outputs.exportField(`${region.role}VpcID`, region.network.vpc, '.status.vpcID');
+      outputs.exportField(`${region.role}ApiID`, region.api.api, '.status.apiID');
+      outputs.exportField(`${region.role}DataKeyARN`, region.key.resource, arnOf);
+      outputs.exportField(`${region.role}ClusterEndpoint`, (region === primary ? database.primary : database.secondary).cluster, '.status.endpoint');
+    }
+    for (const [role, check] of Object.entries(dns.healthChecks)) if (check) outputs.exportField(`${role}HealthCheckID`, check, '.status.id');
+  }
+
+  /** Alarms where their metrics are: replication lag in the region that receives, DNS health in us-east-1. */
+  private alarms(config: DrConfig, primary: DrRegion, dr: DrRegion, database: AuroraGlobalDatabase, table: Table): void {
+    const lag: Metric = { namespace: 'AWS/RDS', metricName: 'AuroraGlobalDBReplicationLag', dimensions: { DBClusterIdentifier: database.secondary.identifier }, statistic: 'Maximum', periodSeconds: 60 };
+    // Aurora reports global replication lag only in secondary regions.
+    new Alarm(dr, 'DatabaseLagAlarm', {
+      name: 'global-db-replication-lag',
+      description: `Aurora global replication lag in ${dr.region} at or above ${config.alarms.auroraReplicationLagMs} ms: a failover now would lose that much`,
+      metric: lag,
+      threshold: config.alarms.auroraReplicationLagMs,
+      evaluationPeriods: 5,
+      treatMissingData: 'breaching',
+      topic: dr.topic,
+    });
+    const widgets: GraphWidget[] = [{ title: `Aurora global replication lag (${dr.region})`, metrics: [lag], region: dr.region }];
+    for (const [from, to] of [
+      [primary, dr],
+      [dr, primary],
+    ] as const) {
+      const dimensions = { SourceBucket: from.bucket.bucketName, DestinationBucket: to.bucket.bucketName, RuleId: `to-${to.role}` };
+      const latency: Metric = { namespace: 'AWS/S3', metricName: 'ReplicationLatency', dimensions, statistic: 'Maximum' };
+      const failed: Metric = { namespace: 'AWS/S3', metricName: 'OperationsFailedReplication', dimensions, statistic: 'Sum' };
+      new Alarm(from, 'BucketReplicationLatencyAlarm', {
+        name: `${from.role}-bucket-replication-latency`,
+        description: `S3 replication ${from.region} → ${to.region} slower than ${config.alarms.s3ReplicationLatencySeconds} s: objects are missing in ${to.region}`,
+        metric: latency,
+        threshold: config.alarms.s3ReplicationLatencySeconds,
+        // S3 publishes replication metrics only while there is traffic.
+        treatMissingData: 'ignore',
+        topic: from.topic,
+      });
+      new Alarm(from, 'BucketReplicationFailedAlarm', {
+        name: `${from.role}-bucket-replication-failed`,
+        description: `S3 replication ${from.region} → ${to.region} failed for some objects: they will not be replicated without a batch replication job`,
+        metric: failed,
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: 'ignore',
+        topic: from.topic,
+      });
+      widgets.push({ title: `S3 replication ${from.region} → ${to.region}`, metrics: [latency, failed], region: from.region });
+    }
+    if (config.globalTable.drKeyARN) {
+      const latency: Metric = { namespace: 'AWS/DynamoDB', metricName: 'ReplicationLatency', dimensions: { TableName: table.tableName, ReceivingRegion: dr.region } };
+      new Alarm(primary, 'TableReplicationAlarm', {
+        name: 'table-replication-latency',
+        description: `DynamoDB replication ${primary.region} → ${dr.region} at or above ${config.alarms.dynamoReplicationLatencyMs} ms`,
+        metric: latency,
+        threshold: config.alarms.dynamoReplicationLatencyMs,
+        topic: primary.topic,
+      });
+      widgets.push({ title: `DynamoDB replication ${primary.region} → ${dr.region}`, metrics: [latency], region: primary.region });
+    }
+    for (const region of [primary, dr]) {
+      const errors: Metric = { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: region.handler.functionName }, statistic: 'Sum' };
+      new Alarm(region, 'HandlerErrorsAlarm', {
+        name: `${region.role}-handler-errors`,
+        description: `Payment function errors in ${region.region} at or above ${config.alarms.lambdaErrors} per 5 minutes`,
+        metric: errors,
+        threshold: config.alarms.lambdaErrors,
+        evaluationPeriods: 1,
+        topic: region.topic,
+      });
+      widgets.push({ title: `Payment function in ${region.region}`, metrics: [{ ...errors, metricName: 'Invocations' }, errors], region: region.region });
+    }
+    this.healthAlarms(config, primary, widgets);
+    new Dashboard(primary, 'Dashboard', { name: 'dr-dashboard', widgets });
+  }
+
+  /**
+   * Route 53 publishes `HealthCheckStatus` only in us-east-1, and an alarm can
+   * notify only a topic of its own region: the alarms need the health checks'
+   * IDs (AWS assigns them) and a primary in us-east-1.
+   */
+  private healthAlarms(config: DrConfig, primary: DrRegion, widgets: GraphWidget[]): void {
+    const ids = config.dns.healthCheckIDs;
+    if (!ids?.primary || !ids.dr) {
+      addWarning(this, 'DR-HEALTH-ALARM-PENDING', 'the health checks have no alarms until their IDs are in config (dns.healthCheckIDs, outputs ConfigMap primaryHealthCheckID / secondaryHealthCheckID)');
+      return;
+    }
+    if (primary.region !== ROUTE53_REGION) {
+      addWarning(this, 'DR-HEALTH-ALARM-PENDING', `health-check alarms live in ${ROUTE53_REGION} with their topic; with the primary in ${primary.region} none is written`);
+      return;
+    }
+    for (const [role, id] of Object.entries(ids) as [string, string][]) {
+      const status: Metric = { namespace: 'AWS/Route53', metricName: 'HealthCheckStatus', dimensions: { HealthCheckId: id }, statistic: 'Minimum', periodSeconds: 60 };
+      new Alarm(primary, `${role}HealthAlarm`, {
+        name: `${role}-endpoint-unhealthy`,
+        description: `The ${role} region's API fails its Route 53 health check: ${role === 'primary' ? 'DNS now answers with the DR region' : 'a failover would have nowhere to go'}`,
+        metric: status,
+        threshold: 1,
+        comparison: 'LessThanThreshold',
+        evaluationPeriods: 2,
+        treatMissingData: 'breaching',
+        topic: primary.topic,
+      });
+      widgets.push({ title: `Health check, ${role} (Route 53, ${ROUTE53_REGION})`, metrics: [status], region: ROUTE53_REGION });
+    }
+  }
+}
+
+/** What AWS has assigned for one region: the health check calls its execute-api host, the record points at its domain target. */
+function endpoint(side: DrConfig['primary']) {
+  return {
+    healthCheckHost: side.apiID ? `${side.apiID}.execute-api.${side.region}.amazonaws.com` : undefined,
+    aliasTarget: side.regionalTarget ? { dnsName: side.regionalTarget.domainName, hostedZoneId: side.regionalTarget.hostedZoneID } : undefined,
+  };
+}
