@@ -114,7 +114,7 @@ export class Table extends Construct {
         deletionProtectionEnabled: protection.deletionProtection,
         timeToLive: props.timeToLiveAttribute ? { attributeName: props.timeToLiveAttribute, enabled: true } : undefined,
         streamSpecification: props.stream ? { streamEnabled: true, streamViewType: props.stream } : undefined,
-        tableReplicas: props.replicas?.map((replica) => ({ regionName: replica.region, kmsMasterKeyID: replica.kmsKeyArn, tableClassOverride: 'STANDARD' })),
+        tableReplicas: props.replicas?.map((replica) => ({ regionName: replica.region, kmsMasterKeyId: replica.kmsKeyArn, tableClassOverride: 'STANDARD' })),
       },
     });
   }
