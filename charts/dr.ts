@@ -269,6 +269,20 @@ export class DrChart extends SystemChart {
       });
       widgets.push({ title: `DynamoDB replication ${primary.region} → ${dr.region}`, metrics: [latency], region: primary.region });
     }
+    for (const [region, cluster] of [
+      [primary, database.primary],
+      [dr, database.secondary],
+    ] as const) {
+      const cpu: Metric = { namespace: 'AWS/RDS', metricName: 'CPUUtilization', dimensions: { DBClusterIdentifier: cluster.identifier } };
+      new Alarm(region, 'DatabaseCpuAlarm', {
+        name: `${region.role}-db-cpu`,
+        description: `Database CPU in ${region.region} at or above ${config.alarms.databaseCpuPercent}% for 10 minutes: check slow queries, or scale the class in both regions`,
+        metric: cpu,
+        threshold: config.alarms.databaseCpuPercent,
+        topic: region.topic,
+      });
+      widgets.push({ title: `Database CPU in ${region.region}`, metrics: [cpu], region: region.region });
+    }
     for (const region of [primary, dr]) {
       const errors: Metric = { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: region.handler.functionName }, statistic: 'Sum' };
       new Alarm(region, 'HandlerErrorsAlarm', {

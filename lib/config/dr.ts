@@ -96,6 +96,7 @@ export const drSchema = strictObject({
   }),
   alarms: strictObject({
     auroraReplicationLagMs: wholeNumber(100, 3_600_000).meta({ description: 'Aurora global replication lag (ms, DR region) that pages.' }),
+    databaseCpuPercent: wholeNumber(1, 100).meta({ description: 'CPU of a region\'s database cluster that pages (alarmed in both regions: a promoted cluster inherits no alarms).' }),
     s3ReplicationLatencySeconds: wholeNumber(60, 86_400).meta({ description: 'S3 replication latency (s) that pages (RTC promises 15 minutes).' }),
     dynamoReplicationLatencyMs: wholeNumber(100, 3_600_000).meta({ description: 'DynamoDB replication latency (ms) that pages.' }),
     lambdaErrors: wholeNumber(1, 100000).meta({ description: 'Errors of a region\'s function per 5 minutes.' }),

@@ -118,7 +118,7 @@ export function rawEnvironment(): any {
           healthCheckIDs: { primary: '6a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c00', dr: '7a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c00' },
         },
         lambda: { runtime: 'nodejs22.x' },
-        alarms: { auroraReplicationLagMs: 5000, s3ReplicationLatencySeconds: 900, dynamoReplicationLatencyMs: 5000, lambdaErrors: 10 },
+        alarms: { auroraReplicationLagMs: 5000, databaseCpuPercent: 80, s3ReplicationLatencySeconds: 900, dynamoReplicationLatencyMs: 5000, lambdaErrors: 10 },
       },
     },
   };

@@ -222,6 +222,11 @@ describe('S5 dr: alarms and dashboard', () => {
     ]);
     expect(alarm('ReplicationLatency').map((a) => `${a.spec.namespace} ${region(a)}`).sort()).toEqual(['AWS/DynamoDB us-east-1', 'AWS/S3 us-east-1', 'AWS/S3 us-east-2']);
     expect(alarm('OperationsFailedReplication').map(region)).toEqual(['us-east-1', 'us-east-2']);
+    // A promoted cluster inherits no alarms: each region watches its own.
+    expect(alarm('CPUUtilization').map((a) => [region(a), a.spec.dimensions[0].value])).toEqual([
+      ['us-east-1', 'payments-global-primary-prod'],
+      ['us-east-2', 'payments-global-secondary-prod'],
+    ]);
     expect(alarm('HealthCheckStatus').map((a) => [region(a), a.spec.comparisonOperator, a.spec.dimensions[0].value])).toEqual([
       ['us-east-1', 'LessThanThreshold', '6a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c00'],
       ['us-east-1', 'LessThanThreshold', '7a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c00'],
@@ -237,8 +242,8 @@ describe('S5 dr: alarms and dashboard', () => {
   test('S5 one cross-region dashboard whose every widget names its region', () => {
     const [dashboard] = ofKind(manifests, 'Dashboard');
     const widgets = JSON.parse(dashboard.spec.dashboardBody).widgets;
-    // Aurora lag, S3 both ways, DynamoDB, each region's function, both health checks.
-    expect(widgets.map((w: any) => w.properties.region).sort()).toEqual(['us-east-1', 'us-east-1', 'us-east-1', 'us-east-1', 'us-east-1', 'us-east-2', 'us-east-2', 'us-east-2']);
+    // Aurora lag, S3 both ways, DynamoDB, each region's database and function, both health checks.
+    expect(widgets.map((w: any) => w.properties.region).sort()).toEqual(['us-east-1', 'us-east-1', 'us-east-1', 'us-east-1', 'us-east-1', 'us-east-1', 'us-east-2', 'us-east-2', 'us-east-2', 'us-east-2']);
     for (const widget of widgets) expect(widget.properties.title).toContain(widget.properties.region);
   });
 });
