@@ -1,0 +1,61 @@
+/**
+ * The Aurora global database operations ACK's `GlobalCluster` cannot do
+ * (rds-controller v1.11.1 has no failover, switchover or detach action), behind
+ * a small interface so that the failover controller is tested at the SDK
+ * boundary. Each call goes to the region AWS requires: a switchover to the
+ * current primary's region, a failover to the target's (the primary's region
+ * may be the one that is down), a describe to the region asked.
+ */
+import { DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+
+export interface GlobalDatabaseMember {
+  readonly clusterArn: string;
+  readonly writer: boolean;
+  /** `connected` once a secondary has caught up; `pending-resync` while it has not. */
+  readonly synchronizationStatus?: string;
+}
+
+export interface GlobalDatabaseState {
+  readonly members: readonly GlobalDatabaseMember[];
+  /** `pending`, `failing-over`, `switching-over`, `cancelling`; undefined when no operation runs. */
+  readonly failoverState?: string;
+}
+
+export interface GlobalDatabase {
+  describe(globalClusterIdentifier: string, region: string): Promise<GlobalDatabaseState>;
+  /** Planned: waits for the target to catch up, no data lost (RPO 0). Sent to the current primary's region. */
+  switchover(globalClusterIdentifier: string, targetClusterArn: string, primaryRegion: string): Promise<void>;
+  /** Unplanned: promotes the target now; writes not yet replicated are lost. Sent to the target's region. */
+  failover(globalClusterIdentifier: string, targetClusterArn: string, targetRegion: string): Promise<void>;
+}
+
+/** The AWS SDK v3 implementation; credentials from the default chain (IRSA, EKS Pod Identity). */
+export class SdkGlobalDatabase implements GlobalDatabase {
+  private readonly clients = new Map<string, RDSClient>();
+
+  constructor(private readonly clientFor: (region: string) => RDSClient = (region) => new RDSClient({ region, maxAttempts: 3 })) {}
+
+  async describe(globalClusterIdentifier: string, region: string): Promise<GlobalDatabaseState> {
+    const result = await this.client(region).send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: globalClusterIdentifier }));
+    const cluster = result.GlobalClusters?.[0];
+    if (!cluster) throw new Error(`global cluster ${globalClusterIdentifier} not found in ${region}`);
+    return {
+      members: (cluster.GlobalClusterMembers ?? []).map((member) => ({ clusterArn: member.DBClusterArn ?? '', writer: member.IsWriter === true, synchronizationStatus: member.SynchronizationStatus })),
+      failoverState: cluster.FailoverState?.Status,
+    };
+  }
+
+  async switchover(globalClusterIdentifier: string, targetClusterArn: string, primaryRegion: string): Promise<void> {
+    await this.client(primaryRegion).send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: globalClusterIdentifier, TargetDbClusterIdentifier: targetClusterArn }));
+  }
+
+  async failover(globalClusterIdentifier: string, targetClusterArn: string, targetRegion: string): Promise<void> {
+    await this.client(targetRegion).send(new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: globalClusterIdentifier, TargetDbClusterIdentifier: targetClusterArn, AllowDataLoss: true }));
+  }
+
+  private client(region: string): RDSClient {
+    let client = this.clients.get(region);
+    if (!client) this.clients.set(region, (client = this.clientFor(region)));
+    return client;
+  }
+}
