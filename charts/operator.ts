@@ -17,6 +17,8 @@ import { CONTAINER_IMAGE_PATTERN } from '../lib/validation/aws';
 import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from '../operator/identity';
 import { PEERING_ACTIVE_METRIC } from '../operator/peering-health/peering-health';
 import { OPERATOR_CRDS } from '../operator/crds';
+import { FAILOVER_GROUP_TYPE } from '../operator/failover-group/crd';
+import { MEMBER_TYPES } from '../operator/failover-group/reconciler';
 import { TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
 import packageJson from '../package.json' with { type: 'json' };
 
@@ -62,15 +64,19 @@ export class OperatorCrdsChart extends Chart {
 /**
  * Every verb the operator uses, on every resource it uses, and nothing else:
  * read ACK objects of every kind, patch (server-side apply) only kinds that
- * have tags; read TagPolicies and write only their status; record Events.
+ * have tags and the Route 53 records a failover points elsewhere; read
+ * TagPolicies and FailoverGroups and write only their status; record Events.
  */
+/** ACK kinds the failover controller patches without their having tags: the records it points at the other side. */
+const FAILOVER_PATCHED = new Set([`${MEMBER_TYPES.recordSet.group}/${MEMBER_TYPES.recordSet.plural}`]);
+
 export function operatorClusterRules(ackKinds: Readonly<Record<string, AckKindInfo>>): PolicyRule[] {
   const byGroup = new Map<string, { all: Set<string>; taggable: Set<string> }>();
   for (const [key, { plural, tagShape }] of Object.entries(ackKinds)) {
     const group = key.split('/')[0];
     const entry = byGroup.get(group) ?? { all: new Set(), taggable: new Set() };
     entry.all.add(plural);
-    if (tagShape) entry.taggable.add(plural);
+    if (tagShape || FAILOVER_PATCHED.has(`${group}/${plural}`)) entry.taggable.add(plural);
     byGroup.set(group, entry);
   }
   const sorted = (items: Iterable<string>) => [...items].sort();
@@ -86,6 +92,8 @@ export function operatorClusterRules(ackKinds: Readonly<Record<string, AckKindIn
     { apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'watch'] },
     { apiGroups: [TAG_POLICY_TYPE.group], resources: [TAG_POLICY_TYPE.plural], verbs: ['get', 'list', 'watch'] },
     { apiGroups: [TAG_POLICY_TYPE.group], resources: [`${TAG_POLICY_TYPE.plural}/status`], verbs: ['update'] },
+    { apiGroups: [FAILOVER_GROUP_TYPE.group], resources: [FAILOVER_GROUP_TYPE.plural], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [FAILOVER_GROUP_TYPE.group], resources: [`${FAILOVER_GROUP_TYPE.plural}/status`], verbs: ['update'] },
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
     ...ackRules,
   ];

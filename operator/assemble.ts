@@ -1,13 +1,14 @@
 /**
  * The operator's parts wired together: one API client, the manager (with its
- * shared cache and Event recorder), the TagPolicy controllers and the
- * peering-health exporter. `main.ts` runs it with the command-line flags;
+ * shared cache and Event recorder), the TagPolicy controllers, the
+ * FailoverGroup controller and the peering-health exporter. `main.ts` runs it with the command-line flags;
  * tests run the same assembly in-process.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerName } from './flags';
 import { OPERATOR_NAME } from './identity';
 import { ApiClient, Manager, OperatorMetrics, type CacheOptions, type Logger, type ManagerOptions } from './runtime/index';
+import { FailoverGroupControllers, type FailoverGroupOptions } from './failover-group/controllers';
 import { PeeringHealth } from './peering-health/peering-health';
 import { TagPolicyControllers } from './tag-policy/controllers';
 
@@ -26,12 +27,15 @@ export interface OperatorOptions {
   readonly concurrency?: Partial<Record<ControllerName, number>>;
   /** @default the informers' defaults (tests shorten them) */
   readonly informer?: CacheOptions['informer'];
+  /** The failover controller's outside world. @default HTTPS probes and the AWS SDK's default credentials */
+  readonly failover?: Omit<FailoverGroupOptions, 'concurrency'>;
 }
 
 export interface AssembledOperator {
   readonly api: ApiClient;
   readonly manager: Manager;
   readonly tagPolicies: TagPolicyControllers;
+  readonly failoverGroups: FailoverGroupControllers;
   readonly metrics: OperatorMetrics;
 }
 
@@ -49,6 +53,7 @@ export function assembleOperator(kubeConfig: KubeConfig, options: OperatorOption
     cache: { rbacHint: RBAC_HINT, informer: options.informer },
   });
   const tagPolicies = new TagPolicyControllers(manager, { concurrency: options.concurrency });
+  const failoverGroups = new FailoverGroupControllers(manager, { ...options.failover, concurrency: options.concurrency?.failovergroup });
   new PeeringHealth(manager);
-  return { api, manager, tagPolicies, metrics };
+  return { api, manager, tagPolicies, failoverGroups, metrics };
 }

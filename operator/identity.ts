@@ -12,3 +12,6 @@ export const OPERATOR_METRICS_PORT = 8080;
 
 /** The field manager that owns the tags the operator writes (for Argo CD's ignoreDifferences). */
 export const TAG_FIELD_MANAGER = 'ack-systems-tag-operator';
+
+/** The field manager of what the failover controller changes in members (the records it points elsewhere). */
+export const FAILOVER_FIELD_MANAGER = 'ack-systems-failover-operator';

@@ -10,6 +10,7 @@ import { renderOperator } from '../../charts/app';
 import { DEFAULT_OPERATOR_IMAGE, OPERATOR_MANIFESTS, OperatorChart, type OperatorChartProps } from '../../charts/operator';
 import { ACK_KINDS } from '../../imports/ack-kinds';
 import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from '../../operator/identity';
+import { FAILOVER_GROUP_CRD } from '../../operator/failover-group/crd';
 import { TAG_POLICY_CRD } from '../../operator/tag-policy/crd';
 import { PEERING_ACTIVE_METRIC } from '../../operator/peering-health/peering-health';
 import { imageRuntime } from '../support/operator';
@@ -36,8 +37,8 @@ function granted(rules: any[], group: string, resource: string): string[] {
 }
 
 describe('operator CRDs (R-O4)', () => {
-  test('R-O4 crds.k8s.yaml holds exactly the TagPolicy CRD', () => {
-    expect(crds).toEqual([TAG_POLICY_CRD]);
+  test('R-O4 crds.k8s.yaml holds exactly the operator\'s CRDs: TagPolicy and FailoverGroup', () => {
+    expect(crds).toEqual([TAG_POLICY_CRD, FAILOVER_GROUP_CRD]);
   });
 });
 
@@ -51,13 +52,19 @@ describe('operator RBAC (R-O4 least privilege)', () => {
     }
   });
 
-  test('R-O4 every ACK kind may be listed and watched; only kinds with tags may be patched; nothing may be created, updated or deleted', () => {
+  test('R-O4 R-O2 every ACK kind may be listed and watched; only kinds with tags, and Route 53 records (failover), may be patched; nothing may be created, updated or deleted', () => {
     const kinds = Object.entries(ACK_KINDS);
     expect(kinds.length).toBeGreaterThan(90);
     for (const [key, { plural, tagShape }] of kinds) {
       const group = key.split('/')[0];
-      expect({ key, verbs: granted(clusterRules, group, plural) }).toEqual({ key, verbs: tagShape ? ['list', 'patch', 'watch'] : ['list', 'watch'] });
+      const patched = tagShape || (group === 'route53.services.k8s.aws' && plural === 'recordsets');
+      expect({ key, verbs: granted(clusterRules, group, plural) }).toEqual({ key, verbs: patched ? ['list', 'patch', 'watch'] : ['list', 'watch'] });
     }
+  });
+
+  test('R-O2 FailoverGroups are read, only their status is written', () => {
+    expect(granted(clusterRules, 'ack-systems.io', 'failovergroups')).toEqual(['get', 'list', 'watch']);
+    expect(granted(clusterRules, 'ack-systems.io', 'failovergroups/status')).toEqual(['update']);
   });
 
   test('R-O4 TagPolicies are read, only their status is written; events are created and aggregated', () => {

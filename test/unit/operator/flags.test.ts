@@ -28,16 +28,16 @@ describe('operator flags (R-O4)', () => {
   });
 
   test('R-O3 --concurrency per controller: a number for every controller, or <controller>=<n> items applied in order', () => {
-    expect(parseOperatorFlags(['--concurrency', '8'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 8, 'tagpolicy-status': 8 });
+    expect(parseOperatorFlags(['--concurrency', '8'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 8, 'tagpolicy-status': 8, failovergroup: 8 });
     expect(parseOperatorFlags(['--concurrency=tagpolicy-enforcer=16'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 16 });
-    expect(parseOperatorFlags(['--concurrency=2,tagpolicy-status=1'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 2, 'tagpolicy-status': 1 });
+    expect(parseOperatorFlags(['--concurrency=2,tagpolicy-status=1'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 2, 'tagpolicy-status': 1, failovergroup: 2 });
   });
 
   test.each([
     [['--concurrency=0'], '--concurrency <n> must be a whole number from 1 to 256, got "0"'],
     [['--concurrency', '-3'], '--concurrency <n> must be a whole number from 1 to 256, got "-3"'],
     [['--concurrency', 'tagpolicy-status=lots'], '--concurrency tagpolicy-status=<n> must be a whole number from 1 to 256, got "lots"'],
-    [['--concurrency', 'enforcer=2'], '--concurrency names an unknown controller "enforcer"; the controllers are tagpolicy-enforcer, tagpolicy-status'],
+    [['--concurrency', 'enforcer=2'], '--concurrency names an unknown controller "enforcer"; the controllers are tagpolicy-enforcer, tagpolicy-status, failovergroup'],
     [['--metrics-port=http'], '--metrics-port must be a whole number from 0 to 65535, got "http"'],
     [['--leader-elect=yes'], '--leader-elect is true or false, got "yes"'],
     [['--log-level=verbose'], '--log-level must be one of debug, info, warn, error, got "verbose"'],

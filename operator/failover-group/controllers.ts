@@ -1,0 +1,75 @@
+/**
+ * The FailoverGroup controller on the shared runtime (R-O2): it watches the
+ * groups and their members (the ACK DBClusters, GlobalCluster, RecordSets and
+ * HealthChecks they name), so that a member's status change is looked at at
+ * once, and probes on each group's own interval.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { SdkGlobalDatabase, type GlobalDatabase } from '../aws/global-database';
+import { SdkTrafficControl, type TrafficControl } from '../aws/traffic-control';
+import { FAILOVER_FIELD_MANAGER } from '../identity';
+import { Controller, generationChanged, ownKey } from '../runtime/controller';
+import type { Manager } from '../runtime/manager';
+import { FAILOVER_GROUP_TYPE, SIDES, type FailoverGroup } from './crd';
+import { fetchProber, FailoverGroupReconciler, MEMBER_TYPES, type MemberKind, type Prober } from './reconciler';
+
+export const FAILOVER_GROUP_CONTROLLER = 'failovergroup';
+const MEMBER_INDEX = 'members';
+
+export interface FailoverGroupOptions {
+  /** @default 2 */
+  readonly concurrency?: number;
+  /** @default HTTPS with fetch */
+  readonly prober?: Prober;
+  /** @default the AWS SDK with the default credential chain */
+  readonly database?: GlobalDatabase;
+  /** @default the AWS SDK with the default credential chain */
+  readonly trafficControl?: TrafficControl;
+  readonly now?: () => Date;
+}
+
+/** `<kind>|<namespace>/<name>` of every member a group names. */
+function memberKeys(group: FailoverGroup): string[] {
+  const namespace = group.metadata?.namespace ?? '';
+  const spec = group.spec;
+  return [
+    ...(spec.globalCluster ? [`globalCluster|${namespace}/${spec.globalCluster.name}`] : []),
+    ...SIDES.flatMap((side) => (['dbCluster', 'recordSet', 'healthCheck'] as const).flatMap((kind) => (spec[side][kind] ? [`${kind}|${namespace}/${spec[side][kind]!.name}`] : []))),
+  ];
+}
+
+export class FailoverGroupControllers {
+  readonly controller: Controller;
+
+  constructor(manager: Manager, options: FailoverGroupOptions = {}) {
+    const { api, cache, events, logger, metrics } = manager;
+    const groups = cache.kind<FailoverGroup>(FAILOVER_GROUP_TYPE);
+    groups.store.addIndex(MEMBER_INDEX, memberKeys);
+    const members = Object.fromEntries(Object.entries(MEMBER_TYPES).map(([kind, type]) => [kind, cache.kind(type)])) as Record<MemberKind, ReturnType<typeof cache.kind<KubernetesObject>>>;
+
+    this.controller = new Controller({
+      name: FAILOVER_GROUP_CONTROLLER,
+      logger,
+      metrics,
+      concurrency: options.concurrency ?? 2,
+      reconciler: new FailoverGroupReconciler({
+        api,
+        groups: groups.store,
+        members: Object.fromEntries(Object.entries(members).map(([kind, cached]) => [kind, cached.store])) as never,
+        events,
+        logger: logger.child({ controller: FAILOVER_GROUP_CONTROLLER }),
+        fieldManager: FAILOVER_FIELD_MANAGER,
+        prober: options.prober ?? fetchProber,
+        database: options.database ?? new SdkGlobalDatabase(),
+        trafficControl: options.trafficControl ?? new SdkTrafficControl(),
+        now: options.now,
+      }),
+    });
+    // A spec change (a request, a freeze) is acted on at once; the group's own status writes are not.
+    this.controller.watch(groups, ownKey, generationChanged);
+    for (const [kind, cached] of Object.entries(members)) {
+      this.controller.watch(cached, (member) => groups.store.byIndex(MEMBER_INDEX, `${kind}|${member.metadata?.namespace}/${member.metadata?.name}`).flatMap((group) => [...ownKey(group)]));
+    }
+    manager.add(this.controller);
+  }
+}

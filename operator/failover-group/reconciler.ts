@@ -1,0 +1,303 @@
+/**
+ * Reconciles a FailoverGroup (R-O2): one round probes both sides and reads the
+ * members' ACK status, `decide` says what to do, and a move runs step by step.
+ * The move and the step reached are written to status before each step runs
+ * and after it completes, and every step is idempotent, so a new leader or a
+ * restarted process continues where the last one stopped without repeating a
+ * completed step.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { GlobalDatabase } from '../aws/global-database';
+import type { TrafficControl } from '../aws/traffic-control';
+import { objectPath, type ApiClient, type ResourceType } from '../runtime/api-client';
+import type { ReconcileResult, Reconciler } from '../runtime/controller';
+import type { EventRecorder } from '../runtime/events';
+import type { Logger } from '../runtime/log';
+import { setCondition, writeStatus, type Condition } from '../runtime/status';
+import type { Store } from '../runtime/store';
+import { FAILOVER_GROUP_TYPE, SIDES, type FailoverGroup, type FailoverGroupStatus, type FailoverMove, type Side } from './crd';
+import { countFailures, decide, other, planSteps, type Observation, type StepName } from './decide';
+
+const ack = (group: string, kind: string, plural: string): ResourceType => ({ group: `${group}.services.k8s.aws`, version: 'v1alpha1', kind, plural, namespaced: true });
+export const MEMBER_TYPES = {
+  dbCluster: ack('rds', 'DBCluster', 'dbclusters'),
+  globalCluster: ack('rds', 'GlobalCluster', 'globalclusters'),
+  recordSet: ack('route53', 'RecordSet', 'recordsets'),
+  healthCheck: ack('route53', 'HealthCheck', 'healthchecks'),
+} as const;
+export type MemberKind = keyof typeof MEMBER_TYPES;
+
+/** How long a waiting step (the database switching its writer) waits before looking again. */
+const WAIT_MS = 10_000;
+
+/** Calls one HTTPS endpoint; undefined when it answered as expected, else why not. */
+export interface Prober {
+  probe(url: string, expectedStatus: number, timeoutMs: number): Promise<string | undefined>;
+}
+
+export const fetchProber: Prober = {
+  async probe(url, expectedStatus, timeoutMs) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+      await response.body?.cancel();
+      return response.status === expectedStatus ? undefined : `${url}: status ${response.status}, expected ${expectedStatus}`;
+    } catch (error) {
+      return `${url}: ${(error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (error as Error).message}`;
+    }
+  },
+};
+
+export interface FailoverReconcilerOptions {
+  readonly api: ApiClient;
+  readonly groups: Store<FailoverGroup>;
+  readonly members: Readonly<Record<MemberKind, Store<KubernetesObject & { spec?: any; status?: any }>>>;
+  readonly events: EventRecorder;
+  readonly logger: Logger;
+  readonly fieldManager: string;
+  readonly prober: Prober;
+  /** Absent without AWS credentials: groups with a global cluster are then only reported. */
+  readonly database?: GlobalDatabase;
+  readonly trafficControl?: TrafficControl;
+  readonly now?: () => Date;
+}
+
+type AckObject = KubernetesObject & { spec?: any; status?: any };
+
+export class FailoverGroupReconciler implements Reconciler {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: FailoverReconcilerOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult | void> {
+    const group = this.options.groups.get(key);
+    if (!group) return;
+    const observation = await this.observe(group);
+    const decision = decide(group, observation);
+    const interval = group.spec.policy.probeIntervalSeconds * 1000;
+    if (decision.kind === 'none') {
+      await this.report(group, observation, decision.phase, decision.blocked, decision.handledRequest);
+      return { requeueAfterMs: interval };
+    }
+    let move: FailoverMove;
+    if (decision.kind === 'start') {
+      move = decision.move;
+      await this.report(group, observation, move.to === 'secondary' ? 'FailingOver' : 'FailingBack', undefined, decision.handledRequest, move);
+      this.options.events.record(group, move.kind === 'Unplanned' ? 'Warning' : 'Normal', 'MoveStarted', `${move.kind.toLowerCase()} move ${move.from} → ${move.to} (${move.trigger}, ${move.id}): ${planSteps(group, move.kind, move.from, move.to).join(', ')}`);
+    } else {
+      move = group.status!.move!;
+    }
+    return this.runMove(group, move, interval);
+  }
+
+  /** Runs the move's remaining steps in order; stops at a step that must wait. */
+  private async runMove(group: FailoverGroup, initial: FailoverMove, interval: number): Promise<ReconcileResult> {
+    let move = initial;
+    for (const step of planSteps(group, move.kind, move.from, move.to)) {
+      if (move.steps.some((s) => s.name === step && s.completedAt)) continue;
+      if (!move.steps.some((s) => s.name === step)) {
+        move = { ...move, steps: [...move.steps, { name: step, startedAt: this.now().toISOString() }] };
+        await this.saveMove(group, move);
+      }
+      const done = await this.act(group, move, step);
+      if (!done.completed) {
+        if (done.detail) move = withStep(move, step, { detail: done.detail });
+        await this.saveMove(group, move);
+        return { requeueAfterMs: WAIT_MS };
+      }
+      move = withStep(move, step, { completedAt: this.now().toISOString(), ...(done.detail ? { detail: done.detail } : {}) });
+      await this.saveMove(group, move);
+      this.options.events.record(group, 'Normal', 'StepCompleted', `${step}${done.detail ? `: ${done.detail}` : ''}`);
+    }
+    const completedAt = this.now();
+    const since = move.firstFailureAt ?? move.startedAt;
+    move = { ...move, completedAt: completedAt.toISOString(), rtoSeconds: (completedAt.getTime() - Date.parse(since)) / 1000 };
+    await this.saveMove(group, move, { activeSide: move.to, activeRegion: group.spec[move.to].region, phase: move.to === 'secondary' ? 'FailedOver' : 'Healthy' });
+    this.options.events.record(group, 'Normal', 'MoveCompleted', `traffic and writer on the ${move.to} side (${group.spec[move.to].region}); RTO ${move.rtoSeconds} s`);
+    this.options.logger.info('failover move completed', { group: `${group.metadata!.namespace}/${group.metadata!.name}`, id: move.id, from: move.from, to: move.to, rtoSeconds: move.rtoSeconds });
+    return { requeueAfterMs: interval };
+  }
+
+  /** Carries out one step; idempotent (each looks before it acts). */
+  private async act(group: FailoverGroup, move: FailoverMove, step: StepName): Promise<{ completed: boolean; detail?: string }> {
+    const spec = group.spec;
+    const { trafficControl, database } = this.options;
+    switch (step) {
+      case 'bring-in-target':
+      case 'take-out-source': {
+        const side = step === 'bring-in-target' ? move.to : move.from;
+        if (!trafficControl) throw new Error(`${step}: no AWS credentials for traffic control`);
+        await trafficControl.set(spec[side].region, spec[side].trafficControlAlarm!, step === 'bring-in-target');
+        return { completed: true };
+      }
+      case 'switchover-database':
+      case 'failover-database': {
+        const db = this.databaseMembers(group);
+        if (!database || !db) throw new Error(`${step}: the global cluster or its members are not known yet (no AWS credentials, or ACK has not reported their ARNs)`);
+        const state = await database.describe(db.identifier, spec[move.to].region);
+        if (state.failoverState || state.members.some((m) => m.writer && m.clusterArn === db.arns[move.to])) return { completed: true, detail: 'already under way or done' };
+        if (step === 'switchover-database') await database.switchover(db.identifier, db.arns[move.to], spec[move.from].region);
+        else await database.failover(db.identifier, db.arns[move.to], spec[move.to].region);
+        return { completed: true };
+      }
+      case 'wait-database': {
+        const db = this.databaseMembers(group);
+        if (!database || !db) throw new Error('wait-database: the global cluster is not known');
+        const state = await database.describe(db.identifier, spec[move.to].region);
+        const writer = state.members.find((m) => m.writer)?.clusterArn;
+        return writer === db.arns[move.to] && !state.failoverState ? { completed: true } : { completed: false, detail: `waiting: ${state.failoverState ?? 'writer not moved yet'}` };
+      }
+      case 'swap-records':
+        await this.swapRecords(group, move.to);
+        return { completed: true };
+    }
+  }
+
+  /**
+   * Points the PRIMARY record at the target and the SECONDARY at the source by
+   * exchanging their alias targets and health checks (never their failover
+   * roles: two PRIMARY records at once would be refused by Route 53, Terminal
+   * in ACK). Each record is applied under the operator's field manager, so a
+   * re-apply of `dist/` does not undo it (and Argo CD ignores these fields).
+   */
+  private async swapRecords(group: FailoverGroup, to: Side): Promise<void> {
+    const namespace = group.metadata!.namespace!;
+    const records = Object.fromEntries(
+      SIDES.map((side) => {
+        const record = this.options.members.recordSet.get(`${namespace}/${group.spec[side].recordSet!.name}`);
+        if (!record) throw new Error(`swap-records: RecordSet ${group.spec[side].recordSet!.name} not found`);
+        return [side, record];
+      }),
+    ) as Record<Side, AckObject>;
+    const original = (side: Side) => records[side].metadata?.annotations?.['ack-systems.io/original-target'] ?? JSON.stringify({ aliasTarget: records[side].spec.aliasTarget, healthCheckRef: records[side].spec.healthCheckRef });
+    for (const side of SIDES) {
+      // The record of `side` serves whichever side should be there now: PRIMARY gets the target.
+      const serves = side === 'primary' ? to : other(to);
+      const target = JSON.parse(original(serves));
+      await this.options.api.apply(
+        objectPath(MEMBER_TYPES.recordSet, namespace, records[side].metadata!.name!),
+        {
+          apiVersion: `${MEMBER_TYPES.recordSet.group}/${MEMBER_TYPES.recordSet.version}`,
+          kind: MEMBER_TYPES.recordSet.kind,
+          metadata: { name: records[side].metadata!.name, namespace, annotations: { 'ack-systems.io/original-target': original(side) } },
+          spec: { aliasTarget: target.aliasTarget, healthCheckRef: target.healthCheckRef },
+        } as KubernetesObject,
+        this.options.fieldManager,
+        { force: true },
+      );
+    }
+  }
+
+  private databaseMembers(group: FailoverGroup): { identifier: string; arns: Record<Side, string> } | undefined {
+    const namespace = group.metadata!.namespace!;
+    const spec = group.spec;
+    if (!spec.globalCluster || !spec.primary.dbCluster || !spec.secondary.dbCluster) return undefined;
+    const global = this.options.members.globalCluster.get(`${namespace}/${spec.globalCluster.name}`);
+    const arn = (side: Side) => this.options.members.dbCluster.get(`${namespace}/${spec[side].dbCluster!.name}`)?.status?.ackResourceMetadata?.arn as string | undefined;
+    const [primary, secondary] = [arn('primary'), arn('secondary')];
+    const identifier = global?.spec?.globalClusterIdentifier as string | undefined;
+    return identifier && primary && secondary ? { identifier, arns: { primary, secondary } } : undefined;
+  }
+
+  /** This round: probes of both sides, the members' ACK status, and the global database's writer. */
+  private async observe(group: FailoverGroup): Promise<Observation> {
+    const namespace = group.metadata!.namespace!;
+    const sides = {} as Record<Side, { passed: boolean | undefined; reasons: string[] }>;
+    await Promise.all(
+      SIDES.map(async (side) => {
+        const members = group.spec[side];
+        const probeReasons = (await Promise.all(members.probes.map((p) => this.options.prober.probe(p.url, p.expectedStatus, p.timeoutSeconds * 1000)))).filter((r): r is string => r !== undefined);
+        const memberReasons = (['dbCluster', 'recordSet', 'healthCheck'] as const).flatMap((kind) => {
+          const ref = members[kind];
+          if (!ref) return [];
+          const object = this.options.members[kind].get(`${namespace}/${ref.name}`);
+          return memberProblem(kind, ref.name, object);
+        });
+        const judged = members.probes.length > 0 || memberReasons.length > 0;
+        sides[side] = { passed: judged ? probeReasons.length === 0 && memberReasons.length === 0 : undefined, reasons: [...probeReasons, ...memberReasons] };
+      }),
+    );
+    return { now: this.now(), sides, database: await this.observeDatabase(group) };
+  }
+
+  private async observeDatabase(group: FailoverGroup): Promise<Observation['database']> {
+    const db = this.databaseMembers(group);
+    if (!db) return undefined;
+    const global = this.options.members.globalCluster.get(`${group.metadata!.namespace}/${group.spec.globalCluster!.name}`);
+    const writerArn = (global?.status?.globalClusterMembers as { dbClusterARN?: string; isWriter?: boolean }[] | undefined)?.find((m) => m.isWriter)?.dbClusterARN;
+    const writer = SIDES.find((side) => db.arns[side] === writerArn);
+    if (!this.options.database || !writer) return { writer, replicaConnected: false };
+    try {
+      // ACK's status lacks SynchronizationStatus: ask RDS in the replica's region.
+      const state = await this.options.database.describe(db.identifier, group.spec[other(writer)].region);
+      const replica = state.members.find((m) => m.clusterArn === db.arns[other(writer)]);
+      return { writer, replicaConnected: replica?.synchronizationStatus === 'connected' };
+    } catch (error) {
+      this.options.logger.warn('global database not readable', { group: group.metadata!.name, error: error as Error });
+      return { writer, replicaConnected: false };
+    }
+  }
+
+  /** Writes the round's health and phase; Events on a change of phase or a new refusal. */
+  private async report(group: FailoverGroup, observation: Observation, phase: NonNullable<FailoverGroupStatus['phase']>, blocked?: string, handledRequest?: string, move?: FailoverMove): Promise<void> {
+    const counted = countFailures(group.status, observation, group.spec.policy.failureThreshold);
+    const members = SIDES.flatMap((side) =>
+      observation.sides[side].reasons.length > 0
+        ? observation.sides[side].reasons.map((reason) => ({ side, member: reason.split(':')[0], healthy: false, reason }))
+        : [{ side, member: 'all', healthy: counted.healthy[side], reason: counted.healthy[side] ? 'checks pass' : 'failing' }],
+    );
+    const ready: Omit<Condition, 'lastTransitionTime'> = blocked
+      ? { type: 'Ready', status: 'False', reason: 'Blocked', message: blocked }
+      : { type: 'Ready', status: phase === 'Healthy' || phase === 'FailedOver' ? 'True' : 'False', reason: phase, message: describePhase(phase, counted.healthy) };
+    const active = group.status?.activeSide ?? 'primary';
+    await writeStatus<FailoverGroup, FailoverGroupStatus>(
+      this.options.api,
+      FAILOVER_GROUP_TYPE,
+      { namespace: group.metadata!.namespace, name: group.metadata!.name! },
+      (fresh) => ({
+        ...fresh.status,
+        phase,
+        activeSide: fresh.status?.activeSide ?? active,
+        activeRegion: group.spec[fresh.status?.activeSide ?? active].region,
+        primaryHealthy: counted.healthy.primary,
+        secondaryHealthy: counted.healthy.secondary,
+        failedRounds: counted.failedRounds,
+        firstFailureAt: counted.firstFailureAt,
+        members,
+        ...(handledRequest ? { handledRequest } : {}),
+        ...(move ? { move } : {}),
+        conditions: setCondition(fresh.status?.conditions, { ...ready, observedGeneration: fresh.metadata?.generation }, observation.now),
+      }),
+    );
+    if (blocked && group.status?.conditions?.find((c) => c.type === 'Ready')?.message !== blocked) this.options.events.record(group, 'Warning', 'MoveBlocked', blocked);
+  }
+
+  private async saveMove(group: FailoverGroup, move: FailoverMove, extra: Partial<FailoverGroupStatus> = {}): Promise<void> {
+    await writeStatus<FailoverGroup, FailoverGroupStatus>(this.options.api, FAILOVER_GROUP_TYPE, { namespace: group.metadata!.namespace, name: group.metadata!.name! }, (fresh) => ({
+      ...fresh.status,
+      move,
+      ...extra,
+    }));
+  }
+}
+
+function withStep(move: FailoverMove, name: StepName, fields: Partial<FailoverMove['steps'][number]>): FailoverMove {
+  return { ...move, steps: move.steps.map((step) => (step.name === name ? { ...step, ...fields } : step)) };
+}
+
+const FAILED_CLUSTER_STATES = new Set(['failed', 'inaccessible-encryption-credentials', 'incompatible-network', 'incompatible-restore']);
+
+/** Why a member makes its side unhealthy: missing, Terminal in ACK, or a failed database. */
+function memberProblem(kind: MemberKind, name: string, object: AckObject | undefined): string[] {
+  if (!object) return [`${kind} ${name}: not found`];
+  const terminal = (object.status?.conditions as { type: string; status: string; message?: string }[] | undefined)?.find((c) => c.type === 'ACK.Terminal' && c.status === 'True');
+  if (terminal) return [`${kind} ${name}: ACK.Terminal: ${terminal.message ?? ''}`.trim()];
+  if (kind === 'dbCluster' && FAILED_CLUSTER_STATES.has(object.status?.status)) return [`${kind} ${name}: ${object.status.status}`];
+  return [];
+}
+
+function describePhase(phase: NonNullable<FailoverGroupStatus['phase']>, healthy: Record<Side, boolean>): string {
+  const sides = SIDES.map((side) => `${side} ${healthy[side] ? 'healthy' : 'unhealthy'}`).join(', ');
+  return { Healthy: `serving from the primary; ${sides}`, Degraded: `a side is unhealthy; ${sides}`, FailedOver: `serving from the secondary; ${sides}`, Frozen: `frozen: no automatic or requested action; ${sides}` }[phase as 'Healthy'] ?? `${phase}; ${sides}`;
+}
