@@ -11,7 +11,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { OPERATOR_MANIFESTS } from '../../charts/operator';
 import { OPERATOR_BUNDLE, REPO_ROOT } from '../../lib/paths';
 import { OPERATOR_NAME } from '../../operator/identity';
-import { assembleOperator } from '../../operator/assemble';
+import { assembleOperator, type OperatorOptions } from '../../operator/assemble';
 import { createLogger, type LogLevel, type OperatorMetrics } from '../../operator/runtime/index';
 import type { TagPolicyControllers } from '../../operator/tag-policy/controllers';
 import { kubectl, writeKubeconfig, type ControlPlane, type ControlPlaneUser } from './control-plane';
@@ -51,10 +51,10 @@ export interface InProcessOperator {
  * leader election, and waits for its caches. At `debug`, each reconcile is
  * logged (`reconciled` with its key): what tests wait for before a negative check.
  */
-export async function startOperatorInProcess(kubeConfig: KubeConfig, level: LogLevel = 'info'): Promise<InProcessOperator> {
+export async function startOperatorInProcess(kubeConfig: KubeConfig, level: LogLevel = 'info', failover?: OperatorOptions['failover']): Promise<InProcessOperator> {
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger({ level, write: (line) => void logs.push(JSON.parse(line)) });
-  const { manager, tagPolicies, metrics } = assembleOperator(kubeConfig, { logger, identity: 'test', port: 0 });
+  const { manager, tagPolicies, metrics } = assembleOperator(kubeConfig, { logger, identity: 'test', port: 0, failover });
   await manager.start();
   return { tagPolicies, metrics, logs, port: manager.port, stop: () => manager.shutdown() };
 }
