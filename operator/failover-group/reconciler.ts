@@ -78,6 +78,7 @@ export class FailoverGroupReconciler implements Reconciler {
     const interval = group.spec.policy.probeIntervalSeconds * 1000;
     if (decision.kind === 'none') {
       await this.report(group, observation, decision.phase, decision.blocked, decision.handledRequest);
+      await this.holdTrafficControls(group);
       return { requeueAfterMs: interval };
     }
     let move: FailoverMove;
@@ -117,6 +118,26 @@ export class FailoverGroupReconciler implements Reconciler {
     this.options.events.record(group, 'Normal', 'MoveCompleted', `traffic and writer on the ${move.to} side (${group.spec[move.to].region}); RTO ${move.rtoSeconds} s`);
     this.options.logger.info('failover move completed', { group: `${group.metadata!.namespace}/${group.metadata!.name}`, id: move.id, from: move.from, to: move.to, rtoSeconds: move.rtoSeconds });
     return { requeueAfterMs: interval };
+  }
+
+  /**
+   * Publishes, every round, which sides may serve: the active side and the
+   * standby do, a primary failed away from does not. The alarms treat missing
+   * data as missing, and their health checks keep the last known status, so a
+   * stopped operator leaves traffic where it is rather than flapping it back.
+   */
+  private async holdTrafficControls(group: FailoverGroup): Promise<void> {
+    const { trafficControl } = this.options;
+    const active = group.status?.activeSide ?? 'primary';
+    for (const side of SIDES) {
+      const control = group.spec[side].trafficControlAlarm;
+      if (!trafficControl || !control) continue;
+      try {
+        await trafficControl.set(group.spec[side].region, control, side === active || side === 'secondary');
+      } catch (error) {
+        this.options.logger.warn('traffic control not published', { group: group.metadata!.name, side, error: error as Error });
+      }
+    }
   }
 
   /** Carries out one step; idempotent (each looks before it acts). */
