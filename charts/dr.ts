@@ -8,10 +8,14 @@
  * Named for the failover controller that will act on it: every regional
  * object carries `DRRole` (primary or dr), and the outputs name each member.
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { z } from 'zod';
 import type { EnvironmentConfig } from '../lib/config/environment';
 import type { DrConfig } from '../lib/config/dr';
 import { FUNCTION_HANDLER, functionPackage } from '../functions/build';
+import { TRAFFIC_CONTROL_METRIC, TRAFFIC_CONTROL_NAMESPACE } from '../operator/aws/traffic-control';
+import { FAILOVER_GROUP_TYPE, failoverGroupSpecSchema } from '../operator/failover-group/crd';
 import { Tags } from '../lib/tags/tags';
 import { addWarning } from '../lib/warnings';
 import type { AwsRegion } from '../lib/validation/aws';
@@ -170,7 +174,28 @@ export class DrChart extends SystemChart {
       from.bucket.replicateTo(to.bucket, { role, ruleId: `to-${to.role}`, replicaModifications: true });
     }
 
+    // Each side's record follows an alarm the failover controller feeds (research dr.md §4, §7).
+    const controls = Object.fromEntries(
+      regions.map((region) => {
+        const side = region.role === 'primary' ? 'primary' : 'secondary';
+        const control = `${environment.name}-dr-${side}`;
+        const alarm = new Alarm(region, 'TrafficControlAlarm', {
+          name: `${region.role}-traffic-control`,
+          description: `The failover controller took the ${region.role} region (${region.region}) out of DNS: traffic goes to the other region`,
+          metric: { namespace: TRAFFIC_CONTROL_NAMESPACE, metricName: TRAFFIC_CONTROL_METRIC, dimensions: { Control: control }, statistic: 'Minimum', periodSeconds: 60 },
+          threshold: 1,
+          comparison: 'LessThanThreshold',
+          evaluationPeriods: 1,
+          // Nothing published (no operator yet, or a stopped one): the health check keeps its last status.
+          treatMissingData: 'missing',
+          topic: region.topic,
+        });
+        return [side, { control, alarmName: alarm.alarmName, region: region.region }];
+      }),
+    ) as Record<'primary' | 'secondary', { control: string; alarmName: string; region: string }>;
+
     const dns = new FailoverDns(this, 'Dns', {
+      trafficControl: controls,
       name: 'payment-api',
       recordName: config.dns.domainName,
       zoneName: config.dns.hostedZone.name,
@@ -190,6 +215,7 @@ export class DrChart extends SystemChart {
     }
 
     this.alarms(config, primary, dr, database, table);
+    this.failoverGroup(config, database, dns, controls);
 
     const outputs = new SystemOutputs(this, 'Outputs', {
       name: 'dr-outputs',
@@ -215,6 +241,35 @@ export class DrChart extends SystemChart {
       outputs.exportField(`${region.role}ClusterEndpoint`, (region === primary ? database.primary : database.secondary).cluster, '.status.endpoint');
     }
     for (const [role, check] of Object.entries(dns.healthChecks)) if (check) outputs.exportField(`${role}HealthCheckID`, check, '.status.id');
+  }
+
+  /** The FailoverGroup the operator acts on: this system's members in both regions, and the policy from config. */
+  private failoverGroup(config: DrConfig, database: AuroraGlobalDatabase, dns: FailoverDns, controls: Record<'primary' | 'secondary', { control: string }>): void {
+    const side = (role: 'primary' | 'secondary', regionConfig: DrConfig['primary']): z.input<typeof failoverGroupSpecSchema>['primary'] => ({
+      region: regionConfig.region,
+      dbCluster: { name: (role === 'primary' ? database.primary : database.secondary).cluster.name },
+      ...(dns.records ? { recordSet: { name: dns.records[role].name } } : {}),
+      healthCheck: { name: dns.controlChecks![role].name },
+      trafficControl: controls[role].control,
+      probes: regionConfig.apiID ? [{ url: `https://${regionConfig.apiID}.execute-api.${regionConfig.region}.amazonaws.com${config.dns.healthCheck.path}` }] : [],
+    });
+    const spec: z.input<typeof failoverGroupSpecSchema> = {
+      primary: side('primary', config.primary),
+      secondary: side('secondary', config.dr),
+      globalCluster: { name: database.globalCluster.name },
+      policy: {
+        failover: config.failover.automatic ? 'Automatic' : 'Manual',
+        failureThreshold: config.failover.failureThreshold,
+        cooldownSeconds: config.failover.cooldownSeconds,
+        allowDataLoss: config.failover.allowDataLoss,
+      },
+    };
+    new ApiObject(this, 'FailoverGroup', {
+      apiVersion: `${FAILOVER_GROUP_TYPE.group}/${FAILOVER_GROUP_TYPE.version}`,
+      kind: FAILOVER_GROUP_TYPE.kind,
+      metadata: { name: 'payments' },
+      spec: failoverGroupSpecSchema.parse(spec),
+    });
   }
 
   /** Alarms where their metrics are: replication lag in the region that receives, DNS health in us-east-1. */

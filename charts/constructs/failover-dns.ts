@@ -39,6 +39,15 @@ export interface FailoverDnsProps {
   readonly intervalSeconds?: 10 | 30;
   /** Failed checks in a row before an endpoint is unhealthy (1-10). @default 3 */
   readonly failureThreshold?: number;
+  /**
+   * Alarms (name and region) that decide each side's record instead of its
+   * HTTPS check: the failover controller feeds them (research dr.md §4, §7:
+   * traffic then moves without Route 53's control plane, which lives in
+   * us-east-1). A side's record then needs only its alias target. The HTTPS
+   * checks stay, for their alarms.
+   * @default - the records follow the HTTPS checks
+   */
+  readonly trafficControl?: Readonly<Record<'primary' | 'secondary', { readonly alarmName: string; readonly region: string }>>;
 }
 
 /**
@@ -58,6 +67,8 @@ export interface FailoverDnsProps {
 export class FailoverDns extends Construct {
   readonly hostedZone: route53.HostedZone;
   readonly healthChecks: { readonly primary?: route53.HealthCheck; readonly secondary?: route53.HealthCheck };
+  /** The checks the records follow when traffic is controlled by alarms. */
+  readonly controlChecks?: { readonly primary: route53.HealthCheck; readonly secondary: route53.HealthCheck };
   readonly records?: { readonly primary: route53.RecordSet; readonly secondary: route53.RecordSet };
   /** What the records still wait for, e.g. `primary.aliasTarget`. */
   readonly pending: readonly string[];
@@ -102,8 +113,24 @@ export class FailoverDns extends Construct {
       primary: props.primary.healthCheckHost ? check('primary', props.primary.healthCheckHost) : undefined,
       secondary: props.secondary.healthCheckHost ? check('secondary', props.secondary.healthCheckHost) : undefined,
     };
+    const control = props.trafficControl;
+    if (control) {
+      const controlCheck = (role: 'primary' | 'secondary') =>
+        new route53.HealthCheck(global, `${role}ControlCheck`, {
+          metadata: { name: `${props.name}-${role}-control` },
+          spec: {
+            healthCheckConfig: {
+              type: 'CLOUDWATCH_METRIC',
+              alarmIdentifier: { name: control[role].alarmName, region: control[role].region },
+              // While the controller publishes nothing, keep the last decision rather than flap.
+              insufficientDataHealthStatus: 'LastKnownStatus',
+            },
+          },
+        });
+      this.controlChecks = { primary: controlCheck('primary'), secondary: controlCheck('secondary') };
+    }
     this.pending = (['primary', 'secondary'] as const).flatMap((role) => [
-      ...(props[role].healthCheckHost ? [] : [`${role}.healthCheckHost`]),
+      ...(props[role].healthCheckHost || control ? [] : [`${role}.healthCheckHost`]),
       ...(props[role].aliasTarget ? [] : [`${role}.aliasTarget`]),
     ]);
     if (this.pending.length > 0) return;
@@ -117,7 +144,7 @@ export class FailoverDns extends Construct {
           recordType: 'A',
           setIdentifier: role,
           failover: role === 'primary' ? 'PRIMARY' : 'SECONDARY',
-          healthCheckRef: { from: { name: this.healthChecks[role]!.name } },
+          healthCheckRef: { from: { name: (this.controlChecks ?? this.healthChecks)[role]!.name } },
           aliasTarget: { ...props[role].aliasTarget!, evaluateTargetHealth: true },
         },
       });

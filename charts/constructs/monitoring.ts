@@ -97,10 +97,13 @@ export interface AlarmProps {
 /** A CloudWatch metric alarm with a description, a threshold from config and an SNS action. */
 export class Alarm extends Construct {
   readonly resource: cloudwatch.MetricAlarm;
+  /** The alarm's AWS name (what a Route 53 health check names to watch it). */
+  readonly alarmName: string;
 
   constructor(scope: Construct, id: string, props: AlarmProps) {
     super(scope, id);
     const alarmName = physicalName(this, AWS_NAME_RULES.metricAlarm, props.name);
+    this.alarmName = alarmName;
     const period = props.metric.periodSeconds ?? 300;
     const evaluationPeriods = props.evaluationPeriods ?? 2;
     const problem =

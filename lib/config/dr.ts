@@ -91,6 +91,14 @@ export const drSchema = strictObject({
       failureThreshold: wholeNumber(1, 10).default(3).meta({ description: 'Failed checks in a row before an endpoint counts as down. @default 3' }),
     }).default({ path: '/health', intervalSeconds: 30, failureThreshold: 3 }),
   }),
+  failover: strictObject({
+    automatic: z.boolean({ error: 'expected true or false' }).default(false).meta({ description: 'Whether the failover controller fails over without a person when the primary fails its checks. @default false' }),
+    allowDataLoss: z.boolean({ error: 'expected true or false' }).default(false).meta({ description: 'Whether an unplanned database failover may lose the writes not yet replicated. @default false' }),
+    failureThreshold: wholeNumber(1, 100).default(3).meta({ description: 'Failed probe rounds (10 s apart) before the primary counts as down. @default 3' }),
+    cooldownSeconds: wholeNumber(0, 604800).default(3600).meta({ description: 'Least time between two automatic failovers. @default 3600' }),
+  })
+    .default({ automatic: false, allowDataLoss: false, failureThreshold: 3, cooldownSeconds: 3600 })
+    .meta({ description: 'The FailoverGroup policy the chart writes for the operator (docs/operator.md).' }),
   lambda: strictObject({
     runtime: checked((runtime) => lambdaRuntimeProblem(runtime, FUNCTION_RUNTIME_FAMILY)).meta({ description: 'A current Node.js runtime of the payment function in both regions (R-G9).' }),
   }),

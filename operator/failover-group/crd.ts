@@ -27,13 +27,14 @@ const regionMembersSchema = z.object({
   dbCluster: memberRef.optional().meta({ description: 'The side\'s ACK DBCluster (a member of `globalCluster`).' }),
   recordSet: memberRef.optional().meta({ description: 'The side\'s ACK failover RecordSet.' }),
   healthCheck: memberRef.optional().meta({ description: 'The side\'s ACK Route 53 HealthCheck.' }),
-  trafficControlAlarm: z
+  trafficControl: z
     .string()
     .max(255)
+    .regex(/^[\w.-]+$/)
     .optional()
     .meta({
       description:
-        'A CloudWatch alarm in this region, feeding this side\'s health check, whose state the controller sets to take the side out of DNS (or back in) without Route 53\'s control plane. @default - traffic moves only by rewriting the records (planned moves)',
+        'This side\'s traffic control: every round the controller publishes `ACKSystems/Failover TrafficAllowed` with dimension `Control=<this>` in this region (1: serve, 0: out); an alarm on it feeds the side\'s Route 53 health check, so traffic moves without Route 53\'s control plane. @default - traffic moves only by rewriting the records (planned moves)',
     }),
   probes: z.array(probeSchema).max(4).default([]).meta({ description: 'HTTPS probes the controller runs against this side. @default []' }),
 });

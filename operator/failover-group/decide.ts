@@ -65,7 +65,7 @@ export function countFailures(
 export function planSteps(group: FailoverGroup, kind: FailoverMove['kind'], from: Side, to: Side): StepName[] {
   const spec = group.spec;
   const hasDatabase = spec.globalCluster !== undefined;
-  const hasControl = spec[from].trafficControlAlarm !== undefined && spec[to].trafficControlAlarm !== undefined;
+  const hasControl = spec[from].trafficControl !== undefined && spec[to].trafficControl !== undefined;
   const hasRecords = spec.primary.recordSet !== undefined;
   if (kind === 'Planned') {
     // Healthy on both sides: switch the writer without loss, then point DNS at the target.

@@ -130,7 +130,7 @@ export class FailoverGroupReconciler implements Reconciler {
     const { trafficControl } = this.options;
     const active = group.status?.activeSide ?? 'primary';
     for (const side of SIDES) {
-      const control = group.spec[side].trafficControlAlarm;
+      const control = group.spec[side].trafficControl;
       if (!trafficControl || !control) continue;
       try {
         await trafficControl.set(group.spec[side].region, control, side === active || side === 'secondary');
@@ -149,7 +149,7 @@ export class FailoverGroupReconciler implements Reconciler {
       case 'take-out-source': {
         const side = step === 'bring-in-target' ? move.to : move.from;
         if (!trafficControl) throw new Error(`${step}: no AWS credentials for traffic control`);
-        await trafficControl.set(spec[side].region, spec[side].trafficControlAlarm!, step === 'bring-in-target');
+        await trafficControl.set(spec[side].region, spec[side].trafficControl!, step === 'bring-in-target');
         return { completed: true };
       }
       case 'switchover-database':

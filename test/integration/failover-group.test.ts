@@ -100,7 +100,7 @@ function groupSpec(namespace: string, policy: Partial<FailoverGroupSpec['policy'
     region,
     dbCluster: { name: `db-${name}` },
     recordSet: { name: `rec-${name}` },
-    trafficControlAlarm: `${namespace}-${name}`,
+    trafficControl: `${namespace}-${name}`,
     probes: [{ url: probeUrl(namespace, name) }],
   });
   return {

@@ -158,7 +158,7 @@ describe('S5 dr: both regions serve, DNS fails over', () => {
   });
 
   test('S5 health checks: HTTPS on /health of each region\'s own endpoint, every 30 s, 3 failures', () => {
-    expect(ofKind(manifests, 'HealthCheck').map((h) => h.spec.healthCheckConfig)).toEqual(
+    expect(ofKind(manifests, 'HealthCheck').filter((h) => h.spec.healthCheckConfig.type === 'HTTPS').map((h) => h.spec.healthCheckConfig)).toEqual(
       ['p1q2r3s4t0.execute-api.us-east-1.amazonaws.com', 'd1e2f3g4h0.execute-api.us-east-2.amazonaws.com'].map((host) => ({
         type: 'HTTPS',
         fullyQualifiedDomainName: host,
@@ -179,7 +179,7 @@ describe('S5 dr: both regions serve, DNS fails over', () => {
         recordType: 'A',
         setIdentifier: 'primary',
         failover: 'PRIMARY',
-        healthCheckRef: { from: { name: 'payment-api-primary' } },
+        healthCheckRef: { from: { name: 'payment-api-primary-control' } },
         aliasTarget: { dnsName: 'd-p1q2r3s4t0.execute-api.us-east-1.amazonaws.com', hostedZoneID: 'Z1UJRXOUMOOFQ8', evaluateTargetHealth: true },
       },
       {
@@ -188,7 +188,7 @@ describe('S5 dr: both regions serve, DNS fails over', () => {
         recordType: 'A',
         setIdentifier: 'secondary',
         failover: 'SECONDARY',
-        healthCheckRef: { from: { name: 'payment-api-secondary' } },
+        healthCheckRef: { from: { name: 'payment-api-secondary-control' } },
         aliasTarget: { dnsName: 'd-d1e2f3g4h0.execute-api.us-east-2.amazonaws.com', hostedZoneID: 'ZOJJZC49E0EPZ', evaluateTargetHealth: true },
       },
     ]);
@@ -199,16 +199,39 @@ describe('S5 dr: both regions serve, DNS fails over', () => {
     });
   });
 
-  test('S5 until both regions\' API IDs and regional targets are known: no records (one alone would never fail over), a warning naming what is missing', () => {
+  test('S5 R-O2 each record follows a traffic-control alarm the failover controller feeds, in its region; missing data keeps the last status', () => {
+    const controls = ofKind(manifests, 'HealthCheck').filter((h) => h.spec.healthCheckConfig.type === 'CLOUDWATCH_METRIC');
+    expect(controls.map((h) => [h.metadata.name, h.spec.healthCheckConfig.alarmIdentifier, h.spec.healthCheckConfig.insufficientDataHealthStatus])).toEqual([
+      ['payment-api-primary-control', { name: 'primary-traffic-control-prod', region: 'us-east-1' }, 'LastKnownStatus'],
+      ['payment-api-secondary-control', { name: 'dr-traffic-control-prod', region: 'us-east-2' }, 'LastKnownStatus'],
+    ]);
+    const alarm = manifest(manifests, 'MetricAlarm', 'primary-traffic-control');
+    expect(alarm.spec).toMatchObject({ namespace: 'ACKSystems/Failover', metricName: 'TrafficAllowed', dimensions: [{ name: 'Control', value: 'prod-dr-primary' }], comparisonOperator: 'LessThanThreshold', threshold: 1, treatMissingData: 'missing' });
+  });
+
+  test('S5 until both regions\' regional targets are known: no records (one alone would never fail over), a warning naming what is missing; without API IDs no HTTPS checks', () => {
     const pending = synth((raw) => {
       delete raw.systems.dr.dr.regionalTarget;
       delete raw.systems.dr.dr.apiID;
     });
     expect(ofKind(pending.manifests, 'RecordSet')).toEqual([]);
-    expect(ofKind(pending.manifests, 'HealthCheck').map((h) => h.metadata.name)).toEqual(['payment-api-primary']);
+    expect(ofKind(pending.manifests, 'HealthCheck').map((h) => h.metadata.name)).toEqual(['payment-api-primary', 'payment-api-primary-control', 'payment-api-secondary-control']);
     expect(pending.warnings).toContain('DR-FAILOVER-DNS-PENDING');
     const created = synth((raw) => delete raw.systems.dr.dns.hostedZone.id).manifests;
     expect(manifest(created, 'HostedZone', 'payment-api-zone').metadata.annotations['services.k8s.aws/adoption-policy']).toBeUndefined();
+  });
+
+  test('S5 R-O2 the FailoverGroup names every member and the policy from config (Manual, no data loss, by default)', () => {
+    const [group] = ofKind(manifests, 'FailoverGroup');
+    expect(group.spec).toMatchObject({
+      primary: { region: 'us-east-1', dbCluster: { name: 'payments-global-primary' }, recordSet: { name: 'payment-api-primary' }, healthCheck: { name: 'payment-api-primary-control' }, trafficControl: 'prod-dr-primary', probes: [{ url: 'https://p1q2r3s4t0.execute-api.us-east-1.amazonaws.com/health', expectedStatus: 200 }] },
+      secondary: { region: 'us-east-2', dbCluster: { name: 'payments-global-secondary' }, recordSet: { name: 'payment-api-secondary' }, trafficControl: 'prod-dr-secondary' },
+      globalCluster: { name: 'payments-global' },
+      policy: { failover: 'Manual', allowDataLoss: false, failureThreshold: 3, cooldownSeconds: 3600 },
+      freeze: false,
+    });
+    const automatic = ofKind(synth((raw) => (raw.systems.dr.failover = { automatic: true, allowDataLoss: true })).manifests, 'FailoverGroup')[0];
+    expect(automatic.spec.policy).toMatchObject({ failover: 'Automatic', allowDataLoss: true });
   });
 });
 

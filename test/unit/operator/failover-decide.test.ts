@@ -16,8 +16,8 @@ function group(spec: Partial<FailoverGroup['spec']> = {}, status: FailoverGroupS
     kind: 'FailoverGroup',
     metadata: { name: 'dr', namespace: 'dr-prod', generation: 1 },
     spec: {
-      primary: { region: 'us-east-1', dbCluster: { name: 'db-primary' }, recordSet: { name: 'rec-primary' }, trafficControlAlarm: 'primary-traffic', probes: [{ url: 'https://p.example/health', expectedStatus: 200, timeoutSeconds: 5 }] },
-      secondary: { region: 'us-east-2', dbCluster: { name: 'db-secondary' }, recordSet: { name: 'rec-secondary' }, trafficControlAlarm: 'secondary-traffic', probes: [{ url: 'https://s.example/health', expectedStatus: 200, timeoutSeconds: 5 }] },
+      primary: { region: 'us-east-1', dbCluster: { name: 'db-primary' }, recordSet: { name: 'rec-primary' }, trafficControl: 'primary-traffic', probes: [{ url: 'https://p.example/health', expectedStatus: 200, timeoutSeconds: 5 }] },
+      secondary: { region: 'us-east-2', dbCluster: { name: 'db-secondary' }, recordSet: { name: 'rec-secondary' }, trafficControl: 'secondary-traffic', probes: [{ url: 'https://s.example/health', expectedStatus: 200, timeoutSeconds: 5 }] },
       globalCluster: { name: 'global' },
       policy: { failover: 'Automatic', failback: 'Manual', failureThreshold: 3, probeIntervalSeconds: 10, cooldownSeconds: 3600, allowDataLoss: true, ...policy },
       freeze: false,
