@@ -11,6 +11,7 @@ import { FAILOVER_FIELD_MANAGER } from '../identity';
 import { Controller, generationChanged, ownKey } from '../runtime/controller';
 import type { Manager } from '../runtime/manager';
 import { FAILOVER_GROUP_TYPE, SIDES, type FailoverGroup } from './crd';
+import { FailoverMetrics } from './metrics';
 import { fetchProber, FailoverGroupReconciler, MEMBER_TYPES, type MemberKind, type Prober } from './reconciler';
 
 export const FAILOVER_GROUP_CONTROLLER = 'failovergroup';
@@ -62,6 +63,7 @@ export class FailoverGroupControllers {
         prober: options.prober ?? fetchProber,
         database: options.database ?? new SdkGlobalDatabase(),
         trafficControl: options.trafficControl ?? new SdkTrafficControl(),
+        metrics: new FailoverMetrics(metrics.registry),
         now: options.now,
       }),
     });

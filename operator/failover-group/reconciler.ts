@@ -17,6 +17,7 @@ import { setCondition, writeStatus, type Condition } from '../runtime/status';
 import type { Store } from '../runtime/store';
 import { FAILOVER_GROUP_TYPE, SIDES, type FailoverGroup, type FailoverGroupStatus, type FailoverMove, type Side } from './crd';
 import { countFailures, decide, other, planSteps, type Observation, type StepName } from './decide';
+import type { FailoverMetrics } from './metrics';
 
 const ack = (group: string, kind: string, plural: string): ResourceType => ({ group: `${group}.services.k8s.aws`, version: 'v1alpha1', kind, plural, namespaced: true });
 export const MEMBER_TYPES = {
@@ -58,6 +59,7 @@ export interface FailoverReconcilerOptions {
   /** Absent without AWS credentials: groups with a global cluster are then only reported. */
   readonly database?: GlobalDatabase;
   readonly trafficControl?: TrafficControl;
+  readonly metrics?: FailoverMetrics;
   readonly now?: () => Date;
 }
 
@@ -116,6 +118,10 @@ export class FailoverGroupReconciler implements Reconciler {
     move = { ...move, completedAt: completedAt.toISOString(), rtoSeconds: (completedAt.getTime() - Date.parse(since)) / 1000 };
     await this.saveMove(group, move, { activeSide: move.to, activeRegion: group.spec[move.to].region, phase: move.to === 'secondary' ? 'FailedOver' : 'Healthy' });
     this.options.events.record(group, 'Normal', 'MoveCompleted', `traffic and writer on the ${move.to} side (${group.spec[move.to].region}); RTO ${move.rtoSeconds} s`);
+    const labels = { namespace: group.metadata!.namespace!, group: group.metadata!.name! };
+    this.options.metrics?.moves.inc({ ...labels, kind: move.kind, trigger: move.trigger });
+    this.options.metrics?.rtoSeconds.observe({ ...labels, kind: move.kind }, move.rtoSeconds!);
+    if (move.detectionSeconds !== undefined) this.options.metrics?.detectionSeconds.observe(labels, move.detectionSeconds);
     this.options.logger.info('failover move completed', { group: `${group.metadata!.namespace}/${group.metadata!.name}`, id: move.id, from: move.from, to: move.to, rtoSeconds: move.rtoSeconds });
     return { requeueAfterMs: interval };
   }
@@ -263,6 +269,7 @@ export class FailoverGroupReconciler implements Reconciler {
   /** Writes the round's health and phase; Events on a change of phase or a new refusal. */
   private async report(group: FailoverGroup, observation: Observation, phase: NonNullable<FailoverGroupStatus['phase']>, blocked?: string, handledRequest?: string, move?: FailoverMove): Promise<void> {
     const counted = countFailures(group.status, observation, group.spec.policy.failureThreshold);
+    for (const side of SIDES) this.options.metrics?.sideHealthy.set({ namespace: group.metadata!.namespace!, group: group.metadata!.name!, side }, counted.healthy[side] ? 1 : 0);
     const members = SIDES.flatMap((side) =>
       observation.sides[side].reasons.length > 0
         ? observation.sides[side].reasons.map((reason) => ({ side, member: reason.split(':')[0], healthy: false, reason }))

@@ -13,7 +13,7 @@ import { HttpMethod } from '@kubernetes/client-node';
 import { ApiClient, collectionPath, objectPath } from '../../operator/runtime/api-client';
 import { FAILOVER_GROUP_TYPE, type FailoverGroup, type FailoverGroupSpec } from '../../operator/failover-group/crd';
 import { MEMBER_TYPES } from '../../operator/failover-group/reconciler';
-import { eventually, installOperator, operatorServiceAccount, startOperatorInProcess, type InProcessOperator } from '../support/operator';
+import { counter, eventually, installOperator, operatorServiceAccount, startOperatorInProcess, type InProcessOperator } from '../support/operator';
 import { kubectl, useControlPlane } from '../support/shared-control-plane';
 
 const controlPlane = useControlPlane();
@@ -142,6 +142,8 @@ describe('FailoverGroup (R-O2)', () => {
     await eventually('held', async () => (published(`${ns}-primary`).length >= 2 ? true : undefined), 30_000);
     expect([...new Set(published(`${ns}-primary`))]).toEqual([0]);
     await eventually('events', async () => ((await eventsOf(ns)).includes('MoveCompleted') ? true : undefined));
+    const moves = await counter(running.metrics, 'ack_systems_failover_moves_total', { namespace: ns, kind: 'Unplanned', trigger: 'Automatic' });
+    expect(moves).toBe(1);
     expect(await eventsOf(ns)).toEqual(expect.arrayContaining(['MoveStarted', 'StepCompleted', 'MoveCompleted']));
     failing.delete(probeUrl(ns, 'primary'));
   }, 90_000);
