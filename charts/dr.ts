@@ -20,6 +20,7 @@ import { Tags } from '../lib/tags/tags';
 import { addWarning } from '../lib/warnings';
 import type { AwsRegion } from '../lib/validation/aws';
 import { AuroraGlobalDatabase } from './constructs/aurora-global-database';
+import { arn } from './constructs/aws-context';
 import { dataProtectionFor, type DataProtection } from './constructs/database';
 import { FailoverDns } from './constructs/failover-dns';
 import { HttpApi } from './constructs/http-api';
@@ -216,6 +217,7 @@ export class DrChart extends SystemChart {
 
     this.alarms(config, primary, dr, database, table);
     this.failoverGroup(config, database, dns, controls);
+    this.failoverOperatorRole(primary, database);
 
     const outputs = new SystemOutputs(this, 'Outputs', {
       name: 'dr-outputs',
@@ -270,6 +272,27 @@ export class DrChart extends SystemChart {
       metadata: { name: 'payments' },
       spec: failoverGroupSpecSchema.parse(spec),
     });
+  }
+
+  /**
+   * What the failover controller may do in this account, exactly: read the
+   * global database, switch or fail it over to one of its two members, and
+   * publish the traffic-control metric. Assumed through EKS Pod Identity by
+   * the operator's ServiceAccount (docs/operator.md).
+   */
+  private failoverOperatorRole(primary: DrRegion, database: AuroraGlobalDatabase): void {
+    const environment = this.environment;
+    const role = new Role(primary, 'FailoverOperatorRole', {
+      name: 'failover-operator',
+      roleName: `${environment.name}-dr-failover-operator-${environment.environmentSuffix}`,
+      description: 'ack-systems operator: FailoverGroup actions on the DR system',
+      assumedBy: 'pods.eks.amazonaws.com',
+      assumeActions: ['sts:AssumeRole', 'sts:TagSession'],
+    });
+    const globalArn = arn(primary, 'rds', `global-cluster:${database.globalClusterIdentifier}`, { region: '' });
+    role.addToPolicy({ actions: ['rds:DescribeGlobalClusters'], resources: ['*'] });
+    role.addToPolicy({ actions: ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'], resources: [globalArn, database.primary.arn, database.secondary.arn] });
+    role.addToPolicy({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': TRAFFIC_CONTROL_NAMESPACE } } });
   }
 
   /** Alarms where their metrics are: replication lag in the region that receives, DNS health in us-east-1. */

@@ -24,6 +24,8 @@ export const UNSCOPED_ACTIONS: Readonly<Record<string, string>> = {
   'ec2:DescribeNetworkInterfaces': 'EC2 Describe* actions do not support resource-level permissions; Lambda needs it to manage its VPC network interfaces',
   'ec2:DescribeSubnets': 'EC2 Describe* actions do not support resource-level permissions; Lambda reads the subnets of its VPC configuration',
   'ecr:GetAuthorizationToken': 'the registry login token is account-wide; ECR supports no resource for this action (image pulls are scoped to the repository)',
+  'rds:DescribeGlobalClusters': 'the failover controller reads the global database\'s writer and replication; AWS\'s own policy for ARC Region switch grants it on * (research dr.md §1)',
+  'cloudwatch:PutMetricData': 'CloudWatch supports no resource for publishing metrics; the failover controller\'s statement is limited to its namespace by the cloudwatch:namespace condition',
 };
 
 /** Renders statements as an IAM policy document (stable key order). */
@@ -52,6 +54,12 @@ export interface RoleProps {
   readonly description: string;
   /** The AWS service that assumes the role, e.g. `lambda.amazonaws.com`. */
   readonly assumedBy: string;
+  /**
+   * What the service does to assume it: EKS Pod Identity (`pods.eks.amazonaws.com`)
+   * also tags the session.
+   * @default ['sts:AssumeRole']
+   */
+  readonly assumeActions?: readonly ('sts:AssumeRole' | 'sts:TagSession')[];
 }
 
 /**
@@ -82,7 +90,14 @@ export class Role extends Construct implements IGrantable {
     // The service may assume the role only on behalf of this account (confused-deputy guard).
     const trust = JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: props.assumedBy }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': account } } }],
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: props.assumedBy },
+          Action: props.assumeActions && props.assumeActions.length > 1 ? [...props.assumeActions] : (props.assumeActions?.[0] ?? 'sts:AssumeRole'),
+          Condition: { StringEquals: { 'aws:SourceAccount': account } },
+        },
+      ],
     });
     this.resource = new iam.Role(this, 'Resource', {
       metadata: { name: props.name },

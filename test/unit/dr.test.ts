@@ -235,6 +235,22 @@ describe('S5 dr: both regions serve, DNS fails over', () => {
   });
 });
 
+describe('S5 dr: what the failover controller may do in AWS (R-O2)', () => {
+  test('R-O2 its role: describe the global database, fail it over or switch it to its two members only, publish the traffic control; assumed through EKS Pod Identity', () => {
+    const role = manifest(manifests, 'Role', 'failover-operator');
+    expect(inlineStatements(role)).toEqual([
+      { Effect: 'Allow', Action: 'rds:DescribeGlobalClusters', Resource: '*' },
+      {
+        Effect: 'Allow',
+        Action: ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'],
+        Resource: ['arn:aws:rds::123456789012:global-cluster:payments-global-prod', 'arn:aws:rds:us-east-1:123456789012:cluster:payments-global-primary-prod', 'arn:aws:rds:us-east-2:123456789012:cluster:payments-global-secondary-prod'],
+      },
+      { Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'ACKSystems/Failover' } } },
+    ]);
+    expect(JSON.parse(role.spec.assumeRolePolicyDocument).Statement[0]).toMatchObject({ Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
+  });
+});
+
 describe('S5 dr: alarms and dashboard', () => {
   const alarms = ofKind(manifests, 'MetricAlarm');
   const alarm = (metricName: string) => alarms.filter((a) => a.spec.metricName === metricName);
