@@ -31,6 +31,8 @@ export interface OperatorFlags {
   /** Keys reconciled in parallel, for the controllers given (the others keep their defaults). */
   readonly concurrency: Partial<Record<ControllerName, number>>;
   readonly logLevel: LogLevel;
+  /** The cross-region lease of the failover controller, when several clusters hold the same groups. */
+  readonly failoverLease?: { readonly region: string; readonly table: string; readonly holder: string };
 }
 
 export const OPERATOR_USAGE = `Usage: npm run operator -- [flags]
@@ -45,6 +47,10 @@ export const OPERATOR_USAGE = `Usage: npm run operator -- [flags]
   --concurrency <list>      keys reconciled in parallel: <n> for every controller, or
                             <controller>=<n>, comma-separated      (default ${TAG_POLICY_CONTROLLERS.enforcer}=4,${TAG_POLICY_CONTROLLERS.status}=1)
   --log-level <level>       debug | info | warn | error             (default info)
+  --failover-lease <region>/<table>
+                            a DynamoDB table every cluster's operator reaches: only the holder of its
+                            lease acts on FailoverGroups (default: none; this cluster's leader acts)
+  --cluster-name <name>     this cluster's name in that lease      (required with --failover-lease)
   -h, --help                this text`;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -60,6 +66,8 @@ const FLAGS = {
   'retry-period-ms': { type: 'string' },
   concurrency: { type: 'string' },
   'log-level': { type: 'string' },
+  'failover-lease': { type: 'string' },
+  'cluster-name': { type: 'string' },
 } as const;
 
 /**
@@ -92,7 +100,15 @@ export function parseOperatorFlags(args: readonly string[], env: NodeJS.ProcessE
   const timingError = leaseTimingError(leaseDurationMs, renewDeadlineMs, retryPeriodMs);
   if (timingError) throw new UsageError(`--lease-duration-ms, --renew-deadline-ms, --retry-period-ms: ${timingError}`);
 
+  const failoverLease = values['failover-lease'] as string | undefined;
+  const clusterName = values['cluster-name'] as string | undefined;
+  const lease = failoverLease === undefined ? undefined : /^([a-z]{2}(?:-gov)?-[a-z]+-\d)\/([A-Za-z0-9_.-]{3,255})$/.exec(failoverLease);
+  if (failoverLease !== undefined && !lease) throw new UsageError(`--failover-lease must be <region>/<table>, e.g. us-west-2/ack-systems-failover, got ${shown(failoverLease)}`);
+  if (lease && !clusterName) throw new UsageError('--failover-lease needs --cluster-name: the lease names its holder by cluster');
+  if (clusterName !== undefined && nameProblem(clusterName, K8S_LABEL_NAME)) throw new UsageError(`--cluster-name ${shown(clusterName)} must be lowercase letters, digits and dashes, at most 63`);
+
   return {
+    ...(lease ? { failoverLease: { region: lease[1], table: lease[2], holder: `${clusterName}/${identity}` } } : {}),
     metricsPort: integer('metrics-port', OPERATOR_METRICS_PORT, 0, 65535),
     identity,
     concurrency: parseConcurrency(values.concurrency as string | undefined),

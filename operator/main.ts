@@ -10,7 +10,9 @@
  */
 import { UsageError } from '../lib/cli';
 import { OPERATOR_USAGE, parseOperatorFlags } from './flags';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { assembleOperator } from './assemble';
+import { CrossRegionLease } from './aws/cross-region-lease';
 import { createLogger } from './runtime/index';
 import { checkApiReachable, loadKubeConfig, StartupError } from './startup';
 
@@ -37,6 +39,15 @@ try {
     port: flags.metricsPort,
     leaderElection: flags.leaderElection,
     concurrency: flags.concurrency,
+    failover: flags.failoverLease && {
+      crossRegionLease: {
+        lease: new CrossRegionLease(new DynamoDBClient({ region: flags.failoverLease.region, maxAttempts: 2 }), flags.failoverLease.table, 'failover', flags.failoverLease.holder, {
+          durationMs: 30_000,
+          renewDeadlineMs: 20_000,
+        }),
+        retryMs: 5_000,
+      },
+    },
   });
   await checkApiReachable(assembled.api);
 } catch (error) {

@@ -5,12 +5,14 @@
  * once, and probes on each group's own interval.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
+import type { CrossRegionLease } from '../aws/cross-region-lease';
 import { SdkGlobalDatabase, type GlobalDatabase } from '../aws/global-database';
 import { SdkTrafficControl, type TrafficControl } from '../aws/traffic-control';
 import { FAILOVER_FIELD_MANAGER } from '../identity';
 import { Controller, generationChanged, ownKey } from '../runtime/controller';
 import type { Manager } from '../runtime/manager';
 import { FAILOVER_GROUP_TYPE, SIDES, type FailoverGroup } from './crd';
+import { LeaseKeeper } from './lease-keeper';
 import { FailoverMetrics } from './metrics';
 import { fetchProber, FailoverGroupReconciler, MEMBER_TYPES, type MemberKind, type Prober } from './reconciler';
 
@@ -26,6 +28,11 @@ export interface FailoverGroupOptions {
   readonly database?: GlobalDatabase;
   /** @default the AWS SDK with the default credential chain */
   readonly trafficControl?: TrafficControl;
+  /**
+   * A lease shared by the operators of every cluster that holds this system's
+   * groups (one per region): only its holder acts. @default - none: this cluster's leader acts
+   */
+  readonly crossRegionLease?: { readonly lease: CrossRegionLease; readonly retryMs: number };
   readonly now?: () => Date;
 }
 
@@ -48,6 +55,8 @@ export class FailoverGroupControllers {
     groups.store.addIndex(MEMBER_INDEX, memberKeys);
     const members = Object.fromEntries(Object.entries(MEMBER_TYPES).map(([kind, type]) => [kind, cache.kind(type)])) as Record<MemberKind, ReturnType<typeof cache.kind<KubernetesObject>>>;
 
+    const keeper = options.crossRegionLease && new LeaseKeeper(options.crossRegionLease.lease, options.crossRegionLease.retryMs, logger);
+    if (keeper) manager.add(keeper);
     this.controller = new Controller({
       name: FAILOVER_GROUP_CONTROLLER,
       logger,
@@ -64,6 +73,7 @@ export class FailoverGroupControllers {
         database: options.database ?? new SdkGlobalDatabase(),
         trafficControl: options.trafficControl ?? new SdkTrafficControl(),
         metrics: new FailoverMetrics(metrics.registry),
+        acting: keeper && (() => keeper.acting()),
         now: options.now,
       }),
     });

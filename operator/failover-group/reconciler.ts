@@ -60,6 +60,8 @@ export interface FailoverReconcilerOptions {
   readonly database?: GlobalDatabase;
   readonly trafficControl?: TrafficControl;
   readonly metrics?: FailoverMetrics;
+  /** Whether this operator may act (it holds the cross-region lease). @default always */
+  readonly acting?: () => boolean;
   readonly now?: () => Date;
 }
 
@@ -78,6 +80,11 @@ export class FailoverGroupReconciler implements Reconciler {
     const observation = await this.observe(group);
     const decision = decide(group, observation);
     const interval = group.spec.policy.probeIntervalSeconds * 1000;
+    if (this.options.acting && !this.options.acting()) {
+      // Another cluster's operator holds the cross-region lease: report health, never act.
+      await this.report(group, observation, group.status?.phase ?? 'Healthy', undefined, undefined, undefined, 'another operator holds the cross-region lease and acts; this one reports only');
+      return { requeueAfterMs: interval };
+    }
     if (decision.kind === 'none') {
       await this.report(group, observation, decision.phase, decision.blocked, decision.handledRequest);
       await this.holdTrafficControls(group);
@@ -267,7 +274,15 @@ export class FailoverGroupReconciler implements Reconciler {
   }
 
   /** Writes the round's health and phase; Events on a change of phase or a new refusal. */
-  private async report(group: FailoverGroup, observation: Observation, phase: NonNullable<FailoverGroupStatus['phase']>, blocked?: string, handledRequest?: string, move?: FailoverMove): Promise<void> {
+  private async report(
+    group: FailoverGroup,
+    observation: Observation,
+    phase: NonNullable<FailoverGroupStatus['phase']>,
+    blocked?: string,
+    handledRequest?: string,
+    move?: FailoverMove,
+    standby?: string,
+  ): Promise<void> {
     const counted = countFailures(group.status, observation, group.spec.policy.failureThreshold);
     for (const side of SIDES) this.options.metrics?.sideHealthy.set({ namespace: group.metadata!.namespace!, group: group.metadata!.name!, side }, counted.healthy[side] ? 1 : 0);
     const members = SIDES.flatMap((side) =>
@@ -275,7 +290,9 @@ export class FailoverGroupReconciler implements Reconciler {
         ? observation.sides[side].reasons.map((reason) => ({ side, member: reason.split(':')[0], healthy: false, reason }))
         : [{ side, member: 'all', healthy: counted.healthy[side], reason: counted.healthy[side] ? 'checks pass' : 'failing' }],
     );
-    const ready: Omit<Condition, 'lastTransitionTime'> = blocked
+    const ready: Omit<Condition, 'lastTransitionTime'> = standby
+      ? { type: 'Ready', status: 'Unknown', reason: 'Standby', message: standby }
+      : blocked
       ? { type: 'Ready', status: 'False', reason: 'Blocked', message: blocked }
       : { type: 'Ready', status: phase === 'Healthy' || phase === 'FailedOver' ? 'True' : 'False', reason: phase, message: describePhase(phase, counted.healthy) };
     const active = group.status?.activeSide ?? 'primary';

@@ -27,6 +27,11 @@ describe('operator flags (R-O4)', () => {
     expect(parseOperatorFlags(['--concurrency', '2', '--help'], {})).toBeUndefined();
   });
 
+  test('R-O2 --failover-lease and --cluster-name: the holder is the cluster and the replica', () => {
+    expect(parseOperatorFlags(['--failover-lease=us-west-2/ack-systems-failover', '--cluster-name=prod-use2', '--identity=op-1'], {})!.failoverLease).toEqual({ region: 'us-west-2', table: 'ack-systems-failover', holder: 'prod-use2/op-1' });
+    expect(parseOperatorFlags([], {})!.failoverLease).toBeUndefined();
+  });
+
   test('R-O3 --concurrency per controller: a number for every controller, or <controller>=<n> items applied in order', () => {
     expect(parseOperatorFlags(['--concurrency', '8'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 8, 'tagpolicy-status': 8, failovergroup: 8 });
     expect(parseOperatorFlags(['--concurrency=tagpolicy-enforcer=16'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 16 });
@@ -39,6 +44,8 @@ describe('operator flags (R-O4)', () => {
     [['--concurrency', 'tagpolicy-status=lots'], '--concurrency tagpolicy-status=<n> must be a whole number from 1 to 256, got "lots"'],
     [['--concurrency', 'enforcer=2'], '--concurrency names an unknown controller "enforcer"; the controllers are tagpolicy-enforcer, tagpolicy-status, failovergroup'],
     [['--metrics-port=http'], '--metrics-port must be a whole number from 0 to 65535, got "http"'],
+    [['--failover-lease=ack-systems'], '--failover-lease must be <region>/<table>, e.g. us-west-2/ack-systems-failover, got "ack-systems"'],
+    [['--failover-lease=us-west-2/ack-systems-failover'], '--failover-lease needs --cluster-name: the lease names its holder by cluster'],
     [['--leader-elect=yes'], '--leader-elect is true or false, got "yes"'],
     [['--log-level=verbose'], '--log-level must be one of debug, info, warn, error, got "verbose"'],
     [['--identity='], '--identity needs a value, got an empty one'],
