@@ -12,7 +12,7 @@ export class LeaseKeeper implements Runnable {
   readonly name = 'failover-lease';
   private timer?: NodeJS.Timeout;
   private running = false;
-  private wasHeld = false;
+  private wasHeld?: boolean;
 
   constructor(
     private readonly lease: CrossRegionLease,

@@ -7,12 +7,13 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+import { FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { HttpMethod } from '@kubernetes/client-node';
-import { ApiClient, collectionPath, objectPath } from '../../operator/runtime/api-client';
-import { FAILOVER_GROUP_TYPE, type FailoverGroup, type FailoverGroupSpec } from '../../operator/failover-group/crd';
+import { ApiClient, objectPath } from '../../operator/runtime/api-client';
+import { FAILOVER_GROUP_TYPE, type FailoverGroupSpec } from '../../operator/failover-group/crd';
 import { MEMBER_TYPES } from '../../operator/failover-group/reconciler';
+import { answerLikeRds, arnOf, createGroup, groupOf, groupSpec, members, probeUrl } from '../support/failover';
 import { counter, eventually, installOperator, operatorServiceAccount, startOperatorInProcess, type InProcessOperator } from '../support/operator';
 import { kubectl, useControlPlane } from '../support/shared-control-plane';
 
@@ -26,8 +27,6 @@ let admin: ApiClient;
 let running: InProcessOperator;
 /** Which side's cluster is the writer, per namespace, as RDS would report it. */
 const writers = new Map<string, 'primary' | 'secondary'>();
-
-const arnOf = (namespace: string, side: string, region: string) => `arn:aws:rds:${region}:123456789012:cluster:${namespace}-${side}`;
 
 beforeAll(async () => {
   installOperator(controlPlane());
@@ -43,87 +42,19 @@ beforeEach(() => {
   rds.reset();
   cloudwatch.reset();
   cloudwatch.on(PutMetricDataCommand).resolves({});
-  // RDS as it would answer: the writer moves when a failover or switchover is asked for.
-  rds.on(DescribeGlobalClustersCommand).callsFake((input: { GlobalClusterIdentifier: string }) => {
-    const namespace = input.GlobalClusterIdentifier;
-    const writer = writers.get(namespace) ?? 'primary';
-    return {
-      GlobalClusters: [
-        {
-          GlobalClusterMembers: [
-            { DBClusterArn: arnOf(namespace, 'primary', 'us-east-1'), IsWriter: writer === 'primary', SynchronizationStatus: writer === 'primary' ? undefined : 'connected' },
-            { DBClusterArn: arnOf(namespace, 'secondary', 'us-east-2'), IsWriter: writer === 'secondary', SynchronizationStatus: writer === 'secondary' ? undefined : 'connected' },
-          ],
-        },
-      ],
-    };
-  });
-  const move = (input: { GlobalClusterIdentifier: string; TargetDbClusterIdentifier: string }) => {
-    writers.set(input.GlobalClusterIdentifier, input.TargetDbClusterIdentifier.includes('-secondary') ? 'secondary' : 'primary');
-    return {};
-  };
-  rds.on(FailoverGlobalClusterCommand).callsFake(move);
-  rds.on(SwitchoverGlobalClusterCommand).callsFake(move);
+  answerLikeRds(rds, writers);
 });
 
-const writeStatus = (type: typeof MEMBER_TYPES[keyof typeof MEMBER_TYPES], namespace: string, name: string, status: object) =>
-  admin.request(HttpMethod.PATCH, `${objectPath(type, namespace, name)}/status`, { body: { status }, contentType: 'application/merge-patch+json' });
-
-/** A namespace with the members ACK would have made: two clusters, the global cluster, two records. */
-async function members(namespace: string): Promise<void> {
-  await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-  const create = (type: typeof MEMBER_TYPES[keyof typeof MEMBER_TYPES], name: string, spec: object) =>
-    admin.create(collectionPath(type, namespace), { apiVersion: `${type.group}/${type.version}`, kind: type.kind, metadata: { name, namespace }, spec } as never);
-  for (const [side, region] of [
-    ['primary', 'us-east-1'],
-    ['secondary', 'us-east-2'],
-  ] as const) {
-    await create(MEMBER_TYPES.dbCluster, `db-${side}`, { dbClusterIdentifier: `${namespace}-${side}`, engine: 'aurora-postgresql' });
-    await writeStatus(MEMBER_TYPES.dbCluster, namespace, `db-${side}`, { ackResourceMetadata: { arn: arnOf(namespace, side, region), ownerAccountID: '123456789012', region }, status: 'available' });
-    await create(MEMBER_TYPES.recordSet, `rec-${side}`, {
-      recordType: 'A',
-      name: 'api.example.com.',
-      setIdentifier: side,
-      failover: side === 'primary' ? 'PRIMARY' : 'SECONDARY',
-      aliasTarget: { dnsName: `d-${side}.execute-api.${region}.amazonaws.com`, hostedZoneID: 'Z1UJRXOUMOOFQ8', evaluateTargetHealth: true },
-      healthCheckRef: { from: { name: `hc-${side}` } },
-    });
-  }
-  await create(MEMBER_TYPES.globalCluster, 'global', { globalClusterIdentifier: namespace });
-  await writeStatus(MEMBER_TYPES.globalCluster, namespace, 'global', { globalClusterMembers: [{ dbClusterARN: arnOf(namespace, 'primary', 'us-east-1'), isWriter: true }] });
-}
-
-const probeUrl = (namespace: string, side: string) => `https://${side}.${namespace}.example.com/health`;
-
-function groupSpec(namespace: string, policy: Partial<FailoverGroupSpec['policy']> = {}, extra: Partial<FailoverGroupSpec> = {}): object {
-  const side = (name: string, region: string) => ({
-    region,
-    dbCluster: { name: `db-${name}` },
-    recordSet: { name: `rec-${name}` },
-    trafficControl: `${namespace}-${name}`,
-    probes: [{ url: probeUrl(namespace, name) }],
-  });
-  return {
-    primary: side('primary', 'us-east-1'),
-    secondary: side('secondary', 'us-east-2'),
-    globalCluster: { name: 'global' },
-    policy: { failover: 'Automatic', failureThreshold: 1, probeIntervalSeconds: 5, cooldownSeconds: 0, allowDataLoss: true, ...policy },
-    ...extra,
-  };
-}
-
-const createGroup = (namespace: string, spec: object) =>
-  admin.create<FailoverGroup>(collectionPath(FAILOVER_GROUP_TYPE, namespace), { apiVersion: 'ack-systems.io/v1alpha1', kind: 'FailoverGroup', metadata: { name: 'payments', namespace }, spec } as never);
-const group = (namespace: string) => admin.get<FailoverGroup>(objectPath(FAILOVER_GROUP_TYPE, namespace, 'payments'));
+const group = (namespace: string) => groupOf(admin, namespace);
 const eventsOf = async (namespace: string) => (await admin.list<any>(`/api/v1/namespaces/${namespace}/events`)).items.map((e) => e.reason as string);
 const published = (control: string) => cloudwatch.commandCalls(PutMetricDataCommand).filter((c) => c.args[0].input.MetricData![0].Dimensions![0].Value === control).map((c) => c.args[0].input.MetricData![0].Value);
 
 describe('FailoverGroup (R-O2)', () => {
   test('R-O2 the primary failing its probe: automatic unplanned failover, DNS moved through the control metrics, the DR writer promoted, status and Events', async () => {
     const ns = 'fog-auto';
-    await members(ns);
+    await members(admin, ns);
     failing.add(probeUrl(ns, 'primary'));
-    await createGroup(ns, groupSpec(ns));
+    await createGroup(admin, ns, groupSpec(ns));
     const status = await eventually('failed over', async () => ((await group(ns)).status?.phase === 'FailedOver' ? (await group(ns)).status : undefined), 60_000);
     expect(status).toMatchObject({ activeSide: 'secondary', activeRegion: 'us-east-2', primaryHealthy: false, secondaryHealthy: true });
     expect(status!.move).toMatchObject({ trigger: 'Automatic', kind: 'Unplanned', from: 'primary', to: 'secondary' });
@@ -150,10 +81,10 @@ describe('FailoverGroup (R-O2)', () => {
 
   test('R-O2 an unhealthy secondary: Blocked with the reason; nothing is called', async () => {
     const ns = 'fog-blocked';
-    await members(ns);
+    await members(admin, ns);
     failing.add(probeUrl(ns, 'primary'));
     failing.add(probeUrl(ns, 'secondary'));
-    await createGroup(ns, groupSpec(ns));
+    await createGroup(admin, ns, groupSpec(ns));
     const status = await eventually('blocked', async () => ((await group(ns)).status?.phase === 'Blocked' ? (await group(ns)).status : undefined), 60_000);
     expect(status!.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'Blocked', message: expect.stringContaining('the secondary side is not healthy') });
     expect(status!.move).toBeUndefined();
@@ -166,9 +97,9 @@ describe('FailoverGroup (R-O2)', () => {
 
   test('R-O2 unplanned without allowDataLoss: Blocked saying which policy to change', async () => {
     const ns = 'fog-no-loss';
-    await members(ns);
+    await members(admin, ns);
     failing.add(probeUrl(ns, 'primary'));
-    await createGroup(ns, groupSpec(ns, { allowDataLoss: false }));
+    await createGroup(admin, ns, groupSpec(ns, { allowDataLoss: false }));
     const status = await eventually('blocked', async () => ((await group(ns)).status?.phase === 'Blocked' ? (await group(ns)).status : undefined), 60_000);
     expect(status!.conditions![0].message).toContain('set policy.allowDataLoss');
     expect(rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);
@@ -177,8 +108,8 @@ describe('FailoverGroup (R-O2)', () => {
 
   test('R-O2 a drill: a planned request switches the writer over and swaps the records under the operator\'s field manager; re-applying the records does not undo it', async () => {
     const ns = 'fog-drill';
-    await members(ns);
-    await createGroup(ns, groupSpec(ns, { failover: 'Manual' }, { request: { action: 'Failover', id: 'drill-1' } } as Partial<FailoverGroupSpec>));
+    await members(admin, ns);
+    await createGroup(admin, ns, groupSpec(ns, { failover: 'Manual' }, { request: { action: 'Failover', id: 'drill-1' } } as Partial<FailoverGroupSpec>));
     const status = await eventually('drilled', async () => ((await group(ns)).status?.phase === 'FailedOver' ? (await group(ns)).status : undefined), 60_000);
     expect(status).toMatchObject({ handledRequest: 'drill-1', move: { trigger: 'Request', kind: 'Planned' } });
     expect(rds.commandCalls(SwitchoverGlobalClusterCommand).map((c) => c.args[0].input)).toEqual([{ GlobalClusterIdentifier: ns, TargetDbClusterIdentifier: arnOf(ns, 'secondary', 'us-east-2') }]);
@@ -201,9 +132,9 @@ describe('FailoverGroup (R-O2)', () => {
 
   test('R-O2 a move interrupted between steps is continued by the next reconcile without repeating a completed step', async () => {
     const ns = 'fog-resume';
-    await members(ns);
+    await members(admin, ns);
     writers.set(ns, 'secondary'); // the failover call had gone through before the interruption
-    await createGroup(ns, groupSpec(ns, { failover: 'Manual' }));
+    await createGroup(admin, ns, groupSpec(ns, { failover: 'Manual' }));
     const started = new Date().toISOString();
     const move = {
       id: 'auto-earlier',
@@ -226,9 +157,9 @@ describe('FailoverGroup (R-O2)', () => {
 
   test('R-O2 freeze: an outage is reported, nothing is done', async () => {
     const ns = 'fog-frozen';
-    await members(ns);
+    await members(admin, ns);
     failing.add(probeUrl(ns, 'primary'));
-    await createGroup(ns, groupSpec(ns, {}, { freeze: true }));
+    await createGroup(admin, ns, groupSpec(ns, {}, { freeze: true }));
     const status = await eventually('frozen', async () => ((await group(ns)).status?.phase === 'Frozen' ? (await group(ns)).status : undefined), 60_000);
     expect(status!.primaryHealthy).toBe(false);
     expect(rds.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(0);

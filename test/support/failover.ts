@@ -1,0 +1,88 @@
+/**
+ * What the FailoverGroup tests share: the members ACK would have made (the
+ * test writes their status, as the ACK controllers would), a group naming
+ * them, and RDS answering as it would (the writer moves when asked).
+ */
+import { HttpMethod } from '@kubernetes/client-node';
+import { DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { collectionPath, objectPath, type ApiClient } from '../../operator/runtime/api-client';
+import { FAILOVER_GROUP_TYPE, type FailoverGroup, type FailoverGroupSpec } from '../../operator/failover-group/crd';
+import { MEMBER_TYPES } from '../../operator/failover-group/reconciler';
+
+export const arnOf = (namespace: string, side: string, region: string) => `arn:aws:rds:${region}:123456789012:cluster:${namespace}-${side}`;
+export const probeUrl = (namespace: string, side: string) => `https://${side}.${namespace}.example.com/health`;
+
+/** RDS as it would answer: per global cluster (named after the namespace), the writer moves when a failover or switchover is asked for. */
+export function answerLikeRds(rds: AwsClientStub<RDSClient>, writers: Map<string, 'primary' | 'secondary'>): void {
+  rds.on(DescribeGlobalClustersCommand).callsFake((input: { GlobalClusterIdentifier: string }) => {
+    const namespace = input.GlobalClusterIdentifier;
+    const writer = writers.get(namespace) ?? 'primary';
+    return {
+      GlobalClusters: [
+        {
+          GlobalClusterMembers: [
+            { DBClusterArn: arnOf(namespace, 'primary', 'us-east-1'), IsWriter: writer === 'primary', SynchronizationStatus: writer === 'primary' ? undefined : 'connected' },
+            { DBClusterArn: arnOf(namespace, 'secondary', 'us-east-2'), IsWriter: writer === 'secondary', SynchronizationStatus: writer === 'secondary' ? undefined : 'connected' },
+          ],
+        },
+      ],
+    };
+  });
+  const move = (input: { GlobalClusterIdentifier: string; TargetDbClusterIdentifier: string }) => {
+    writers.set(input.GlobalClusterIdentifier, input.TargetDbClusterIdentifier.includes('-secondary') ? 'secondary' : 'primary');
+    return {};
+  };
+  rds.on(FailoverGlobalClusterCommand).callsFake(move);
+  rds.on(SwitchoverGlobalClusterCommand).callsFake(move);
+}
+
+const writeStatus = (admin: ApiClient, type: typeof MEMBER_TYPES[keyof typeof MEMBER_TYPES], namespace: string, name: string, status: object) =>
+  admin.request(HttpMethod.PATCH, `${objectPath(type, namespace, name)}/status`, { body: { status }, contentType: 'application/merge-patch+json' });
+
+/** A namespace with the members ACK would have made: two clusters, the global cluster, two records. */
+export async function members(admin: ApiClient, namespace: string): Promise<void> {
+  await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  const create = (type: typeof MEMBER_TYPES[keyof typeof MEMBER_TYPES], name: string, spec: object) =>
+    admin.create(collectionPath(type, namespace), { apiVersion: `${type.group}/${type.version}`, kind: type.kind, metadata: { name, namespace }, spec } as never);
+  for (const [side, region] of [
+    ['primary', 'us-east-1'],
+    ['secondary', 'us-east-2'],
+  ] as const) {
+    await create(MEMBER_TYPES.dbCluster, `db-${side}`, { dbClusterIdentifier: `${namespace}-${side}`, engine: 'aurora-postgresql' });
+    await writeStatus(admin, MEMBER_TYPES.dbCluster, namespace, `db-${side}`, { ackResourceMetadata: { arn: arnOf(namespace, side, region), ownerAccountID: '123456789012', region }, status: 'available' });
+    await create(MEMBER_TYPES.recordSet, `rec-${side}`, {
+      recordType: 'A',
+      name: 'api.example.com.',
+      setIdentifier: side,
+      failover: side === 'primary' ? 'PRIMARY' : 'SECONDARY',
+      aliasTarget: { dnsName: `d-${side}.execute-api.${region}.amazonaws.com`, hostedZoneID: 'Z1UJRXOUMOOFQ8', evaluateTargetHealth: true },
+      healthCheckRef: { from: { name: `hc-${side}` } },
+    });
+  }
+  await create(MEMBER_TYPES.globalCluster, 'global', { globalClusterIdentifier: namespace });
+  await writeStatus(admin, MEMBER_TYPES.globalCluster, namespace, 'global', { globalClusterMembers: [{ dbClusterARN: arnOf(namespace, 'primary', 'us-east-1'), isWriter: true }] });
+}
+
+
+export function groupSpec(namespace: string, policy: Partial<FailoverGroupSpec['policy']> = {}, extra: Partial<FailoverGroupSpec> = {}): object {
+  const side = (name: string, region: string) => ({
+    region,
+    dbCluster: { name: `db-${name}` },
+    recordSet: { name: `rec-${name}` },
+    trafficControl: `${namespace}-${name}`,
+    probes: [{ url: probeUrl(namespace, name) }],
+  });
+  return {
+    primary: side('primary', 'us-east-1'),
+    secondary: side('secondary', 'us-east-2'),
+    globalCluster: { name: 'global' },
+    policy: { failover: 'Automatic', failureThreshold: 1, probeIntervalSeconds: 5, cooldownSeconds: 0, allowDataLoss: true, ...policy },
+    ...extra,
+  };
+}
+
+export const createGroup = (admin: ApiClient, namespace: string, spec: object) =>
+  admin.create<FailoverGroup>(collectionPath(FAILOVER_GROUP_TYPE, namespace), { apiVersion: 'ack-systems.io/v1alpha1', kind: 'FailoverGroup', metadata: { name: 'payments', namespace }, spec } as never);
+export const groupOf = (admin: ApiClient, namespace: string) => admin.get<FailoverGroup>(objectPath(FAILOVER_GROUP_TYPE, namespace, 'payments'));
