@@ -18,11 +18,12 @@ import { performance } from 'node:perf_hooks';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
+import { join } from 'node:path';
+import { ackCrdsDir, REPO_ROOT } from '../lib/paths';
 import { ApiClient } from '../operator/runtime/api-client';
 import { startControlPlane } from '../test/support/control-plane';
 import { answerLikeRds, createGroup, groupOf, groupSpec, members, probeUrl } from '../test/support/failover';
 import { counter, eventually, installOperator, operatorServiceAccount, startOperatorInProcess } from '../test/support/operator';
-import { ALL_CRDS } from '../test/support/shared-control-plane';
 
 const INTERVAL = Number(process.env.BENCH_INTERVAL_SECONDS ?? 10);
 const THRESHOLD = Number(process.env.BENCH_THRESHOLD ?? 3);
@@ -40,7 +41,7 @@ const writes = async (metrics: Parameters<typeof counter>[0]) =>
   (await counter(metrics, 'rest_client_requests_total', { verb: 'PUT' })) + (await counter(metrics, 'rest_client_requests_total', { verb: 'PATCH' })) + (await counter(metrics, 'rest_client_requests_total', { verb: 'POST' }));
 
 console.log(`failover benchmark: probes every ${INTERVAL} s, ${THRESHOLD} failures to fail over`);
-const controlPlane = await startControlPlane({ crdPaths: ALL_CRDS });
+const controlPlane = await startControlPlane({ crdPaths: [ackCrdsDir(), join(REPO_ROOT, 'dist', 'operator', 'crds.k8s.yaml')] });
 try {
   installOperator(controlPlane);
   const admin = new ApiClient(controlPlane.admin.kubeConfig);
