@@ -276,8 +276,8 @@ export class DrChart extends SystemChart {
 
   /**
    * What the failover controller may do in this account, exactly: read the
-   * global database, switch or fail it over to one of its two members, and
-   * publish the traffic-control metric. Assumed through EKS Pod Identity by
+   * global database, switch or fail it over to one of its two members, find
+   * an unplanned failover's snapshot, and publish the traffic-control metric. Assumed through EKS Pod Identity by
    * the operator's ServiceAccount (docs/operator.md).
    */
   private failoverOperatorRole(primary: DrRegion, database: AuroraGlobalDatabase): void {
@@ -292,6 +292,11 @@ export class DrChart extends SystemChart {
     const globalArn = arn(primary, 'rds', `global-cluster:${database.globalClusterIdentifier}`, { region: '' });
     role.addToPolicy({ actions: ['rds:DescribeGlobalClusters'], resources: ['*'] });
     role.addToPolicy({ actions: ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'], resources: [globalArn, database.primary.arn, database.secondary.arn] });
+    // After an unplanned failover: find the old primary's snapshot holding the writes not replicated.
+    role.addToPolicy({
+      actions: ['rds:DescribeDBClusterSnapshots'],
+      resources: [database.primary, database.secondary].flatMap((cluster) => [cluster.arn, cluster.arn.replace(/:cluster:.*$/, ':cluster-snapshot:rds:unplanned-global-failover-*')]),
+    });
     role.addToPolicy({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': TRAFFIC_CONTROL_NAMESPACE } } });
   }
 

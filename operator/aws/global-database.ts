@@ -6,7 +6,7 @@
  * current primary's region, a failover to the target's (the primary's region
  * may be the one that is down), a describe to the region asked.
  */
-import { DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+import { DescribeDBClusterSnapshotsCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
 
 export interface GlobalDatabaseMember {
   readonly clusterArn: string;
@@ -27,6 +27,12 @@ export interface GlobalDatabase {
   switchover(globalClusterIdentifier: string, targetClusterArn: string, primaryRegion: string): Promise<void>;
   /** Unplanned: promotes the target now; writes not yet replicated are lost. Sent to the target's region. */
   failover(globalClusterIdentifier: string, targetClusterArn: string, targetRegion: string): Promise<void>;
+  /**
+   * The snapshot Aurora takes of an old primary after an unplanned failover
+   * (`rds:unplanned-global-failover-<cluster>-<time>`), which holds the writes
+   * not replicated; kept only for the cluster's backup retention.
+   */
+  findFailoverSnapshot(clusterIdentifier: string, region: string): Promise<string | undefined>;
 }
 
 /** The AWS SDK v3 implementation; credentials from the default chain (IRSA, EKS Pod Identity). */
@@ -51,6 +57,15 @@ export class SdkGlobalDatabase implements GlobalDatabase {
 
   async failover(globalClusterIdentifier: string, targetClusterArn: string, targetRegion: string): Promise<void> {
     await this.client(targetRegion).send(new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: globalClusterIdentifier, TargetDbClusterIdentifier: targetClusterArn, AllowDataLoss: true }));
+  }
+
+  async findFailoverSnapshot(clusterIdentifier: string, region: string): Promise<string | undefined> {
+    const result = await this.client(region).send(new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: clusterIdentifier }));
+    return (result.DBClusterSnapshots ?? [])
+      .map((snapshot) => snapshot.DBClusterSnapshotIdentifier ?? '')
+      .filter((id) => id.startsWith('rds:unplanned-global-failover-'))
+      .sort()
+      .at(-1);
   }
 
   private client(region: string): RDSClient {

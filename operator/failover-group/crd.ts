@@ -94,6 +94,7 @@ const moveSchema = z.object({
   detectionSeconds: z.number().optional(),
   rtoSeconds: z.number().optional().meta({ description: 'From the first failed probe (or the request) to traffic moved.' }),
   expectedDataLossSeconds: z.number().optional(),
+  lostWritesSnapshot: z.string().optional().meta({ description: 'After an unplanned failover: the old primary\'s snapshot holding the writes not replicated (kept for its backup retention).' }),
 });
 
 const memberHealthSchema = z.object({ side: z.enum(SIDES), member: z.string(), healthy: z.boolean(), reason: z.string() });

@@ -88,6 +88,7 @@ export class FailoverGroupReconciler implements Reconciler {
     if (decision.kind === 'none') {
       await this.report(group, observation, decision.phase, decision.blocked, decision.handledRequest);
       await this.holdTrafficControls(group);
+      await this.recordLostWrites(group);
       return { requeueAfterMs: interval };
     }
     let move: FailoverMove;
@@ -150,6 +151,28 @@ export class FailoverGroupReconciler implements Reconciler {
       } catch (error) {
         this.options.logger.warn('traffic control not published', { group: group.metadata!.name, side, error: error as Error });
       }
+    }
+  }
+
+  /**
+   * After an unplanned failover, finds the old primary's snapshot holding the
+   * writes not replicated (it appears once that region answers again) and
+   * records it, with an Event: it is kept only for the backup retention.
+   */
+  private async recordLostWrites(group: FailoverGroup): Promise<void> {
+    const move = group.status?.move;
+    const { database } = this.options;
+    if (!move?.completedAt || move.kind !== 'Unplanned' || move.lostWritesSnapshot || !database || !group.spec.globalCluster) return;
+    const ref = group.spec[move.from].dbCluster;
+    const identifier = ref && this.options.members.dbCluster.get(`${group.metadata!.namespace}/${ref.name}`)?.spec?.dbClusterIdentifier;
+    if (!identifier) return;
+    try {
+      const snapshot = await database.findFailoverSnapshot(identifier, group.spec[move.from].region);
+      if (!snapshot) return;
+      await this.saveMove(group, { ...move, lostWritesSnapshot: snapshot });
+      this.options.events.record(group, 'Warning', 'LostWritesSnapshot', `the writes not replicated before the failover are in snapshot ${snapshot} (${group.spec[move.from].region}), kept for the cluster's backup retention: copy it if you need them`);
+    } catch (error) {
+      this.options.logger.debug('old primary region not answering yet', { group: group.metadata!.name, error: error as Error });
     }
   }
 

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+import { DescribeDBClusterSnapshotsCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { HttpMethod } from '@kubernetes/client-node';
 import { ApiClient, objectPath } from '../../operator/runtime/api-client';
@@ -53,6 +53,7 @@ describe('FailoverGroup (R-O2)', () => {
   test('R-O2 the primary failing its probe: automatic unplanned failover, DNS moved through the control metrics, the DR writer promoted, status and Events', async () => {
     const ns = 'fog-auto';
     await members(admin, ns);
+    rds.on(DescribeDBClusterSnapshotsCommand, { DBClusterIdentifier: `${ns}-primary` }).resolves({ DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: `rds:unplanned-global-failover-${ns}-primary-1` }] });
     failing.add(probeUrl(ns, 'primary'));
     await createGroup(admin, ns, groupSpec(ns));
     const status = await eventually('failed over', async () => ((await group(ns)).status?.phase === 'FailedOver' ? (await group(ns)).status : undefined), 60_000);
@@ -78,6 +79,10 @@ describe('FailoverGroup (R-O2)', () => {
     await eventually('events', async () => ((await eventsOf(ns)).includes('MoveCompleted') ? true : undefined));
     const moves = await counter(running.metrics, 'ack_systems_failover_moves_total', { namespace: ns, kind: 'Unplanned', trigger: 'Automatic' });
     expect(moves).toBe(1);
+    // The writes not replicated: the old primary's snapshot, recorded once its region answers.
+    const recorded = await eventually('snapshot recorded', async () => (await group(ns)).status?.move?.lostWritesSnapshot, 30_000);
+    expect(recorded).toBe(`rds:unplanned-global-failover-${ns}-primary-1`);
+    await eventually('snapshot event', async () => ((await eventsOf(ns)).includes('LostWritesSnapshot') ? true : undefined));
     expect(await eventsOf(ns)).toEqual(expect.arrayContaining(['MoveStarted', 'StepCompleted', 'MoveCompleted']));
     failing.delete(probeUrl(ns, 'primary'));
   }, 90_000);

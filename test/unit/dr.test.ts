@@ -245,6 +245,16 @@ describe('S5 dr: what the failover controller may do in AWS (R-O2)', () => {
         Action: ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'],
         Resource: ['arn:aws:rds::123456789012:global-cluster:payments-global-prod', 'arn:aws:rds:us-east-1:123456789012:cluster:payments-global-primary-prod', 'arn:aws:rds:us-east-2:123456789012:cluster:payments-global-secondary-prod'],
       },
+      {
+        Effect: 'Allow',
+        Action: 'rds:DescribeDBClusterSnapshots',
+        Resource: [
+          'arn:aws:rds:us-east-1:123456789012:cluster:payments-global-primary-prod',
+          'arn:aws:rds:us-east-1:123456789012:cluster-snapshot:rds:unplanned-global-failover-*',
+          'arn:aws:rds:us-east-2:123456789012:cluster:payments-global-secondary-prod',
+          'arn:aws:rds:us-east-2:123456789012:cluster-snapshot:rds:unplanned-global-failover-*',
+        ],
+      },
       { Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'ACKSystems/Failover' } } },
     ]);
     expect(JSON.parse(role.spec.assumeRolePolicyDocument).Statement[0]).toMatchObject({ Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] });

@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+import { DescribeDBClusterSnapshotsCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SdkGlobalDatabase } from '../../../operator/aws/global-database';
 import { SdkTrafficControl } from '../../../operator/aws/traffic-control';
@@ -60,6 +60,19 @@ describe('Aurora global database adapter (R-O2)', () => {
     expect(clients.regions).toEqual(['us-east-1', 'us-east-2']);
     expect(rds.commandCalls(SwitchoverGlobalClusterCommand)[0].args[0].input).toEqual({ GlobalClusterIdentifier: 'payments-global-prod', TargetDbClusterIdentifier: SECONDARY });
     expect(rds.commandCalls(FailoverGlobalClusterCommand)[0].args[0].input).toEqual({ GlobalClusterIdentifier: 'payments-global-prod', TargetDbClusterIdentifier: SECONDARY, AllowDataLoss: true });
+  });
+
+  test('R-O2 after an unplanned failover, the old primary\'s lost-writes snapshot is found by its name, in its region', async () => {
+    rds.on(DescribeDBClusterSnapshotsCommand).resolves({
+      DBClusterSnapshots: [
+        { DBClusterSnapshotIdentifier: 'rds:payments-global-primary-prod-2026-11-29-03-00' },
+        { DBClusterSnapshotIdentifier: 'rds:unplanned-global-failover-payments-global-primary-prod-2026-11-30-01-02' },
+      ],
+    });
+    const clients = regional((region) => new RDSClient({ region }));
+    const found = await new SdkGlobalDatabase(clients.clientFor).findFailoverSnapshot('payments-global-primary-prod', 'us-east-1');
+    expect(found).toBe('rds:unplanned-global-failover-payments-global-primary-prod-2026-11-30-01-02');
+    expect([clients.regions, rds.commandCalls(DescribeDBClusterSnapshotsCommand)[0].args[0].input]).toEqual([['us-east-1'], { DBClusterIdentifier: 'payments-global-primary-prod' }]);
   });
 
   test('R-O2 an unknown global cluster is an error naming it', async () => {
