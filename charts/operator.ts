@@ -14,7 +14,7 @@ import { ACK_KINDS } from '../imports/ack-kinds';
 import type { AckKindInfo } from '../lib/ack-kind';
 import { ValidationError } from '../lib/errors';
 import { CONTAINER_IMAGE_PATTERN } from '../lib/validation/aws';
-import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from '../operator/identity';
+import { OPERATOR_CLUSTER_CONFIG, OPERATOR_METRICS_PORT, OPERATOR_NAME } from '../operator/identity';
 import { PEERING_ACTIVE_METRIC } from '../operator/peering-health/peering-health';
 import { OPERATOR_CRDS } from '../operator/crds';
 import { FAILOVER_GROUP_TYPE } from '../operator/failover-group/crd';
@@ -166,6 +166,13 @@ export class OperatorChart extends Chart {
             // V8 grows its heap lazily towards a limit far above the container's; cap it at half
             // the memory limit so garbage is collected before the kernel kills the pod.
             NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${MEMORY_LIMIT_MIB / 2}`),
+            // What differs per cluster, from an optional ConfigMap made in each cluster (docs/operator.md).
+            ...Object.fromEntries(
+              Object.entries(OPERATOR_CLUSTER_CONFIG.env).map(([key, variable]) => [
+                variable,
+                kplus.EnvValue.fromConfigMap(kplus.ConfigMap.fromConfigMapName(this, `cluster-config-${key}`, OPERATOR_CLUSTER_CONFIG.name), key, { optional: true }),
+              ]),
+            ),
           },
           ports: [{ name: 'http-metrics', number: OPERATOR_METRICS_PORT }],
           liveness: kplus.Probe.fromHttpGet('/healthz', { port: OPERATOR_METRICS_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { parseFlags, shown, UsageError } from '../lib/cli';
 import { K8S_LABEL_NAME, K8S_SUBDOMAIN_NAME, nameProblem } from '../lib/naming';
-import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from './identity';
+import { OPERATOR_CLUSTER_CONFIG, OPERATOR_METRICS_PORT, OPERATOR_NAME } from './identity';
 import { leaseTimingError } from './runtime/leader-election';
 import type { LogLevel } from './runtime/log';
 import { FAILOVER_GROUP_CONTROLLER } from './failover-group/controllers';
@@ -49,8 +49,8 @@ export const OPERATOR_USAGE = `Usage: npm run operator -- [flags]
   --log-level <level>       debug | info | warn | error             (default info)
   --failover-lease <region>/<table>
                             a DynamoDB table every cluster's operator reaches: only the holder of its
-                            lease acts on FailoverGroups (default: none; this cluster's leader acts)
-  --cluster-name <name>     this cluster's name in that lease      (required with --failover-lease)
+                            lease acts on FailoverGroups (default $ACK_SYSTEMS_FAILOVER_LEASE, else none)
+  --cluster-name <name>     this cluster's name in that lease      (default $ACK_SYSTEMS_CLUSTER_NAME; required with a lease)
   -h, --help                this text`;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -100,8 +100,9 @@ export function parseOperatorFlags(args: readonly string[], env: NodeJS.ProcessE
   const timingError = leaseTimingError(leaseDurationMs, renewDeadlineMs, retryPeriodMs);
   if (timingError) throw new UsageError(`--lease-duration-ms, --renew-deadline-ms, --retry-period-ms: ${timingError}`);
 
-  const failoverLease = values['failover-lease'] as string | undefined;
-  const clusterName = values['cluster-name'] as string | undefined;
+  // Flags win; else the per-cluster ConfigMap's values, which the chart passes as variables.
+  const failoverLease = (values['failover-lease'] as string | undefined) ?? (env[OPERATOR_CLUSTER_CONFIG.env['failover-lease']] || undefined);
+  const clusterName = (values['cluster-name'] as string | undefined) ?? (env[OPERATOR_CLUSTER_CONFIG.env['cluster-name']] || undefined);
   const lease = failoverLease === undefined ? undefined : /^([a-z]{2}(?:-gov)?-[a-z]+-\d)\/([A-Za-z0-9_.-]{3,255})$/.exec(failoverLease);
   if (failoverLease !== undefined && !lease) throw new UsageError(`--failover-lease must be <region>/<table>, e.g. us-west-2/ack-systems-failover, got ${shown(failoverLease)}`);
   if (lease && !clusterName) throw new UsageError('--failover-lease needs --cluster-name: the lease names its holder by cluster');

@@ -15,3 +15,10 @@ export const TAG_FIELD_MANAGER = 'ack-systems-tag-operator';
 
 /** The field manager of what the failover controller changes in members (the records it points elsewhere). */
 export const FAILOVER_FIELD_MANAGER = 'ack-systems-failover-operator';
+
+/**
+ * The optional ConfigMap, in the operator's namespace, with what differs per
+ * cluster (`dist/operator/` is the same everywhere): `cluster-name` and
+ * `failover-lease`, read as the environment variables below.
+ */
+export const OPERATOR_CLUSTER_CONFIG = { name: `${OPERATOR_NAME}-cluster`, env: { 'cluster-name': 'ACK_SYSTEMS_CLUSTER_NAME', 'failover-lease': 'ACK_SYSTEMS_FAILOVER_LEASE' } } as const;

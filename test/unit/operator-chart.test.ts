@@ -98,13 +98,16 @@ describe('operator RBAC (R-O4 least privilege)', () => {
 });
 
 describe('operator Deployment (R-O4)', () => {
-  test('R-O4 two replicas with leader election on, told their pod name and namespace', () => {
+  test('R-O4 R-O2 two replicas with leader election on, told their pod name and namespace, and the per-cluster settings of an optional ConfigMap', () => {
     expect(deployment.spec.replicas).toBe(2);
     expect(container.args).toContain('--leader-elect=true');
+    const fromClusterConfig = (key: string) => ({ valueFrom: { configMapKeyRef: { name: 'ack-systems-operator-cluster', key, optional: true } } });
     expect(container.env).toEqual([
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'NODE_OPTIONS', value: '--max-old-space-size=256' },
+      { name: 'ACK_SYSTEMS_CLUSTER_NAME', ...fromClusterConfig('cluster-name') },
+      { name: 'ACK_SYSTEMS_FAILOVER_LEASE', ...fromClusterConfig('failover-lease') },
     ]);
     expect(container.image).toBe(DEFAULT_OPERATOR_IMAGE);
   });

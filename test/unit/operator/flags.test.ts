@@ -30,6 +30,11 @@ describe('operator flags (R-O4)', () => {
   test('R-O2 --failover-lease and --cluster-name: the holder is the cluster and the replica', () => {
     expect(parseOperatorFlags(['--failover-lease=us-west-2/ack-systems-failover', '--cluster-name=prod-use2', '--identity=op-1'], {})!.failoverLease).toEqual({ region: 'us-west-2', table: 'ack-systems-failover', holder: 'prod-use2/op-1' });
     expect(parseOperatorFlags([], {})!.failoverLease).toBeUndefined();
+    // From the per-cluster ConfigMap, through the chart's variables; a flag wins.
+    const env = { ACK_SYSTEMS_FAILOVER_LEASE: 'us-west-2/leases', ACK_SYSTEMS_CLUSTER_NAME: 'prod-use1', POD_NAME: 'op-7' };
+    expect(parseOperatorFlags([], env)!.failoverLease).toEqual({ region: 'us-west-2', table: 'leases', holder: 'prod-use1/op-7' });
+    expect(parseOperatorFlags(['--cluster-name=other'], env)!.failoverLease!.holder).toBe('other/op-7');
+    expect(parseOperatorFlags([], { ACK_SYSTEMS_FAILOVER_LEASE: '', ACK_SYSTEMS_CLUSTER_NAME: '' })!.failoverLease).toBeUndefined();
   });
 
   test('R-O3 --concurrency per controller: a number for every controller, or <controller>=<n> items applied in order', () => {
