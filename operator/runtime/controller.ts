@@ -90,6 +90,9 @@ export class Controller {
   private readonly logger: Logger;
   private readonly watches: Watch<KubernetesObject>[] = [];
   private state: 'idle' | 'starting' | 'running' | 'stopped' = 'idle';
+  private markStopped!: () => void;
+  /** Resolves at stop(): a start still waiting for its sources ends then. */
+  private readonly stopped = new Promise<void>((resolve) => (this.markStopped = resolve));
 
   constructor(private readonly options: ControllerOptions) {
     const concurrency = options.concurrency ?? 1;
@@ -130,7 +133,7 @@ export class Controller {
   async start(): Promise<void> {
     if (this.state !== 'idle') return;
     this.state = 'starting';
-    await Promise.all(this.watches.map((watch) => watch.source.synced()));
+    await Promise.race([Promise.all(this.watches.map((watch) => watch.source.synced())), this.stopped]);
     if (this.state !== 'starting') return;
     this.watches.forEach((watch) => this.attach(watch));
     this.state = 'running';
@@ -141,6 +144,7 @@ export class Controller {
   /** Stops taking keys and waits for in-flight reconciliations to finish. */
   async stop(): Promise<void> {
     this.state = 'stopped';
+    this.markStopped();
     this.watches.forEach((watch) => watch.remove?.());
     await this.queue.shutDownWithDrain();
     await Promise.all(this.workers);

@@ -110,6 +110,9 @@ export class Manager {
     // Stopping the cache ends any wait for it to sync; a start in progress then
     // finishes and starts nothing more. Controllers keep reading the stores it leaves.
     await this.cache.stop();
+    // A runnable still starting (a controller waiting for a source) is stopped, so its start can end.
+    this.stoppedWhileStarting = this.startingRunnable;
+    await this.stoppedWhileStarting?.stop();
     await this.starting;
     for (const runnable of this.started.reverse()) await runnable.stop();
     this.started = [];
@@ -128,14 +131,25 @@ export class Manager {
       await this.cacheSynced;
       for (const runnable of this.runnables) {
         if (this.state === 'stopping') return;
+        this.startingRunnable = runnable;
         await runnable.start();
-        this.started.push(runnable);
+        this.startingRunnable = undefined;
+        // One the shutdown stopped while it started is not stopped again.
+        if (runnable !== this.stoppedWhileStarting) this.started.push(runnable);
+        if (this.stopping()) return;
       }
     })();
     return this.starting;
   }
 
   private starting?: Promise<void>;
+  private startingRunnable?: Runnable;
+  private stoppedWhileStarting?: Runnable;
+
+  /** Read through a method: the state changes across the awaits of `lead()`. */
+  private stopping(): boolean {
+    return this.state === 'stopping';
+  }
 
   private ready(): { ok: boolean; failing: string[] } {
     if (this.state !== 'leading' && this.state !== 'standby') return { ok: false, failing: [this.state] };

@@ -235,6 +235,18 @@ describe('Controller watches (R-O3, issue 10)', () => {
     await c.stop();
   });
 
+  test('R-O3 stop() ends a start still waiting for a source that never syncs; no worker runs', async () => {
+    const { c, kind, reconciled } = watching((c, kind) => c.watch(kind, ownKey));
+    kind.put(widget('a'));
+    const starting = c.start();
+    await jest.advanceTimersByTimeAsync(1000);
+    await c.stop();
+    await starting;
+    kind.sync();
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(reconciled).toEqual([]);
+  });
+
   test('R-O3 a watch added while running (a kind discovered later) takes effect at once; a stopped controller detaches', async () => {
     const { c, reconciled } = watching();
     await c.start();

@@ -46,6 +46,21 @@ describe('manager (R-O3)', () => {
     expect(log).toEqual(['start caches', 'synced caches', 'stop caches']);
   });
 
+  test('R-O3 a runnable whose start waits until it is stopped (a controller whose source never syncs) does not hang the shutdown', async () => {
+    const log: string[] = [];
+    const manager = new Manager({ api: emptyCluster(), logger, metrics: new OperatorMetrics(), port: 0, events });
+    let entered!: () => void;
+    const starting = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    manager.add({ name: 'stuck', start: async () => (log.push('start stuck'), entered(), await released), stop: async () => (log.push('stop stuck'), release()) });
+    manager.add(runnable('after', log));
+    const started = manager.start();
+    await starting;
+    await Promise.all([started, manager.shutdown()]);
+    expect(log).toEqual(['start stuck', 'stop stuck']);
+  });
+
   test('R-O3 a metrics collector that throws gives a 500 and a log line', async () => {
     const lines: string[] = [];
     const metrics = new OperatorMetrics();
