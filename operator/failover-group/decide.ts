@@ -40,7 +40,7 @@ export type StepName = 'take-out-source' | 'bring-in-target' | 'switchover-datab
 export type Decision =
   | { readonly kind: 'none'; readonly phase: NonNullable<FailoverGroupStatus['phase']>; readonly blocked?: string; readonly handledRequest?: string }
   | { readonly kind: 'start'; readonly move: FailoverMove; readonly handledRequest?: string }
-  | { readonly kind: 'continue'; readonly step: StepName };
+  | { readonly kind: 'continue'; readonly step: StepName | undefined };
 
 /** The side health after this round: failed rounds in a row, and when the current run of failures began. */
 export function countFailures(
@@ -90,8 +90,9 @@ export function decide(group: FailoverGroup, observation: Observation): Decision
   // One move at a time: continue the one in progress.
   const move = status.move;
   if (move && !move.completedAt) {
+    // Undefined once every step completed but the completion was not yet recorded: it is, next.
     const next = planSteps(group, move.kind, move.from, move.to).find((step) => !move.steps.some((s) => s.name === step && s.completedAt));
-    if (next) return { kind: 'continue', step: next };
+    return { kind: 'continue', step: next };
   }
   if (spec.freeze) return { kind: 'none', phase: 'Frozen' };
 

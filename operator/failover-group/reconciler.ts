@@ -9,7 +9,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { GlobalDatabase } from '../aws/global-database';
 import type { TrafficControl } from '../aws/traffic-control';
-import { objectPath, type ApiClient, type ResourceType } from '../runtime/api-client';
+import { isStatus, objectPath, type ApiClient, type ResourceType } from '../runtime/api-client';
 import type { ReconcileResult, Reconciler } from '../runtime/controller';
 import type { EventRecorder } from '../runtime/events';
 import type { Logger } from '../runtime/log';
@@ -75,7 +75,14 @@ export class FailoverGroupReconciler implements Reconciler {
   }
 
   async reconcile(key: string): Promise<ReconcileResult | void> {
-    const group = this.options.groups.get(key);
+    const cached = this.options.groups.get(key);
+    if (!cached) return;
+    // Decided on the object as it is now, not as the cache last saw it: a status written by the
+    // previous round (a move completed) may not have reached the cache, and acting on the older
+    // one would start the same move again.
+    const group = await this.options.api
+      .get<FailoverGroup>(objectPath(FAILOVER_GROUP_TYPE, cached.metadata!.namespace, cached.metadata!.name!))
+      .catch((error: unknown) => (isStatus(error, 404) ? undefined : Promise.reject(error)));
     if (!group) return;
     const observation = await this.observe(group);
     const decision = decide(group, observation);

@@ -119,6 +119,12 @@ describe('FailoverGroup decisions (R-O2)', () => {
     expect(decide(group({ freeze: true }, { move }), seen(false, false))).toEqual({ kind: 'continue', step: 'take-out-source' });
   });
 
+  test('R-O2 a move whose steps all completed but whose completion was not recorded is completed, never started again', () => {
+    const done = NOW.toISOString();
+    const move = { id: 'auto-1', trigger: 'Automatic' as const, kind: 'Unplanned' as const, from: 'primary' as const, to: 'secondary' as const, startedAt: done, steps: ['bring-in-target', 'take-out-source', 'failover-database', 'wait-database'].map((name) => ({ name, startedAt: done, completedAt: done })) };
+    expect(decide(group({}, { failedRounds: { primary: 5, secondary: 0 }, move }), seen(false))).toEqual({ kind: 'continue', step: undefined });
+  });
+
   test('R-O2 freeze stops automation and requests; health is still judged', () => {
     expect(decide(group({ freeze: true, request: { action: 'Failover', id: 'x' } }, { failedRounds: { primary: 9, secondary: 0 } }), seen(false))).toEqual({ kind: 'none', phase: 'Frozen' });
   });
