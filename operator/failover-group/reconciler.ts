@@ -224,6 +224,9 @@ export class FailoverGroupReconciler implements Reconciler {
    * roles: two PRIMARY records at once would be refused by Route 53, Terminal
    * in ACK). Each record is applied under the operator's field manager, so a
    * re-apply of `dist/` does not undo it (and Argo CD ignores these fields).
+   * ACK sends each change as one UPSERT of the whole record set
+   * (route53-controller v1.5.2 `record_set/hooks.go:178-197`), so each record
+   * is valid on its own at every moment of the swap.
    */
   private async swapRecords(group: FailoverGroup, to: Side): Promise<void> {
     const namespace = group.metadata!.namespace!;

@@ -8,13 +8,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
 import { App } from 'cdk8s';
-import { buildEnvironment, renderEnvironment } from '../../charts/app';
+import { buildEnvironment } from '../../charts/app';
 import { OperatorMonitoringChart } from '../../charts/operator';
 import type { SystemChart } from '../../charts/system-chart';
 import { ACK_CONTROLLER_RELEASES } from '../../imports/ack-releases';
 import { loadEnvironments } from '../../lib/config/load';
 import { REPO_ROOT, specPath } from '../../lib/paths';
-import { WARNING_SUMMARIES, type WarningId } from '../../lib/warnings';
+import { collectWarnings, WARNING_SUMMARIES, type Warning, type WarningId } from '../../lib/warnings';
 import { architectureDot, DIAGRAM_LEGEND, type ManifestObject } from './architecture';
 import { configurationReference } from './configuration';
 import { coverageReference, testNames } from './coverage';
@@ -23,18 +23,29 @@ import { crdReference } from './crds';
 export const DOCS_DIR = join(REPO_ROOT, 'docs');
 const CONFIG_DIR = join(REPO_ROOT, 'config');
 
-/** Every system of every committed environment, as synth renders it. */
-function systemsByEnvironment(): { environment: string; system: string; objects: ManifestObject[] }[] {
-  return loadEnvironments(CONFIG_DIR).flatMap((environment) =>
-    (buildEnvironment(environment).charts as SystemChart[]).map((chart) => ({ environment: environment.name, system: chart.system, objects: chart.toJson() as ManifestObject[] })),
-  );
+interface RenderedSystems {
+  readonly systems: readonly { environment: string; system: string; objects: ManifestObject[] }[];
+  readonly warnings: readonly { environment: string; warnings: readonly Warning[] }[];
+}
+
+let rendered: RenderedSystems | undefined;
+
+/** Every system of every committed environment, as synth renders it, and its warnings: built once for every page. */
+function renderedSystems(): RenderedSystems {
+  if (rendered) return rendered;
+  const apps = loadEnvironments(CONFIG_DIR).map((environment) => ({ environment: environment.name, app: buildEnvironment(environment) }));
+  rendered = {
+    systems: apps.flatMap(({ environment, app }) => (app.charts as SystemChart[]).map((chart) => ({ environment, system: chart.system, objects: chart.toJson() as ManifestObject[] }))),
+    warnings: apps.map(({ environment, app }) => ({ environment, warnings: collectWarnings(app) })),
+  };
+  return rendered;
 }
 
 /** `docs/diagrams/<env>/<system>.svg` for every system and environment. */
 export async function diagrams(): Promise<Map<string, string>> {
   const graphviz = await Graphviz.load();
   return new Map(
-    systemsByEnvironment().map(({ environment, system, objects }) => [
+    renderedSystems().systems.map(({ environment, system, objects }) => [
       join('diagrams', environment, `${system}.svg`),
       graphviz.dot(architectureDot(`${system} in ${environment}`, objects), 'svg'),
     ]),
@@ -44,7 +55,7 @@ export async function diagrams(): Promise<Map<string, string>> {
 /** The ACK controllers the systems use, at the releases `imports/` was generated from, and how to install them. */
 function ackControllersBlock(): string {
   const usedBy = new Map<string, Set<string>>();
-  for (const { system, objects } of systemsByEnvironment()) {
+  for (const { system, objects } of renderedSystems().systems) {
     for (const object of objects) {
       const group = object.apiVersion.split('/')[0];
       if (group.endsWith('.services.k8s.aws')) usedBy.set(group, (usedBy.get(group) ?? new Set()).add(system));
@@ -94,7 +105,7 @@ function operatorAlertsBlock(): string {
 /** Every synth warning and where the committed environments show it (which steps each still waits for). */
 function warningsBlock(): string {
   const places = new Map<WarningId, Set<string>>();
-  for (const { environment, warnings } of loadEnvironments(CONFIG_DIR).map(renderEnvironment)) {
+  for (const { environment, warnings } of renderedSystems().warnings) {
     for (const warning of warnings) places.set(warning.id, (places.get(warning.id) ?? new Set()).add(`${environment}/${warning.path.split('/')[0]}`));
   }
   return [
