@@ -18,7 +18,7 @@ import { OPERATOR_CLUSTER_CONFIG, OPERATOR_METRICS_PORT, OPERATOR_NAME } from '.
 import { PEERING_ACTIVE_METRIC } from '../operator/peering-health/peering-health';
 import { OPERATOR_CRDS } from '../operator/crds';
 import { FAILOVER_GROUP_TYPE } from '../operator/failover-group/crd';
-import { MEMBER_TYPES } from '../operator/failover-group/reconciler';
+import { MEMBER_TYPES } from '../operator/failover-group/members';
 import { TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
 import packageJson from '../package.json' with { type: 'json' };
 

@@ -6,7 +6,8 @@
  * current primary's region, a failover to the target's (the primary's region
  * may be the one that is down), a describe to the region asked.
  */
-import { DescribeDBClusterSnapshotsCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+import { CopyDBClusterSnapshotCommand, DBClusterSnapshotAlreadyExistsFault, DescribeDBClusterSnapshotsCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+import { RegionalClients } from './regional-clients';
 
 export interface GlobalDatabaseMember {
   readonly clusterArn: string;
@@ -33,16 +34,23 @@ export interface GlobalDatabase {
    * not replicated; kept only for the cluster's backup retention.
    */
   findFailoverSnapshot(clusterIdentifier: string, region: string): Promise<string | undefined>;
+  /**
+   * Copies a snapshot to a manual one (kept until deleted, unlike automated
+   * snapshots) in the same region and key; done if the copy already exists.
+   */
+  keepSnapshot(snapshotIdentifier: string, copyIdentifier: string, region: string): Promise<void>;
 }
 
 /** The AWS SDK v3 implementation; credentials from the default chain (IRSA, EKS Pod Identity). */
 export class SdkGlobalDatabase implements GlobalDatabase {
-  private readonly clients = new Map<string, RDSClient>();
+  private readonly clients: RegionalClients<RDSClient>;
 
-  constructor(private readonly clientFor: (region: string) => RDSClient = (region) => new RDSClient({ region, maxAttempts: 3 })) {}
+  constructor(clientFor: (region: string) => RDSClient = (region) => new RDSClient({ region, maxAttempts: 3 })) {
+    this.clients = new RegionalClients(clientFor);
+  }
 
   async describe(globalClusterIdentifier: string, region: string): Promise<GlobalDatabaseState> {
-    const result = await this.client(region).send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: globalClusterIdentifier }));
+    const result = await this.clients.in(region).send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: globalClusterIdentifier }));
     const cluster = result.GlobalClusters?.[0];
     if (!cluster) throw new Error(`global cluster ${globalClusterIdentifier} not found in ${region}`);
     return {
@@ -52,15 +60,15 @@ export class SdkGlobalDatabase implements GlobalDatabase {
   }
 
   async switchover(globalClusterIdentifier: string, targetClusterArn: string, primaryRegion: string): Promise<void> {
-    await this.client(primaryRegion).send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: globalClusterIdentifier, TargetDbClusterIdentifier: targetClusterArn }));
+    await this.clients.in(primaryRegion).send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: globalClusterIdentifier, TargetDbClusterIdentifier: targetClusterArn }));
   }
 
   async failover(globalClusterIdentifier: string, targetClusterArn: string, targetRegion: string): Promise<void> {
-    await this.client(targetRegion).send(new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: globalClusterIdentifier, TargetDbClusterIdentifier: targetClusterArn, AllowDataLoss: true }));
+    await this.clients.in(targetRegion).send(new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: globalClusterIdentifier, TargetDbClusterIdentifier: targetClusterArn, AllowDataLoss: true }));
   }
 
   async findFailoverSnapshot(clusterIdentifier: string, region: string): Promise<string | undefined> {
-    const result = await this.client(region).send(new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: clusterIdentifier }));
+    const result = await this.clients.in(region).send(new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: clusterIdentifier }));
     return (result.DBClusterSnapshots ?? [])
       .map((snapshot) => snapshot.DBClusterSnapshotIdentifier ?? '')
       .filter((id) => id.startsWith('rds:unplanned-global-failover-'))
@@ -68,9 +76,12 @@ export class SdkGlobalDatabase implements GlobalDatabase {
       .at(-1);
   }
 
-  private client(region: string): RDSClient {
-    let client = this.clients.get(region);
-    if (!client) this.clients.set(region, (client = this.clientFor(region)));
-    return client;
+  async keepSnapshot(snapshotIdentifier: string, copyIdentifier: string, region: string): Promise<void> {
+    try {
+      await this.clients.in(region).send(new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: snapshotIdentifier, TargetDBClusterSnapshotIdentifier: copyIdentifier, CopyTags: true }));
+    } catch (error) {
+      // Copied before (by this process or a previous leader): done.
+      if (!(error instanceof DBClusterSnapshotAlreadyExistsFault)) throw error;
+    }
   }
 }

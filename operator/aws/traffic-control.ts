@@ -7,6 +7,7 @@
  * stops arriving is missing data the alarm treats as it is configured to.
  */
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { RegionalClients } from './regional-clients';
 
 export const TRAFFIC_CONTROL_NAMESPACE = 'ACKSystems/Failover';
 export const TRAFFIC_CONTROL_METRIC = 'TrafficAllowed';
@@ -17,14 +18,14 @@ export interface TrafficControl {
 }
 
 export class SdkTrafficControl implements TrafficControl {
-  private readonly clients = new Map<string, CloudWatchClient>();
+  private readonly clients: RegionalClients<CloudWatchClient>;
 
-  constructor(private readonly clientFor: (region: string) => CloudWatchClient = (region) => new CloudWatchClient({ region, maxAttempts: 3 })) {}
+  constructor(clientFor: (region: string) => CloudWatchClient = (region) => new CloudWatchClient({ region, maxAttempts: 3 })) {
+    this.clients = new RegionalClients(clientFor);
+  }
 
   async set(region: string, control: string, serving: boolean): Promise<void> {
-    let client = this.clients.get(region);
-    if (!client) this.clients.set(region, (client = this.clientFor(region)));
-    await client.send(
+    await this.clients.in(region).send(
       new PutMetricDataCommand({
         Namespace: TRAFFIC_CONTROL_NAMESPACE,
         MetricData: [{ MetricName: TRAFFIC_CONTROL_METRIC, Dimensions: [{ Name: 'Control', Value: control }], Value: serving ? 1 : 0, Unit: 'Count' }],

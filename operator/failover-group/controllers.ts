@@ -7,6 +7,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { CrossRegionLease } from '../aws/cross-region-lease';
 import { SdkGlobalDatabase, type GlobalDatabase } from '../aws/global-database';
+import { SdkHealthSignals, type HealthSignals } from '../aws/health-signals';
 import { SdkTrafficControl, type TrafficControl } from '../aws/traffic-control';
 import { FAILOVER_FIELD_MANAGER } from '../identity';
 import { Controller, generationChanged, ownKey } from '../runtime/controller';
@@ -14,7 +15,9 @@ import type { Manager } from '../runtime/manager';
 import { FAILOVER_GROUP_TYPE, SIDES, type FailoverGroup } from './crd';
 import { LeaseKeeper } from './lease-keeper';
 import { FailoverMetrics } from './metrics';
-import { fetchProber, FailoverGroupReconciler, MEMBER_TYPES, type MemberKind, type Prober } from './reconciler';
+import { fetchProber, type Prober } from './health';
+import { MEMBER_TYPES, sideMembers, type MemberKind } from './members';
+import { FailoverGroupReconciler } from './reconciler';
 
 export const FAILOVER_GROUP_CONTROLLER = 'failovergroup';
 const MEMBER_INDEX = 'members';
@@ -28,6 +31,8 @@ export interface FailoverGroupOptions {
   readonly database?: GlobalDatabase;
   /** @default the AWS SDK with the default credential chain */
   readonly trafficControl?: TrafficControl;
+  /** @default the AWS SDK with the default credential chain */
+  readonly signals?: HealthSignals;
   /**
    * A lease shared by the operators of every cluster that holds this system's
    * groups (one per region): only its holder acts. @default - none: this cluster's leader acts
@@ -42,7 +47,7 @@ function memberKeys(group: FailoverGroup): string[] {
   const spec = group.spec;
   return [
     ...(spec.globalCluster ? [`globalCluster|${namespace}/${spec.globalCluster.name}`] : []),
-    ...SIDES.flatMap((side) => (['dbCluster', 'recordSet', 'healthCheck'] as const).flatMap((kind) => (spec[side][kind] ? [`${kind}|${namespace}/${spec[side][kind]!.name}`] : []))),
+    ...SIDES.flatMap((side) => sideMembers(spec[side]).map(({ kind, name }) => `${kind}|${namespace}/${name}`)),
   ];
 }
 
@@ -53,7 +58,7 @@ export class FailoverGroupControllers {
     const { api, cache, events, logger, metrics } = manager;
     const groups = cache.kind<FailoverGroup>(FAILOVER_GROUP_TYPE);
     groups.store.addIndex(MEMBER_INDEX, memberKeys);
-    const members = Object.fromEntries(Object.entries(MEMBER_TYPES).map(([kind, type]) => [kind, cache.kind(type)])) as Record<MemberKind, ReturnType<typeof cache.kind<KubernetesObject>>>;
+    const members = Object.fromEntries(Object.entries(MEMBER_TYPES).map(([kind, type]) => [kind, cache.kind<KubernetesObject>(type)])) as Record<MemberKind, ReturnType<typeof cache.kind<KubernetesObject>>>;
 
     const keeper = options.crossRegionLease && new LeaseKeeper(options.crossRegionLease.lease, options.crossRegionLease.retryMs, logger);
     if (keeper) manager.add(keeper);
@@ -72,6 +77,7 @@ export class FailoverGroupControllers {
         prober: options.prober ?? fetchProber,
         database: options.database ?? new SdkGlobalDatabase(),
         trafficControl: options.trafficControl ?? new SdkTrafficControl(),
+        signals: options.signals ?? new SdkHealthSignals(),
         metrics: new FailoverMetrics(metrics.registry),
         acting: keeper && (() => keeper.acting()),
         now: options.now,

@@ -26,7 +26,9 @@ const regionMembersSchema = z.object({
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/).meta({ description: 'The AWS region of this side, e.g. us-east-1.' }),
   dbCluster: memberRef.optional().meta({ description: 'The side\'s ACK DBCluster (a member of `globalCluster`).' }),
   recordSet: memberRef.optional().meta({ description: 'The side\'s ACK failover RecordSet.' }),
-  healthCheck: memberRef.optional().meta({ description: 'The side\'s ACK Route 53 HealthCheck.' }),
+  healthCheck: memberRef
+    .optional()
+    .meta({ description: 'The ACK Route 53 HealthCheck of this side\'s own endpoint; with AWS credentials its status from Route 53\'s checkers counts toward the side\'s health. Not the traffic-control check (the controller sets that one).' }),
   trafficControl: z
     .string()
     .max(255)
@@ -37,6 +39,17 @@ const regionMembersSchema = z.object({
         'This side\'s traffic control: every round the controller publishes `ACKSystems/Failover TrafficAllowed` with dimension `Control=<this>` in this region (1: serve, 0: out); an alarm on it feeds the side\'s Route 53 health check, so traffic moves without Route 53\'s control plane. @default - traffic moves only by rewriting the records (planned moves)',
     }),
   probes: z.array(probeSchema).max(4).default([]).meta({ description: 'HTTPS probes the controller runs against this side. @default []' }),
+  alarms: z
+    .array(memberRef)
+    .max(10)
+    .default([])
+    .meta({ description: 'ACK MetricAlarms in this side\'s region whose ALARM state means the side cannot serve (read from CloudWatch when the operator has AWS credentials). @default []' }),
+  tables: z
+    .array(memberRef)
+    .max(10)
+    .default([])
+    .meta({ description: 'ACK DynamoDB Tables the side needs: unhealthy when the table, or its replica in this region, is not usable (status from ACK). @default []' }),
+  buckets: z.array(memberRef).max(10).default([]).meta({ description: 'ACK S3 Buckets the side needs: unhealthy when ACK reports them Terminal. @default []' }),
 });
 
 export const failoverGroupSpecSchema = z
@@ -52,9 +65,19 @@ export const failoverGroupSpecSchema = z
         probeIntervalSeconds: z.number().int().min(5).max(300).default(10).meta({ description: '@default 10' }),
         cooldownSeconds: z.number().int().min(0).max(604800).default(3600).meta({ description: 'Least time between two failovers (anti-flap). @default 3600' }),
         allowDataLoss: z.boolean().default(false).meta({ description: 'Whether an unplanned database failover may lose the writes not yet replicated. @default false' }),
-        maxReplicationLagSeconds: z.number().int().min(0).max(86400).optional().meta({ description: 'The largest replication lag an unplanned failover accepts (RPO). @default - any, when allowDataLoss' }),
+        maxReplicationLagSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(86400)
+          .optional()
+          .meta({ description: 'The largest replication lag an unplanned failover accepts (RPO), read from Aurora\'s lag metric in the target region; an unknown lag is refused too. @default - any, when allowDataLoss' }),
+        copyLostWrites: z
+          .boolean()
+          .default(true)
+          .meta({ description: 'After an unplanned failover, copy the old primary\'s `rds:unplanned-global-failover-*` snapshot (the writes not replicated) to a manual snapshot, which its backup retention does not delete. @default true' }),
       })
-      .default({ failover: 'Manual', failback: 'Manual', failureThreshold: 3, probeIntervalSeconds: 10, cooldownSeconds: 3600, allowDataLoss: false }),
+      .default({ failover: 'Manual', failback: 'Manual', failureThreshold: 3, probeIntervalSeconds: 10, cooldownSeconds: 3600, allowDataLoss: false, copyLostWrites: true }),
     request: z
       .object({
         action: z.enum(['Failover', 'Failback']).meta({ description: 'Failover: a planned move to the secondary (a drill). Failback: back to the primary.' }),
@@ -69,7 +92,10 @@ export const failoverGroupSpecSchema = z
       rule('self.primary.region != self.secondary.region', 'primary and secondary must be in different regions'),
       rule('has(self.globalCluster) == (has(self.primary.dbCluster) && has(self.secondary.dbCluster))', 'globalCluster and both sides\' dbCluster go together'),
       rule('has(self.primary.recordSet) == has(self.secondary.recordSet)', 'both sides name a recordSet, or neither'),
-      rule('size(self.primary.probes) + size(self.secondary.probes) > 0 || has(self.primary.healthCheck)', 'name probes or health checks: a group must have a way to see health'),
+      rule(
+        'size(self.primary.probes) + size(self.secondary.probes) + size(self.primary.alarms) + size(self.secondary.alarms) > 0 || has(self.primary.healthCheck) || has(self.primary.dbCluster)',
+        'name probes, health checks, alarms or database clusters: a group must have a way to see health',
+      ),
     ],
   });
 
@@ -95,6 +121,7 @@ const moveSchema = z.object({
   rtoSeconds: z.number().optional().meta({ description: 'From the first failed probe (or the request) to traffic moved.' }),
   expectedDataLossSeconds: z.number().optional(),
   lostWritesSnapshot: z.string().optional().meta({ description: 'After an unplanned failover: the old primary\'s snapshot holding the writes not replicated (kept for its backup retention).' }),
+  lostWritesCopy: z.string().optional().meta({ description: 'The manual copy of `lostWritesSnapshot` (policy.copyLostWrites), kept until deleted.' }),
 });
 
 const memberHealthSchema = z.object({ side: z.enum(SIDES), member: z.string(), healthy: z.boolean(), reason: z.string() });

@@ -149,8 +149,9 @@ function refuse(group: FailoverGroup, observation: Observation, healthy: Record<
     if (since < policy.cooldownSeconds) return `the last move completed ${Math.round(since)} s ago; the cooldown is ${policy.cooldownSeconds} s (anti-flap)`;
     if (group.spec.globalCluster && !policy.allowDataLoss) return 'an unplanned database failover can lose the writes not yet replicated; set policy.allowDataLoss to allow it, or request a planned failover';
     const lag = database?.lagSeconds;
-    if (policy.maxReplicationLagSeconds !== undefined && lag !== undefined && lag > policy.maxReplicationLagSeconds) {
-      return `replication lag ${lag} s exceeds policy.maxReplicationLagSeconds ${policy.maxReplicationLagSeconds}`;
+    if (database && policy.maxReplicationLagSeconds !== undefined) {
+      if (lag === undefined) return `the ${to} database's replication lag is unknown (no lag metric read from CloudWatch in ${group.spec[to].region}): it cannot be shown within policy.maxReplicationLagSeconds ${policy.maxReplicationLagSeconds}; unset it to accept any lag`;
+      if (lag > policy.maxReplicationLagSeconds) return `replication lag ${lag} s exceeds policy.maxReplicationLagSeconds ${policy.maxReplicationLagSeconds}`;
     }
   } else if (database) {
     if (!healthy[from]) return `a planned move needs both sides healthy; the ${from} side is not (use the automatic policy for an outage)`;

@@ -8,8 +8,9 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { GlobalDatabase } from '../aws/global-database';
+import type { HealthSignals } from '../aws/health-signals';
 import type { TrafficControl } from '../aws/traffic-control';
-import { isStatus, objectPath, type ApiClient, type ResourceType } from '../runtime/api-client';
+import { isStatus, objectPath, type ApiClient } from '../runtime/api-client';
 import type { ReconcileResult, Reconciler } from '../runtime/controller';
 import type { EventRecorder } from '../runtime/events';
 import type { Logger } from '../runtime/log';
@@ -17,41 +18,17 @@ import { setCondition, writeStatus, type Condition } from '../runtime/status';
 import type { Store } from '../runtime/store';
 import { FAILOVER_GROUP_TYPE, SIDES, type FailoverGroup, type FailoverGroupStatus, type FailoverMove, type Side } from './crd';
 import { countFailures, decide, other, planSteps, type Observation, type StepName } from './decide';
+import { HealthObserver, type Prober } from './health';
+import { databaseMembers, MEMBER_TYPES, type AckObject, type MemberStores } from './members';
 import type { FailoverMetrics } from './metrics';
-
-const ack = (group: string, kind: string, plural: string): ResourceType => ({ group: `${group}.services.k8s.aws`, version: 'v1alpha1', kind, plural, namespaced: true });
-export const MEMBER_TYPES = {
-  dbCluster: ack('rds', 'DBCluster', 'dbclusters'),
-  globalCluster: ack('rds', 'GlobalCluster', 'globalclusters'),
-  recordSet: ack('route53', 'RecordSet', 'recordsets'),
-  healthCheck: ack('route53', 'HealthCheck', 'healthchecks'),
-} as const;
-export type MemberKind = keyof typeof MEMBER_TYPES;
 
 /** How long a waiting step (the database switching its writer) waits before looking again. */
 const WAIT_MS = 10_000;
 
-/** Calls one HTTPS endpoint; undefined when it answered as expected, else why not. */
-export interface Prober {
-  probe(url: string, expectedStatus: number, timeoutMs: number): Promise<string | undefined>;
-}
-
-export const fetchProber: Prober = {
-  async probe(url, expectedStatus, timeoutMs) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-      await response.body?.cancel();
-      return response.status === expectedStatus ? undefined : `${url}: status ${response.status}, expected ${expectedStatus}`;
-    } catch (error) {
-      return `${url}: ${(error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (error as Error).message}`;
-    }
-  },
-};
-
 export interface FailoverReconcilerOptions {
   readonly api: ApiClient;
   readonly groups: Store<FailoverGroup>;
-  readonly members: Readonly<Record<MemberKind, Store<KubernetesObject & { spec?: any; status?: any }>>>;
+  readonly members: MemberStores;
   readonly events: EventRecorder;
   readonly logger: Logger;
   readonly fieldManager: string;
@@ -59,32 +36,34 @@ export interface FailoverReconcilerOptions {
   /** Absent without AWS credentials: groups with a global cluster are then only reported. */
   readonly database?: GlobalDatabase;
   readonly trafficControl?: TrafficControl;
+  /** Route 53, CloudWatch alarm and replication-lag reads; absent, health comes from probes and ACK status only. */
+  readonly signals?: HealthSignals;
   readonly metrics?: FailoverMetrics;
   /** Whether this operator may act (it holds the cross-region lease). @default always */
   readonly acting?: () => boolean;
   readonly now?: () => Date;
 }
 
-type AckObject = KubernetesObject & { spec?: any; status?: any };
-
 export class FailoverGroupReconciler implements Reconciler {
   private readonly now: () => Date;
+  private readonly health: HealthObserver;
 
   constructor(private readonly options: FailoverReconcilerOptions) {
     this.now = options.now ?? (() => new Date());
+    this.health = new HealthObserver(options);
   }
 
   async reconcile(key: string): Promise<ReconcileResult | void> {
     const cached = this.options.groups.get(key);
-    if (!cached) return;
+    if (!cached) return this.health.forget(key);
     // Decided on the object as it is now, not as the cache last saw it: a status written by the
     // previous round (a move completed) may not have reached the cache, and acting on the older
     // one would start the same move again.
     const group = await this.options.api
       .get<FailoverGroup>(objectPath(FAILOVER_GROUP_TYPE, cached.metadata!.namespace, cached.metadata!.name!))
       .catch((error: unknown) => (isStatus(error, 404) ? undefined : Promise.reject(error)));
-    if (!group) return;
-    const observation = await this.observe(group);
+    if (!group) return this.health.forget(key);
+    const observation = await this.health.observe(group, this.now());
     const decision = decide(group, observation);
     const interval = group.spec.policy.probeIntervalSeconds * 1000;
     if (this.options.acting && !this.options.acting()) {
@@ -163,23 +142,36 @@ export class FailoverGroupReconciler implements Reconciler {
 
   /**
    * After an unplanned failover, finds the old primary's snapshot holding the
-   * writes not replicated (it appears once that region answers again) and
-   * records it, with an Event: it is kept only for the backup retention.
+   * writes not replicated (it appears once that region answers again),
+   * records it with an Event, and by policy copies it to a manual snapshot:
+   * Aurora keeps the original only for the cluster's backup retention.
    */
   private async recordLostWrites(group: FailoverGroup): Promise<void> {
     const move = group.status?.move;
     const { database } = this.options;
-    if (!move?.completedAt || move.kind !== 'Unplanned' || move.lostWritesSnapshot || !database || !group.spec.globalCluster) return;
+    if (!move?.completedAt || move.kind !== 'Unplanned' || !database || !group.spec.globalCluster) return;
+    const copying = group.spec.policy.copyLostWrites;
+    if (move.lostWritesSnapshot && (move.lostWritesCopy || !copying)) return;
     const ref = group.spec[move.from].dbCluster;
     const identifier = ref && this.options.members.dbCluster.get(`${group.metadata!.namespace}/${ref.name}`)?.spec?.dbClusterIdentifier;
+    const region = group.spec[move.from].region;
     if (!identifier) return;
     try {
-      const snapshot = await database.findFailoverSnapshot(identifier, group.spec[move.from].region);
+      const snapshot = move.lostWritesSnapshot ?? (await database.findFailoverSnapshot(identifier, region));
       if (!snapshot) return;
-      await this.saveMove(group, { ...move, lostWritesSnapshot: snapshot });
-      this.options.events.record(group, 'Warning', 'LostWritesSnapshot', `the writes not replicated before the failover are in snapshot ${snapshot} (${group.spec[move.from].region}), kept for the cluster's backup retention: copy it if you need them`);
+      const copy = copying ? lostWritesCopyName(snapshot) : undefined;
+      if (copy) await database.keepSnapshot(snapshot, copy, region);
+      await this.saveMove(group, { ...move, lostWritesSnapshot: snapshot, ...(copy ? { lostWritesCopy: copy } : {}) });
+      this.options.events.record(
+        group,
+        'Warning',
+        'LostWritesSnapshot',
+        copy
+          ? `the writes not replicated before the failover are in snapshot ${snapshot} (${region}), copied to the manual snapshot ${copy}, kept until you delete it`
+          : `the writes not replicated before the failover are in snapshot ${snapshot} (${region}), kept for the cluster's backup retention: copy it if you need them`,
+      );
     } catch (error) {
-      this.options.logger.debug('old primary region not answering yet', { group: group.metadata!.name, error: error as Error });
+      this.options.logger.debug('lost-writes snapshot not found or copied yet', { group: group.metadata!.name, error: error as Error });
     }
   }
 
@@ -197,7 +189,7 @@ export class FailoverGroupReconciler implements Reconciler {
       }
       case 'switchover-database':
       case 'failover-database': {
-        const db = this.databaseMembers(group);
+        const db = databaseMembers(group, this.options.members);
         if (!database || !db) throw new Error(`${step}: the global cluster or its members are not known yet (no AWS credentials, or ACK has not reported their ARNs)`);
         const state = await database.describe(db.identifier, spec[move.to].region);
         if (state.failoverState || state.members.some((m) => m.writer && m.clusterArn === db.arns[move.to])) return { completed: true, detail: 'already under way or done' };
@@ -206,7 +198,7 @@ export class FailoverGroupReconciler implements Reconciler {
         return { completed: true };
       }
       case 'wait-database': {
-        const db = this.databaseMembers(group);
+        const db = databaseMembers(group, this.options.members);
         if (!database || !db) throw new Error('wait-database: the global cluster is not known');
         const state = await database.describe(db.identifier, spec[move.to].region);
         const writer = state.members.find((m) => m.writer)?.clusterArn;
@@ -253,56 +245,6 @@ export class FailoverGroupReconciler implements Reconciler {
         this.options.fieldManager,
         { force: true },
       );
-    }
-  }
-
-  private databaseMembers(group: FailoverGroup): { identifier: string; arns: Record<Side, string> } | undefined {
-    const namespace = group.metadata!.namespace!;
-    const spec = group.spec;
-    if (!spec.globalCluster || !spec.primary.dbCluster || !spec.secondary.dbCluster) return undefined;
-    const global = this.options.members.globalCluster.get(`${namespace}/${spec.globalCluster.name}`);
-    const arn = (side: Side) => this.options.members.dbCluster.get(`${namespace}/${spec[side].dbCluster!.name}`)?.status?.ackResourceMetadata?.arn as string | undefined;
-    const [primary, secondary] = [arn('primary'), arn('secondary')];
-    const identifier = global?.spec?.globalClusterIdentifier as string | undefined;
-    return identifier && primary && secondary ? { identifier, arns: { primary, secondary } } : undefined;
-  }
-
-  /** This round: probes of both sides, the members' ACK status, and the global database's writer. */
-  private async observe(group: FailoverGroup): Promise<Observation> {
-    const namespace = group.metadata!.namespace!;
-    const sides = {} as Record<Side, { passed: boolean | undefined; reasons: string[] }>;
-    await Promise.all(
-      SIDES.map(async (side) => {
-        const members = group.spec[side];
-        const probeReasons = (await Promise.all(members.probes.map((p) => this.options.prober.probe(p.url, p.expectedStatus, p.timeoutSeconds * 1000)))).filter((r): r is string => r !== undefined);
-        const memberReasons = (['dbCluster', 'recordSet', 'healthCheck'] as const).flatMap((kind) => {
-          const ref = members[kind];
-          if (!ref) return [];
-          const object = this.options.members[kind].get(`${namespace}/${ref.name}`);
-          return memberProblem(kind, ref.name, object);
-        });
-        const judged = members.probes.length > 0 || memberReasons.length > 0;
-        sides[side] = { passed: judged ? probeReasons.length === 0 && memberReasons.length === 0 : undefined, reasons: [...probeReasons, ...memberReasons] };
-      }),
-    );
-    return { now: this.now(), sides, database: await this.observeDatabase(group) };
-  }
-
-  private async observeDatabase(group: FailoverGroup): Promise<Observation['database']> {
-    const db = this.databaseMembers(group);
-    if (!db) return undefined;
-    const global = this.options.members.globalCluster.get(`${group.metadata!.namespace}/${group.spec.globalCluster!.name}`);
-    const writerArn = (global?.status?.globalClusterMembers as { dbClusterARN?: string; isWriter?: boolean }[] | undefined)?.find((m) => m.isWriter)?.dbClusterARN;
-    const writer = SIDES.find((side) => db.arns[side] === writerArn);
-    if (!this.options.database || !writer) return { writer, replicaConnected: false };
-    try {
-      // ACK's status lacks SynchronizationStatus: ask RDS in the replica's region.
-      const state = await this.options.database.describe(db.identifier, group.spec[other(writer)].region);
-      const replica = state.members.find((m) => m.clusterArn === db.arns[other(writer)]);
-      return { writer, replicaConnected: replica?.synchronizationStatus === 'connected' };
-    } catch (error) {
-      this.options.logger.warn('global database not readable', { group: group.metadata!.name, error: error as Error });
-      return { writer, replicaConnected: false };
     }
   }
 
@@ -360,19 +302,13 @@ export class FailoverGroupReconciler implements Reconciler {
   }
 }
 
-function withStep(move: FailoverMove, name: StepName, fields: Partial<FailoverMove['steps'][number]>): FailoverMove {
-  return { ...move, steps: move.steps.map((step) => (step.name === name ? { ...step, ...fields } : step)) };
+/** `rds:unplanned-global-failover-<cluster>-<time>` → `lost-writes-<cluster>-<time>`: a manual snapshot's name, the same for every attempt. */
+export function lostWritesCopyName(snapshot: string): string {
+  return `lost-writes-${snapshot.replace(/^rds:unplanned-global-failover-/, '')}`.slice(0, 255).replace(/-+$/, '');
 }
 
-const FAILED_CLUSTER_STATES = new Set(['failed', 'inaccessible-encryption-credentials', 'incompatible-network', 'incompatible-restore']);
-
-/** Why a member makes its side unhealthy: missing, Terminal in ACK, or a failed database. */
-function memberProblem(kind: MemberKind, name: string, object: AckObject | undefined): string[] {
-  if (!object) return [`${kind} ${name}: not found`];
-  const terminal = (object.status?.conditions as { type: string; status: string; message?: string }[] | undefined)?.find((c) => c.type === 'ACK.Terminal' && c.status === 'True');
-  if (terminal) return [`${kind} ${name}: ACK.Terminal: ${terminal.message ?? ''}`.trim()];
-  if (kind === 'dbCluster' && FAILED_CLUSTER_STATES.has(object.status?.status)) return [`${kind} ${name}: ${object.status.status}`];
-  return [];
+function withStep(move: FailoverMove, name: StepName, fields: Partial<FailoverMove['steps'][number]>): FailoverMove {
+  return { ...move, steps: move.steps.map((step) => (step.name === name ? { ...step, ...fields } : step)) };
 }
 
 function describePhase(phase: NonNullable<FailoverGroupStatus['phase']>, healthy: Record<Side, boolean>): string {

@@ -6,20 +6,22 @@
  * probes are scripted per URL. Each test has its own namespace and group.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeDBClusterSnapshotsCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetHealthCheckStatusCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { CopyDBClusterSnapshotCommand, DescribeDBClusterSnapshotsCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { HttpMethod } from '@kubernetes/client-node';
 import { ApiClient, objectPath } from '../../operator/runtime/api-client';
 import { FAILOVER_GROUP_TYPE, type FailoverGroupSpec } from '../../operator/failover-group/crd';
-import { MEMBER_TYPES } from '../../operator/failover-group/reconciler';
-import { answerLikeRds, arnOf, createGroup, groupOf, groupSpec, members, probeUrl } from '../support/failover';
+import { MEMBER_TYPES } from '../../operator/failover-group/members';
+import { ackMember, answerLikeRds, arnOf, createGroup, groupOf, groupSpec, members, probeUrl } from '../support/failover';
 import { counter, eventually, installOperator, operatorServiceAccount, startOperatorInProcess, type InProcessOperator } from '../support/operator';
 import { kubectl, useControlPlane } from '../support/shared-control-plane';
 
 const controlPlane = useControlPlane();
 const rds = mockClient(RDSClient);
 const cloudwatch = mockClient(CloudWatchClient);
+const route53 = mockClient(Route53Client);
 const failing = new Set<string>();
 const prober = { probe: async (url: string) => (failing.has(url) ? `${url}: no answer within 5000 ms` : undefined) };
 
@@ -41,8 +43,14 @@ afterAll(async () => {
 beforeEach(() => {
   rds.reset();
   cloudwatch.reset();
+  route53.reset();
   cloudwatch.on(PutMetricDataCommand).resolves({});
+  // AWS's health inputs, all quiet unless a test says otherwise.
+  cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+  cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+  route53.on(GetHealthCheckStatusCommand).resolves({ HealthCheckObservations: [] });
   answerLikeRds(rds, writers);
+  rds.on(CopyDBClusterSnapshotCommand).resolves({});
 });
 
 const group = (namespace: string) => groupOf(admin, namespace);
@@ -82,9 +90,49 @@ describe('FailoverGroup (R-O2)', () => {
     // The writes not replicated: the old primary's snapshot, recorded once its region answers.
     const recorded = await eventually('snapshot recorded', async () => (await group(ns)).status?.move?.lostWritesSnapshot, 30_000);
     expect(recorded).toBe(`rds:unplanned-global-failover-${ns}-primary-1`);
+    // ... and, by the default policy, copied to a manual snapshot that its retention does not delete.
+    expect((await group(ns)).status?.move?.lostWritesCopy).toBe(`lost-writes-${ns}-primary-1`);
+    expect(rds.commandCalls(CopyDBClusterSnapshotCommand).map((c) => c.args[0].input)).toEqual([
+      { SourceDBClusterSnapshotIdentifier: recorded, TargetDBClusterSnapshotIdentifier: `lost-writes-${ns}-primary-1`, CopyTags: true },
+    ]);
     await eventually('snapshot event', async () => ((await eventsOf(ns)).includes('LostWritesSnapshot') ? true : undefined));
     expect(await eventsOf(ns)).toEqual(expect.arrayContaining(['MoveStarted', 'StepCompleted', 'MoveCompleted']));
     failing.delete(probeUrl(ns, 'primary'));
+  }, 90_000);
+
+  test('R-O2 Route 53\'s checkers failing the primary\'s health check start an automatic failover; the lag read within the RPO is the expected data loss', async () => {
+    const ns = 'fog-route53';
+    await members(admin, ns);
+    for (const side of ['primary', 'secondary']) await ackMember(admin, MEMBER_TYPES.healthCheck, ns, `hc-${side}`, { healthCheckConfig: { type: 'HTTPS', fullyQualifiedDomainName: `${side}.example.com`, port: 443 } }, { id: `${ns}-${side}` });
+    route53.on(GetHealthCheckStatusCommand, { HealthCheckId: `${ns}-primary` }).resolves({ HealthCheckObservations: Array(8).fill({ StatusReport: { Status: 'Failure: HTTP Status Code 503, Service Unavailable' } }) });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'lag0', Values: [2500] }] });
+    const spec: any = groupSpec(ns, { maxReplicationLagSeconds: 10 });
+    spec.primary.healthCheck = { name: 'hc-primary' };
+    spec.secondary.healthCheck = { name: 'hc-secondary' };
+    await createGroup(admin, ns, spec);
+    const status = await eventually('failed over', async () => ((await group(ns)).status?.phase === 'FailedOver' ? (await group(ns)).status : undefined), 60_000);
+    expect(status!.move).toMatchObject({ trigger: 'Automatic', kind: 'Unplanned', expectedDataLossSeconds: 2.5 });
+    expect(status!.members).toContainEqual({ side: 'primary', member: 'healthCheck hc-primary', healthy: false, reason: 'healthCheck hc-primary: 0 of 8 Route 53 checkers report success; e.g. Failure: HTTP Status Code 503, Service Unavailable' });
+    // The lag was asked of the secondary's region, where Aurora publishes it, for the secondary cluster.
+    const lagQuery = cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input.MetricDataQueries![0].MetricStat!.Metric!.Dimensions![0].Value);
+    expect(new Set(lagQuery)).toContain(`${ns}-secondary`);
+  }, 90_000);
+
+  test('R-O2 a side\'s alarm in ALARM makes it unhealthy with CloudWatch\'s reason; an input AWS does not answer counts neither way', async () => {
+    const ns = 'fog-alarms';
+    await members(admin, ns);
+    await ackMember(admin, MEMBER_TYPES.alarm, ns, 'errors-secondary', { name: `${ns}-secondary-errors` });
+    cloudwatch.on(DescribeAlarmsCommand, { AlarmNames: [`${ns}-secondary-errors`] }).resolves({ MetricAlarms: [{ AlarmName: `${ns}-secondary-errors`, StateValue: 'ALARM', StateReason: 'Threshold Crossed: 12 errors' }] });
+    const spec: any = groupSpec(ns, { failover: 'Manual' });
+    spec.secondary.alarms = [{ name: 'errors-secondary' }];
+    await createGroup(admin, ns, spec);
+    const degraded = await eventually('degraded', async () => ((await group(ns)).status?.phase === 'Degraded' ? (await group(ns)).status : undefined), 60_000);
+    expect(degraded!.members).toContainEqual({ side: 'secondary', member: 'alarm errors-secondary', healthy: false, reason: 'alarm errors-secondary: ALARM: Threshold Crossed: 12 errors' });
+    // CloudWatch refusing the read: no verdict from it, so the secondary is judged by what remains (healthy), and the operator says so in its log.
+    cloudwatch.on(DescribeAlarmsCommand, { AlarmNames: [`${ns}-secondary-errors`] }).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    await eventually('healthy', async () => (await group(ns)).status?.phase === 'Healthy', 60_000);
+    const unread = running.logs.find((line) => line.msg === 'AWS health inputs not read: they count neither way this round' && line.group === `${ns}/payments`);
+    expect(unread).toMatchObject({ unread: 'secondary CloudWatch alarm states: AccessDenied' });
   }, 90_000);
 
   test('R-O2 an unhealthy secondary: Blocked with the reason; nothing is called', async () => {
@@ -178,6 +226,14 @@ describe('FailoverGroup (R-O2)', () => {
     ['the same region twice', (spec: any) => (spec.secondary.region = 'us-east-1'), 'primary and secondary must be in different regions'],
     ['a threshold below 1', (spec: any) => (spec.policy.failureThreshold = 0), 'spec.policy.failureThreshold'],
     ['one side\'s database only', (spec: any) => delete spec.secondary.dbCluster, "globalCluster and both sides' dbCluster go together"],
+    [
+      'no way to see health',
+      (spec: any) => {
+        for (const side of [spec.primary, spec.secondary]) (side.probes = []), delete side.dbCluster;
+        delete spec.globalCluster;
+      },
+      'name probes, health checks, alarms or database clusters',
+    ],
   ])('R-O2 R-O4 CEL and schema reject %s', async (_, edit, message) => {
     const spec: any = groupSpec('cel');
     edit(spec);

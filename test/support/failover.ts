@@ -9,7 +9,7 @@ import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { collectionPath, objectPath, type ApiClient } from '../../operator/runtime/api-client';
 import { FAILOVER_GROUP_TYPE, type FailoverGroup, type FailoverGroupSpec } from '../../operator/failover-group/crd';
-import { MEMBER_TYPES } from '../../operator/failover-group/reconciler';
+import { MEMBER_TYPES } from '../../operator/failover-group/members';
 
 export const arnOf = (namespace: string, side: string, region: string) => `arn:aws:rds:${region}:123456789012:cluster:${namespace}-${side}`;
 export const probeUrl = (namespace: string, side: string) => `https://${side}.${namespace}.example.com/health`;
@@ -38,14 +38,21 @@ export function answerLikeRds(rds: AwsClientStub<RDSClient>, writers: Map<string
   rds.on(SwitchoverGlobalClusterCommand).callsFake(move);
 }
 
-const writeStatus = (admin: ApiClient, type: typeof MEMBER_TYPES[keyof typeof MEMBER_TYPES], namespace: string, name: string, status: object) =>
+type MemberType = (typeof MEMBER_TYPES)[keyof typeof MEMBER_TYPES];
+
+const writeStatus = (admin: ApiClient, type: MemberType, namespace: string, name: string, status: object) =>
   admin.request(HttpMethod.PATCH, `${objectPath(type, namespace, name)}/status`, { body: { status }, contentType: 'application/merge-patch+json' });
+
+/** Creates an ACK object and, when given, writes its status as its controller would. */
+export async function ackMember(admin: ApiClient, type: MemberType, namespace: string, name: string, spec: object, status?: object): Promise<void> {
+  await admin.create(collectionPath(type, namespace), { apiVersion: `${type.group}/${type.version}`, kind: type.kind, metadata: { name, namespace }, spec } as never);
+  if (status) await writeStatus(admin, type, namespace, name, status);
+}
 
 /** A namespace with the members ACK would have made: two clusters, the global cluster, two records. */
 export async function members(admin: ApiClient, namespace: string): Promise<void> {
   await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-  const create = (type: typeof MEMBER_TYPES[keyof typeof MEMBER_TYPES], name: string, spec: object) =>
-    admin.create(collectionPath(type, namespace), { apiVersion: `${type.group}/${type.version}`, kind: type.kind, metadata: { name, namespace }, spec } as never);
+  const create = (type: MemberType, name: string, spec: object) => ackMember(admin, type, namespace, name, spec);
   for (const [side, region] of [
     ['primary', 'us-east-1'],
     ['secondary', 'us-east-2'],

@@ -4,20 +4,24 @@
  * right parameters, sent to the region AWS requires.
  */
 import { beforeEach, describe, expect, test } from '@jest/globals';
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeDBClusterSnapshotsCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetHealthCheckStatusCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { CopyDBClusterSnapshotCommand, DBClusterSnapshotAlreadyExistsFault, DescribeDBClusterSnapshotsCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SdkGlobalDatabase } from '../../../operator/aws/global-database';
+import { SdkHealthSignals } from '../../../operator/aws/health-signals';
 import { SdkTrafficControl } from '../../../operator/aws/traffic-control';
 
 const rds = mockClient(RDSClient);
 const cloudwatch = mockClient(CloudWatchClient);
+const route53 = mockClient(Route53Client);
 const PRIMARY = 'arn:aws:rds:us-east-1:123456789012:cluster:payments-global-primary-prod';
 const SECONDARY = 'arn:aws:rds:us-east-2:123456789012:cluster:payments-global-secondary-prod';
 
 beforeEach(() => {
   rds.reset();
   cloudwatch.reset();
+  route53.reset();
 });
 
 /** Clients that remember the region they were made for. */
@@ -75,6 +79,20 @@ describe('Aurora global database adapter (R-O2)', () => {
     expect([clients.regions, rds.commandCalls(DescribeDBClusterSnapshotsCommand)[0].args[0].input]).toEqual([['us-east-1'], { DBClusterIdentifier: 'payments-global-primary-prod' }]);
   });
 
+  test('R-O2 the lost-writes snapshot is copied to a manual snapshot, with its tags; a copy made before is done, not an error', async () => {
+    rds.on(CopyDBClusterSnapshotCommand).resolvesOnce({}).rejectsOnce(new DBClusterSnapshotAlreadyExistsFault({ message: 'exists', $metadata: {} }));
+    const clients = regional((region) => new RDSClient({ region }));
+    const database = new SdkGlobalDatabase(clients.clientFor);
+    await database.keepSnapshot('rds:unplanned-global-failover-db-1', 'lost-writes-db-1', 'us-east-1');
+    await database.keepSnapshot('rds:unplanned-global-failover-db-1', 'lost-writes-db-1', 'us-east-1');
+    expect(rds.commandCalls(CopyDBClusterSnapshotCommand).map((call) => call.args[0].input)).toEqual(
+      Array(2).fill({ SourceDBClusterSnapshotIdentifier: 'rds:unplanned-global-failover-db-1', TargetDBClusterSnapshotIdentifier: 'lost-writes-db-1', CopyTags: true }),
+    );
+    expect(clients.regions).toEqual(['us-east-1']);
+    rds.on(CopyDBClusterSnapshotCommand).rejects(new Error('AccessDenied'));
+    await expect(database.keepSnapshot('rds:unplanned-global-failover-db-1', 'lost-writes-db-1', 'us-east-1')).rejects.toThrow('AccessDenied');
+  });
+
   test('R-O2 an unknown global cluster is an error naming it', async () => {
     rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [] });
     await expect(new SdkGlobalDatabase().describe('nope', 'us-east-1')).rejects.toThrow('global cluster nope not found in us-east-1');
@@ -94,6 +112,54 @@ describe('traffic control adapter (R-O2)', () => {
       { MetricName: 'TrafficAllowed', Dimensions: [{ Name: 'Control', Value: 'dr-prod-primary' }], Value: 0, Unit: 'Count' },
       { MetricName: 'TrafficAllowed', Dimensions: [{ Name: 'Control', Value: 'dr-prod-secondary' }], Value: 1, Unit: 'Count' },
       { MetricName: 'TrafficAllowed', Dimensions: [{ Name: 'Control', Value: 'dr-prod-primary' }], Value: 1, Unit: 'Count' },
+    ]);
+  });
+});
+
+describe('AWS health signals adapter (R-O2)', () => {
+  const observations = (passing: number, failing: number) => ({
+    HealthCheckObservations: [
+      ...Array.from({ length: passing }, () => ({ Region: 'us-east-1' as const, StatusReport: { Status: 'Success: HTTP Status Code 200, OK' } })),
+      ...Array.from({ length: failing }, () => ({ Region: 'eu-west-1' as const, StatusReport: { Status: 'Failure: Connection timed out.' } })),
+    ],
+  });
+
+  test('R-O2 a health check is healthy as Route 53 decides: more than 18% of its checkers report success; none yet is healthy', async () => {
+    const signals = new SdkHealthSignals(new Route53Client({ region: 'us-east-1' }));
+    route53.on(GetHealthCheckStatusCommand, { HealthCheckId: 'two' }).resolves(observations(2, 14)).on(GetHealthCheckStatusCommand, { HealthCheckId: 'three' }).resolves(observations(3, 13)).on(GetHealthCheckStatusCommand, { HealthCheckId: 'new' }).resolves({ HealthCheckObservations: [] });
+    expect(await signals.healthCheck('two')).toEqual({ healthy: false, detail: '2 of 16 Route 53 checkers report success; e.g. Failure: Connection timed out.' });
+    expect(await signals.healthCheck('three')).toEqual({ healthy: true, detail: '3 of 16 Route 53 checkers report success' });
+    expect(await signals.healthCheck('new')).toEqual({ healthy: true, detail: 'no checker has reported yet' });
+  });
+
+  test('R-O2 alarms in ALARM are asked of the side\'s region, by name, with CloudWatch\'s reason', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'dr-prod-primary-handler-errors', StateValue: 'ALARM', StateReason: 'Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).' }] });
+    const clients = regional((region) => new CloudWatchClient({ region }));
+    const signals = new SdkHealthSignals(new Route53Client({ region: 'us-east-1' }), clients.clientFor);
+    expect(await signals.alarming('eu-west-1', ['dr-prod-primary-handler-errors', 'dr-prod-primary-db-cpu'])).toEqual([
+      { name: 'dr-prod-primary-handler-errors', reason: 'Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).' },
+    ]);
+    expect(await signals.alarming('eu-west-1', [])).toEqual([]);
+    expect(clients.regions).toEqual(['eu-west-1']);
+    expect(cloudwatch.commandCalls(DescribeAlarmsCommand).map((call) => call.args[0].input)).toEqual([
+      { AlarmNames: ['dr-prod-primary-handler-errors', 'dr-prod-primary-db-cpu'], StateValue: 'ALARM', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] },
+    ]);
+  });
+
+  test('R-O2 replication lag: the newest AuroraGlobalDBRPOLag (else the older engines\' metric) of the last 5 minutes, in seconds; none is unknown', async () => {
+    const now = new Date('2026-11-30T10:00:00Z');
+    const signals = new SdkHealthSignals(new Route53Client({ region: 'us-east-1' }));
+    cloudwatch.on(GetMetricDataCommand).resolvesOnce({ MetricDataResults: [{ Id: 'lag0', Values: [2500, 900] }, { Id: 'lag1', Values: [7000] }] })
+      .resolvesOnce({ MetricDataResults: [{ Id: 'lag0', Values: [] }, { Id: 'lag1', Values: [7000] }] })
+      .resolvesOnce({ MetricDataResults: [{ Id: 'lag0', Values: [] }, { Id: 'lag1', Values: [] }] });
+    expect(await signals.replicationLagSeconds('us-east-2', 'payments-secondary', now)).toBe(2.5);
+    expect(await signals.replicationLagSeconds('us-east-2', 'payments-secondary', now)).toBe(7);
+    expect(await signals.replicationLagSeconds('us-east-2', 'payments-secondary', now)).toBeUndefined();
+    const input = cloudwatch.commandCalls(GetMetricDataCommand)[0].args[0].input;
+    expect(input).toMatchObject({ StartTime: new Date('2026-11-30T09:55:00Z'), EndTime: now, ScanBy: 'TimestampDescending' });
+    expect(input.MetricDataQueries!.map((q) => [q.MetricStat!.Metric!.MetricName, q.MetricStat!.Metric!.Dimensions, q.MetricStat!.Stat])).toEqual([
+      ['AuroraGlobalDBRPOLag', [{ Name: 'DBClusterIdentifier', Value: 'payments-secondary' }], 'Maximum'],
+      ['AuroraGlobalDBReplicationLag', [{ Name: 'DBClusterIdentifier', Value: 'payments-secondary' }], 'Maximum'],
     ]);
   });
 });

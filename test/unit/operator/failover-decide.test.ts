@@ -79,6 +79,12 @@ describe('FailoverGroup decisions (R-O2)', () => {
       phase: 'Blocked',
       blocked: 'replication lag 30 s exceeds policy.maxReplicationLagSeconds 5',
     });
+    // A lag that could not be read cannot be shown within the RPO; within it, the move starts.
+    expect(decide(group({}, down, { maxReplicationLagSeconds: 5 }), seen(false, true, NOW, { writer: 'primary', replicaConnected: true }))).toMatchObject({
+      phase: 'Blocked',
+      blocked: expect.stringContaining('replication lag is unknown (no lag metric read from CloudWatch in us-east-2)'),
+    });
+    expect(decide(group({}, down, { maxReplicationLagSeconds: 5 }), seen(false, true, NOW, { writer: 'primary', replicaConnected: true, lagSeconds: 4 }))).toMatchObject({ kind: 'start', move: { expectedDataLossSeconds: 4 } });
   });
 
   test('R-O2 cooldown: no second automatic failover within cooldownSeconds of the last', () => {
@@ -131,8 +137,8 @@ describe('FailoverGroup decisions (R-O2)', () => {
 
   test('R-O2 without a control alarm an unplanned move rewrites the records; without a database it has no database steps', () => {
     const plain = group({
-      primary: { region: 'us-east-1', recordSet: { name: 'a' }, probes: [] },
-      secondary: { region: 'us-east-2', recordSet: { name: 'b' }, probes: [] },
+      primary: { region: 'us-east-1', recordSet: { name: 'a' }, probes: [], alarms: [], tables: [], buckets: [] },
+      secondary: { region: 'us-east-2', recordSet: { name: 'b' }, probes: [], alarms: [], tables: [], buckets: [] },
       globalCluster: undefined,
     } as Partial<FailoverGroup['spec']>);
     expect(planSteps(plain, 'Unplanned', 'primary', 'secondary')).toEqual(['swap-records']);
