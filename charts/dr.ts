@@ -15,6 +15,7 @@ import type { EnvironmentConfig } from '../lib/config/environment';
 import type { DrConfig } from '../lib/config/dr';
 import { FUNCTION_HANDLER, functionPackage } from '../functions/build';
 import { TRAFFIC_CONTROL_METRIC, TRAFFIC_CONTROL_NAMESPACE } from '../operator/aws/traffic-control';
+import { LOST_WRITES_COPY_PREFIX } from '../operator/aws/global-database';
 import { FAILOVER_GROUP_TYPE, failoverGroupSpecSchema } from '../operator/failover-group/crd';
 import { Tags } from '../lib/tags/tags';
 import { addWarning } from '../lib/warnings';
@@ -121,6 +122,16 @@ class DrRegion extends RegionScope {
   }
 }
 
+/** What the FailoverGroup names, from the rest of the chart. */
+interface FailoverMembers {
+  readonly database: AuroraGlobalDatabase;
+  readonly dns: FailoverDns;
+  readonly controls: Record<'primary' | 'secondary', { readonly control: string }>;
+  readonly handlerAlarms: Record<'primary' | 'secondary', Alarm>;
+  readonly table: Table;
+  readonly buckets: Record<'primary' | 'secondary', SecureBucket>;
+}
+
 export class DrChart extends SystemChart {
   constructor(scope: Construct, environment: EnvironmentConfig) {
     const config = environment.systems.dr;
@@ -215,9 +226,9 @@ export class DrChart extends SystemChart {
       );
     }
 
-    this.alarms(config, primary, dr, database, table);
-    this.failoverGroup(config, database, dns, controls);
-    this.failoverOperatorRole(primary, database);
+    const handlerAlarms = this.alarms(config, primary, dr, database, table);
+    this.failoverGroup(config, { database, dns, controls, handlerAlarms, table, buckets: { primary: primary.bucket, secondary: dr.bucket } });
+    this.failoverOperatorRole(primary, dr, database, handlerAlarms);
 
     const outputs = new SystemOutputs(this, 'Outputs', {
       name: 'dr-outputs',
@@ -245,15 +256,27 @@ export class DrChart extends SystemChart {
     for (const [role, check] of Object.entries(dns.healthChecks)) if (check) outputs.exportField(`${role}HealthCheckID`, check, '.status.id');
   }
 
-  /** The FailoverGroup the operator acts on: this system's members in both regions, and the policy from config. */
-  private failoverGroup(config: DrConfig, database: AuroraGlobalDatabase, dns: FailoverDns, controls: Record<'primary' | 'secondary', { control: string }>): void {
+  /**
+   * The FailoverGroup the operator acts on: this system's members in both
+   * regions, and the policy from config. A side's health: its API's probe and
+   * Route 53 check (once the API ID is known), its payment function's error
+   * alarm, its database cluster, bucket and table (replica); the traffic
+   * control checks are the operator's own output, never its input.
+   */
+  private failoverGroup(config: DrConfig, members: FailoverMembers): void {
+    const { database, dns, controls, handlerAlarms, table, buckets } = members;
+    // The DR side reads the table's replica, which exists once its key is in config.
+    const replicated = config.globalTable.drKeyARN !== undefined;
     const side = (role: 'primary' | 'secondary', regionConfig: DrConfig['primary']): z.input<typeof failoverGroupSpecSchema>['primary'] => ({
       region: regionConfig.region,
       dbCluster: { name: (role === 'primary' ? database.primary : database.secondary).cluster.name },
       ...(dns.records ? { recordSet: { name: dns.records[role].name } } : {}),
-      healthCheck: { name: dns.controlChecks![role].name },
+      ...(dns.healthChecks[role] ? { healthCheck: { name: dns.healthChecks[role].name } } : {}),
       trafficControl: controls[role].control,
       probes: regionConfig.apiID ? [{ url: `https://${regionConfig.apiID}.execute-api.${regionConfig.region}.amazonaws.com${config.dns.healthCheck.path}` }] : [],
+      alarms: [{ name: handlerAlarms[role].resource.name }],
+      tables: role === 'primary' || replicated ? [{ name: table.resource.name }] : [],
+      buckets: [{ name: buckets[role].resource.name }],
     });
     const spec: z.input<typeof failoverGroupSpecSchema> = {
       primary: side('primary', config.primary),
@@ -277,10 +300,12 @@ export class DrChart extends SystemChart {
   /**
    * What the failover controller may do in this account, exactly: read the
    * global database, switch or fail it over to one of its two members, find
-   * an unplanned failover's snapshot, and publish the traffic-control metric. Assumed through EKS Pod Identity by
-   * the operator's ServiceAccount (docs/operator.md).
+   * and keep an unplanned failover's snapshot, read its health inputs (the
+   * endpoint checks, the function alarms, the replication lag), and publish
+   * the traffic-control metric. Assumed through EKS Pod Identity by the
+   * operator's ServiceAccount (docs/operator.md).
    */
-  private failoverOperatorRole(primary: DrRegion, database: AuroraGlobalDatabase): void {
+  private failoverOperatorRole(primary: DrRegion, dr: DrRegion, database: AuroraGlobalDatabase, handlerAlarms: Record<'primary' | 'secondary', Alarm>): void {
     const environment = this.environment;
     const role = new Role(primary, 'FailoverOperatorRole', {
       name: 'failover-operator',
@@ -292,16 +317,29 @@ export class DrChart extends SystemChart {
     const globalArn = arn(primary, 'rds', `global-cluster:${database.globalClusterIdentifier}`, { region: '' });
     role.addToPolicy({ actions: ['rds:DescribeGlobalClusters'], resources: ['*'] });
     role.addToPolicy({ actions: ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'], resources: [globalArn, database.primary.arn, database.secondary.arn] });
-    // After an unplanned failover: find the old primary's snapshot holding the writes not replicated.
-    role.addToPolicy({
-      actions: ['rds:DescribeDBClusterSnapshots'],
-      resources: [database.primary, database.secondary].flatMap((cluster) => [cluster.arn, cluster.arn.replace(/:cluster:.*$/, ':cluster-snapshot:rds:unplanned-global-failover-*')]),
-    });
+    // After an unplanned failover: find the old primary's snapshot holding the writes not replicated, and keep a manual copy.
+    const clusters = [database.primary, database.secondary];
+    const snapshot = (cluster: (typeof clusters)[number], prefix: string) => cluster.arn.replace(/:cluster:.*$/, `:cluster-snapshot:${prefix}*`);
+    const snapshots = (prefix: string) => clusters.map((cluster) => snapshot(cluster, prefix));
+    role.addToPolicy({ actions: ['rds:DescribeDBClusterSnapshots'], resources: clusters.flatMap((cluster) => [cluster.arn, snapshot(cluster, 'rds:unplanned-global-failover-')]) });
+    role.addToPolicy({ actions: ['rds:CopyDBClusterSnapshot'], resources: [...snapshots('rds:unplanned-global-failover-'), ...snapshots(LOST_WRITES_COPY_PREFIX)] });
+    role.addToPolicy({ actions: ['rds:AddTagsToResource'], resources: snapshots(LOST_WRITES_COPY_PREFIX) });
+    // The copy stays encrypted with its region's data key: RDS uses the key on the caller's behalf.
+    for (const region of [primary, dr]) region.key.grantServiceUse(role, 'rds');
+    const ids = environment.systems.dr.dns.healthCheckIDs;
+    const checks = ids?.primary && ids.dr ? [ids.primary, ids.dr] : ['*'];
+    role.addToPolicy({ actions: ['route53:GetHealthCheckStatus'], resources: checks.map((id) => arn(primary, 'route53', `healthcheck/${id}`, { region: '', account: '' })) });
+    role.addToPolicy({ actions: ['cloudwatch:DescribeAlarms'], resources: [primary, dr].map((region, i) => arn(region, 'cloudwatch', `alarm:${handlerAlarms[i === 0 ? 'primary' : 'secondary'].alarmName}`)) });
+    role.addToPolicy({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] });
     role.addToPolicy({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': TRAFFIC_CONTROL_NAMESPACE } } });
   }
 
-  /** Alarms where their metrics are: replication lag in the region that receives, DNS health in us-east-1. */
-  private alarms(config: DrConfig, primary: DrRegion, dr: DrRegion, database: AuroraGlobalDatabase, table: Table): void {
+  /**
+   * Alarms where their metrics are: replication lag in the region that
+   * receives, DNS health in us-east-1. Returns each side's payment-function
+   * error alarm, a health input of the FailoverGroup.
+   */
+  private alarms(config: DrConfig, primary: DrRegion, dr: DrRegion, database: AuroraGlobalDatabase, table: Table): Record<'primary' | 'secondary', Alarm> {
     const lag: Metric = { namespace: 'AWS/RDS', metricName: 'AuroraGlobalDBReplicationLag', dimensions: { DBClusterIdentifier: database.secondary.identifier }, statistic: 'Maximum', periodSeconds: 60 };
     // Aurora reports global replication lag only in secondary regions.
     new Alarm(dr, 'DatabaseLagAlarm', {
@@ -366,9 +404,10 @@ export class DrChart extends SystemChart {
       });
       widgets.push({ title: `Database CPU in ${region.region}`, metrics: [cpu], region: region.region });
     }
+    const handlerAlarms = {} as Record<'primary' | 'secondary', Alarm>;
     for (const region of [primary, dr]) {
       const errors: Metric = { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: region.handler.functionName }, statistic: 'Sum' };
-      new Alarm(region, 'HandlerErrorsAlarm', {
+      handlerAlarms[region === primary ? 'primary' : 'secondary'] = new Alarm(region, 'HandlerErrorsAlarm', {
         name: `${region.role}-handler-errors`,
         description: `Payment function errors in ${region.region} at or above ${config.alarms.lambdaErrors} per 5 minutes`,
         metric: errors,
@@ -380,6 +419,7 @@ export class DrChart extends SystemChart {
     }
     this.healthAlarms(config, primary, widgets);
     new Dashboard(primary, 'Dashboard', { name: 'dr-dashboard', widgets });
+    return handlerAlarms;
   }
 
   /**

@@ -25,6 +25,7 @@ export const UNSCOPED_ACTIONS: Readonly<Record<string, string>> = {
   'ec2:DescribeSubnets': 'EC2 Describe* actions do not support resource-level permissions; Lambda reads the subnets of its VPC configuration',
   'ecr:GetAuthorizationToken': 'the registry login token is account-wide; ECR supports no resource for this action (image pulls are scoped to the repository)',
   'rds:DescribeGlobalClusters': 'the failover controller reads the global database\'s writer and replication; AWS\'s own policy for ARC Region switch grants it on * (research dr.md §1)',
+  'cloudwatch:GetMetricData': 'CloudWatch supports no resource for reading metrics; the failover controller reads Aurora\'s replication lag, the data loss an unplanned failover accepts',
   'cloudwatch:PutMetricData': 'CloudWatch supports no resource for publishing metrics; the failover controller\'s statement is limited to its namespace by the cloudwatch:namespace condition',
 };
 

@@ -128,11 +128,19 @@ export class KmsKey extends Construct {
     this.grant(grantee, ['kms:Decrypt', 'kms:GenerateDataKey']);
   }
 
-  private grant(grantee: IGrantable, actions: string[]): void {
+  /**
+   * Lets `grantee` have `service` use this key on its behalf, and only that
+   * service (`kms:ViaService`): e.g. RDS copying an encrypted snapshot.
+   */
+  grantServiceUse(grantee: IGrantable, service: string): void {
+    this.grant(grantee, ['kms:CreateGrant', 'kms:DescribeKey'], { StringEquals: { 'kms:ViaService': `${service}.${awsContext(this).region}.amazonaws.com` } });
+  }
+
+  private grant(grantee: IGrantable, actions: string[], conditions: Record<string, Record<string, string>> = {}): void {
     grantee.grantPrincipal.addToPolicy({
       actions,
       resources: [arn(this, 'kms', 'key/*')],
-      conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': this.aliasName } },
+      conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': this.aliasName }, ...conditions },
     });
   }
 }

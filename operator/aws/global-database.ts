@@ -9,6 +9,14 @@
 import { CopyDBClusterSnapshotCommand, DBClusterSnapshotAlreadyExistsFault, DescribeDBClusterSnapshotsCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
 import { RegionalClients } from './regional-clients';
 
+/** The manual copies of lost-writes snapshots are named `lost-writes-<cluster>-<time>`. */
+export const LOST_WRITES_COPY_PREFIX = 'lost-writes-';
+
+/** `rds:unplanned-global-failover-<cluster>-<time>` → `lost-writes-<cluster>-<time>`: the same name on every attempt. */
+export function lostWritesCopyName(snapshot: string): string {
+  return `${LOST_WRITES_COPY_PREFIX}${snapshot.replace(/^rds:unplanned-global-failover-/, '')}`.slice(0, 255).replace(/-+$/, '');
+}
+
 export interface GlobalDatabaseMember {
   readonly clusterArn: string;
   readonly writer: boolean;

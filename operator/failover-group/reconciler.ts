@@ -7,7 +7,7 @@
  * completed step.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { GlobalDatabase } from '../aws/global-database';
+import { lostWritesCopyName, type GlobalDatabase } from '../aws/global-database';
 import type { HealthSignals } from '../aws/health-signals';
 import type { TrafficControl } from '../aws/traffic-control';
 import { isStatus, objectPath, type ApiClient } from '../runtime/api-client';
@@ -300,11 +300,6 @@ export class FailoverGroupReconciler implements Reconciler {
       ...extra,
     }));
   }
-}
-
-/** `rds:unplanned-global-failover-<cluster>-<time>` → `lost-writes-<cluster>-<time>`: a manual snapshot's name, the same for every attempt. */
-export function lostWritesCopyName(snapshot: string): string {
-  return `lost-writes-${snapshot.replace(/^rds:unplanned-global-failover-/, '')}`.slice(0, 255).replace(/-+$/, '');
 }
 
 function withStep(move: FailoverMove, name: StepName, fields: Partial<FailoverMove['steps'][number]>): FailoverMove {

@@ -224,19 +224,26 @@ describe('S5 dr: both regions serve, DNS fails over', () => {
   test('S5 R-O2 the FailoverGroup names every member and the policy from config (Manual, no data loss, by default)', () => {
     const [group] = ofKind(manifests, 'FailoverGroup');
     expect(group.spec).toMatchObject({
-      primary: { region: 'us-east-1', dbCluster: { name: 'payments-global-primary' }, recordSet: { name: 'payment-api-primary' }, healthCheck: { name: 'payment-api-primary-control' }, trafficControl: 'prod-dr-primary', probes: [{ url: 'https://p1q2r3s4t0.execute-api.us-east-1.amazonaws.com/health', expectedStatus: 200 }] },
-      secondary: { region: 'us-east-2', dbCluster: { name: 'payments-global-secondary' }, recordSet: { name: 'payment-api-secondary' }, trafficControl: 'prod-dr-secondary' },
+      primary: { region: 'us-east-1', dbCluster: { name: 'payments-global-primary' }, recordSet: { name: 'payment-api-primary' }, healthCheck: { name: 'payment-api-primary' }, trafficControl: 'prod-dr-primary', probes: [{ url: 'https://p1q2r3s4t0.execute-api.us-east-1.amazonaws.com/health', expectedStatus: 200 }] },
+      secondary: { region: 'us-east-2', dbCluster: { name: 'payments-global-secondary' }, recordSet: { name: 'payment-api-secondary' }, healthCheck: { name: 'payment-api-secondary' }, trafficControl: 'prod-dr-secondary' },
       globalCluster: { name: 'payments-global' },
       policy: { failover: 'Manual', allowDataLoss: false, failureThreshold: 3, cooldownSeconds: 3600 },
       freeze: false,
     });
+    // Health inputs: each side's function error alarm, bucket and (replica of the) table; never the traffic-control checks, which the operator sets.
+    for (const [side, role] of [['primary', 'primary'], ['secondary', 'dr']]) {
+      expect(group.spec[side]).toMatchObject({ alarms: [{ name: `${role}-handler-errors` }], buckets: [{ name: `${role}-documents` }], tables: [{ name: 'payment-transactions' }] });
+      expect(manifest(manifests, 'MetricAlarm', `${role}-handler-errors`).spec.metricName).toBe('Errors');
+    }
+    const unreplicated = ofKind(synth((raw) => delete raw.systems.dr.globalTable.drKeyARN).manifests, 'FailoverGroup')[0];
+    expect([unreplicated.spec.primary.tables, unreplicated.spec.secondary.tables]).toEqual([[{ name: 'payment-transactions' }], []]);
     const automatic = ofKind(synth((raw) => (raw.systems.dr.failover = { automatic: true, allowDataLoss: true })).manifests, 'FailoverGroup')[0];
     expect(automatic.spec.policy).toMatchObject({ failover: 'Automatic', allowDataLoss: true });
   });
 });
 
 describe('S5 dr: what the failover controller may do in AWS (R-O2)', () => {
-  test('R-O2 its role: describe the global database, fail it over or switch it to its two members only, publish the traffic control; assumed through EKS Pod Identity', () => {
+  test('R-O2 its role: describe the global database, fail it over or switch it to its two members only, keep the lost-writes snapshot, read its health inputs, publish the traffic control; assumed through EKS Pod Identity', () => {
     const role = manifest(manifests, 'Role', 'failover-operator');
     expect(inlineStatements(role)).toEqual([
       { Effect: 'Allow', Action: 'rds:DescribeGlobalClusters', Resource: '*' },
@@ -255,6 +262,26 @@ describe('S5 dr: what the failover controller may do in AWS (R-O2)', () => {
           'arn:aws:rds:us-east-2:123456789012:cluster-snapshot:rds:unplanned-global-failover-*',
         ],
       },
+      {
+        Effect: 'Allow',
+        Action: 'rds:CopyDBClusterSnapshot',
+        Resource: [
+          'arn:aws:rds:us-east-1:123456789012:cluster-snapshot:rds:unplanned-global-failover-*',
+          'arn:aws:rds:us-east-2:123456789012:cluster-snapshot:rds:unplanned-global-failover-*',
+          'arn:aws:rds:us-east-1:123456789012:cluster-snapshot:lost-writes-*',
+          'arn:aws:rds:us-east-2:123456789012:cluster-snapshot:lost-writes-*',
+        ],
+      },
+      { Effect: 'Allow', Action: 'rds:AddTagsToResource', Resource: ['arn:aws:rds:us-east-1:123456789012:cluster-snapshot:lost-writes-*', 'arn:aws:rds:us-east-2:123456789012:cluster-snapshot:lost-writes-*'] },
+      ...['us-east-1', 'us-east-2'].map((region, i) => ({
+        Effect: 'Allow',
+        Action: ['kms:CreateGrant', 'kms:DescribeKey'],
+        Resource: `arn:aws:kms:${region}:123456789012:key/*`,
+        Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/dr-${['primary', 'dr'][i]}-data-prod` }, StringEquals: { 'kms:ViaService': `rds.${region}.amazonaws.com` } },
+      })),
+      { Effect: 'Allow', Action: 'route53:GetHealthCheckStatus', Resource: ['arn:aws:route53:::healthcheck/6a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c00', 'arn:aws:route53:::healthcheck/7a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c00'] },
+      { Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:primary-handler-errors-prod', 'arn:aws:cloudwatch:us-east-2:123456789012:alarm:dr-handler-errors-prod'] },
+      { Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
       { Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'ACKSystems/Failover' } } },
     ]);
     expect(JSON.parse(role.spec.assumeRolePolicyDocument).Statement[0]).toMatchObject({ Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] });

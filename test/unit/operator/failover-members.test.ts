@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { memberProblem, sideMembers } from '../../../operator/failover-group/members';
-import { lostWritesCopyName } from '../../../operator/failover-group/reconciler';
+import { lostWritesCopyName } from '../../../operator/aws/global-database';
 
 const table = (status: object) => ({ apiVersion: 'dynamodb.services.k8s.aws/v1alpha1', kind: 'Table', metadata: { name: 'ledger' }, status: { ackResourceMetadata: { region: 'us-east-1' }, ...status } });
 
