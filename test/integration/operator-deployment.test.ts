@@ -16,7 +16,10 @@ import { ackCrdsDir, REPO_ROOT } from '../../lib/paths';
 import { OPERATOR_NAME } from '../../operator/identity';
 import { ApiClient, collectionPath, isStatus, objectPath } from '../../operator/runtime/api-client';
 import { TAG_POLICY_TYPE } from '../../operator/tag-policy/crd';
+import { MEMBER_TYPES } from '../../operator/failover-group/members';
 import { ackObject, resourceTypeOf, tagsOf, TAGGABLE_SAMPLES } from '../support/ack-objects';
+import { createGroup, globalClusterXml, groupOf, groupSpec, members } from '../support/failover';
+import { LocalAws } from '../support/local-aws';
 import { installCrds } from '../support/control-plane';
 import {
   buildOperatorBundle,
@@ -38,9 +41,9 @@ let replicas: OperatorProcess[] = [];
 
 /** Lease timing short enough for tests: 3 s lease, 2 s renew deadline, 0.5 s retry. */
 const FAST_LEASE = ['--lease-duration-ms=3000', '--renew-deadline-ms=2000', '--retry-period-ms=500'];
-const start = (identity: string, timing = FAST_LEASE) => {
+const start = (identity: string, timing = FAST_LEASE, env: Record<string, string> = {}) => {
   // The chart's Lease: its Role lets the ServiceAccount update no other.
-  const replica = spawnOperator(kubeconfigPath, identity, timing);
+  const replica = spawnOperator(kubeconfigPath, identity, timing, env);
   replicas.push(replica);
   return replica;
 };
@@ -216,4 +219,64 @@ describe('replicas and leader election (R-O3)', () => {
     });
     expect(status).toMatchObject({ covered: 2, compliant: 2, corrected: 2 });
   });
+});
+
+describe('the bundled operator as the FailoverGroup controller (R-O2)', () => {
+  let aws: LocalAws | undefined;
+  afterEach(async () => {
+    await aws?.stop();
+    aws = undefined;
+  });
+
+  test('R-O2 SIGKILLed between two steps of a drill: the next leader completes the move and repeats no step', async () => {
+    const ns = 'fog-sigkill';
+    await members(admin, ns);
+    const spec: any = groupSpec(ns, { failover: 'Manual' }, { request: { action: 'Failover', id: 'drill-sigkill' } } as never);
+    for (const side of [spec.primary, spec.secondary]) side.probes = []; // health from the members alone: no network here
+    // RDS and CloudWatch on a local endpoint speaking their protocol: the writer moves once AWS has done the switchover.
+    aws = await LocalAws.start();
+    let writer: 'primary' | 'secondary' = 'primary';
+    let waitingForWriter!: () => void;
+    const waiting = new Promise<void>((resolve) => (waitingForWriter = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    aws
+      .on('SwitchoverGlobalCluster', () => '')
+      .on('PutMetricData', () => '')
+      .on('DescribeGlobalClusters', async () => {
+        // The first look after the switchover call is the wait step: hold it and kill the operator there.
+        if (aws!.count('SwitchoverGlobalCluster') > 0 && writer === 'primary') {
+          waitingForWriter();
+          await released;
+        }
+        return globalClusterXml(ns, writer);
+      });
+    const a = start('fog-a', FAST_LEASE, aws.env());
+    await createGroup(admin, ns, spec);
+    await waiting;
+    a.child.kill('SIGKILL');
+    await a.closed();
+    const interrupted = (await groupOf(admin, ns)).status!.move!;
+    expect(interrupted.steps.map((step) => [step.name, Boolean(step.completedAt)])).toEqual([
+      ['switchover-database', true],
+      ['wait-database', false],
+    ]);
+    writer = 'secondary';
+    release();
+
+    const b = start('fog-b', FAST_LEASE, aws.env());
+    const status = await eventually('fog-b completes the move', async () => ((await groupOf(admin, ns)).status?.phase === 'FailedOver' ? (await groupOf(admin, ns)).status : undefined), 60_000);
+    expect(aws.count('SwitchoverGlobalCluster')).toBe(1);
+    expect(status!.move!.steps.map((step) => [step.name, Boolean(step.completedAt)])).toEqual([
+      ['switchover-database', true],
+      ['wait-database', true],
+      ['swap-records', true],
+      ['bring-in-target', true],
+    ]);
+    // The completed step is the one fog-a wrote, untouched; the step it had started kept its start.
+    expect(status!.move!.steps.slice(0, 2).map((step) => step.startedAt)).toEqual(interrupted.steps.map((step) => step.startedAt));
+    expect(status!.move!.steps[0]).toEqual(interrupted.steps[0]);
+    expect((await admin.get<any>(objectPath(MEMBER_TYPES.recordSet, ns, 'rec-primary'))).spec.aliasTarget.dnsName).toBe('d-secondary.execute-api.us-east-2.amazonaws.com');
+    expect(b.logs.find((line) => line.msg === 'failover move completed')).toMatchObject({ id: 'drill-sigkill', from: 'primary', to: 'secondary' });
+  }, 120_000);
 });

@@ -40,6 +40,13 @@ export function answerLikeRds(rds: AwsClientStub<RDSClient>, writers: Map<string
 
 type MemberType = (typeof MEMBER_TYPES)[keyof typeof MEMBER_TYPES];
 
+/** `DescribeGlobalClusters`'s result as RDS writes it in XML (the Query protocol), for a local AWS endpoint. */
+export function globalClusterXml(namespace: string, writer: 'primary' | 'secondary'): string {
+  const member = (side: 'primary' | 'secondary', region: string) =>
+    `<GlobalClusterMember><DBClusterArn>${arnOf(namespace, side, region)}</DBClusterArn><IsWriter>${writer === side}</IsWriter>${writer === side ? '' : '<SynchronizationStatus>connected</SynchronizationStatus>'}</GlobalClusterMember>`;
+  return `<GlobalClusters><GlobalClusterMember><GlobalClusterIdentifier>${namespace}</GlobalClusterIdentifier><GlobalClusterMembers>${member('primary', 'us-east-1')}${member('secondary', 'us-east-2')}</GlobalClusterMembers></GlobalClusterMember></GlobalClusters>`;
+}
+
 const writeStatus = (admin: ApiClient, type: MemberType, namespace: string, name: string, status: object) =>
   admin.request(HttpMethod.PATCH, `${objectPath(type, namespace, name)}/status`, { body: { status }, contentType: 'application/merge-patch+json' });
 

@@ -104,12 +104,12 @@ export interface OperatorProcess {
 /**
  * Runs the bundled operator as the image does (its ENTRYPOINT and ENV, from
  * the Dockerfile) as `identity`, with the kubeconfig at `kubeconfigPath` and
- * the NODE_OPTIONS the chart's Deployment sets.
+ * the NODE_OPTIONS the chart's Deployment sets, and `env` (e.g. where AWS is).
  */
-export function spawnOperator(kubeconfigPath: string, identity: string, args: readonly string[] = []): OperatorProcess {
+export function spawnOperator(kubeconfigPath: string, identity: string, args: readonly string[] = [], env: Readonly<Record<string, string>> = {}): OperatorProcess {
   const image = imageRuntime();
   const child = spawn(process.execPath, [...image.nodeArgs, OPERATOR_BUNDLE, `--identity=${identity}`, '--metrics-port=0', `--lease-namespace=${OPERATOR_NAME}`, ...args], {
-    env: { ...image.env, PATH: process.env.PATH, KUBECONFIG: kubeconfigPath, NODE_OPTIONS: deployedNodeOptions() },
+    env: { ...image.env, PATH: process.env.PATH, KUBECONFIG: kubeconfigPath, NODE_OPTIONS: deployedNodeOptions(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
