@@ -277,6 +277,7 @@ export class FailoverGroupReconciler implements Reconciler {
       { namespace: group.metadata!.namespace, name: group.metadata!.name! },
       (fresh) => ({
         ...fresh.status,
+        observedGeneration: fresh.metadata?.generation,
         phase,
         activeSide: fresh.status?.activeSide ?? active,
         activeRegion: group.spec[fresh.status?.activeSide ?? active].region,
@@ -291,6 +292,11 @@ export class FailoverGroupReconciler implements Reconciler {
       }),
     );
     if (blocked && group.status?.conditions?.find((c) => c.type === 'Ready')?.message !== blocked) this.options.events.record(group, 'Warning', 'MoveBlocked', blocked);
+    // Moves have Events of their own (MoveStarted …); every other change of phase gets one here.
+    const before = group.status?.phase;
+    if (!blocked && !standby && !move && before !== phase) {
+      this.options.events.record(group, phase === 'Degraded' ? 'Warning' : 'Normal', 'PhaseChanged', `${before ?? 'new'} → ${phase}: ${describePhase(phase, counted.healthy)}`);
+    }
   }
 
   private async saveMove(group: FailoverGroup, move: FailoverMove, extra: Partial<FailoverGroupStatus> = {}): Promise<void> {

@@ -128,9 +128,13 @@ describe('FailoverGroup (R-O2)', () => {
     await createGroup(admin, ns, spec);
     const degraded = await eventually('degraded', async () => ((await group(ns)).status?.phase === 'Degraded' ? (await group(ns)).status : undefined), 60_000);
     expect(degraded!.members).toContainEqual({ side: 'secondary', member: 'alarm errors-secondary', healthy: false, reason: 'alarm errors-secondary: ALARM: Threshold Crossed: 12 errors' });
+    expect(degraded!.observedGeneration).toBe(1);
+    const phaseEvents = async () => (await admin.list<any>(`/api/v1/namespaces/${ns}/events`)).items.filter((e) => e.reason === 'PhaseChanged').map((e) => `${e.type} → ${e.message.split(':')[0].split(' → ')[1]}`);
+    await eventually('phase event', async () => ((await phaseEvents()).includes('Warning → Degraded') ? true : undefined));
     // CloudWatch refusing the read: no verdict from it, so the secondary is judged by what remains (healthy), and the operator says so in its log.
     cloudwatch.on(DescribeAlarmsCommand, { AlarmNames: [`${ns}-secondary-errors`] }).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
     await eventually('healthy', async () => (await group(ns)).status?.phase === 'Healthy', 60_000);
+    await eventually('phase event', async () => ((await phaseEvents()).includes('Normal → Healthy') ? true : undefined));
     const unread = running.logs.find((line) => line.msg === 'AWS health inputs not read: they count neither way this round' && line.group === `${ns}/payments`);
     expect(unread).toMatchObject({ unread: 'secondary CloudWatch alarm states: AccessDenied' });
   }, 90_000);
