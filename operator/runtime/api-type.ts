@@ -16,6 +16,8 @@ export interface PrinterColumn {
   readonly name: string;
   readonly type: 'integer' | 'number' | 'string' | 'boolean' | 'date';
   readonly jsonPath: string;
+  /** 0 (default): shown by `kubectl get`; 1: only with `-o wide`. */
+  readonly priority?: number;
 }
 
 export interface ApiTypeDefinition<Spec extends z.ZodType, Status extends z.ZodType> {
@@ -67,6 +69,8 @@ function structural(node: JsonSchema, path: string): JsonSchema {
   for (const [keyword, value] of Object.entries(node)) {
     if (DROPPED.has(keyword)) continue;
     if (keyword === 'additionalProperties' && value === false) continue;
+    // A loose object keeps what it does not declare: Kubernetes says so with x-kubernetes-preserve-unknown-fields.
+    if (keyword === 'additionalProperties' && node['x-kubernetes-preserve-unknown-fields'] === true && Object.keys(value as object).length === 0) continue;
     if (keyword === 'const') {
       out.enum = [value];
       continue;
