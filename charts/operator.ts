@@ -17,10 +17,12 @@ import { CONTAINER_IMAGE_PATTERN } from '../lib/validation/aws';
 import { OPERATOR_CLUSTER_CONFIG, OPERATOR_METRICS_PORT, OPERATOR_NAME } from '../operator/identity';
 import { PEERING_ACTIVE_METRIC } from '../operator/peering-health/peering-health';
 import { OPERATOR_CRDS } from '../operator/crds';
+import { DEFERRED_OBJECT_TYPE } from '../operator/deferred-object/crd';
 import { FAILOVER_GROUP_TYPE } from '../operator/failover-group/crd';
 import { MEMBER_TYPES } from '../operator/failover-group/members';
 import { TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
 import packageJson from '../package.json' with { type: 'json' };
+import { DEFERRABLE_KINDS } from './constructs/late-binding';
 
 /** Where synth writes the operator's manifests, relative to `dist/`. */
 export const OPERATOR_MANIFESTS = { crds: 'operator/crds.k8s.yaml', operator: 'operator/operator.k8s.yaml', monitoring: 'operator/monitoring.k8s.yaml' } as const;
@@ -63,28 +65,35 @@ export class OperatorCrdsChart extends Chart {
 
 /**
  * Every verb the operator uses, on every resource it uses, and nothing else:
- * read ACK objects of every kind, patch (server-side apply) only kinds that
- * have tags and the Route 53 records a failover points elsewhere; read
- * TagPolicies and FailoverGroups and write only their status; record Events.
+ * read ACK objects of every kind; patch (server-side apply) only kinds that
+ * have tags, the Route 53 records a failover points elsewhere, and the kinds
+ * charts defer (which it also reads one by one and deletes with their
+ * DeferredObject); read TagPolicies, FailoverGroups and DeferredObjects, write
+ * their status and the DeferredObjects' finalizer; record Events.
  */
 /** ACK kinds the failover controller patches without their having tags: the records it points at the other side. */
 const FAILOVER_PATCHED = new Set([`${MEMBER_TYPES.recordSet.group}/${MEMBER_TYPES.recordSet.plural}`]);
+const DEFERRED_WRITTEN = new Set(DEFERRABLE_KINDS.map((gvk) => `${gvk.apiVersion.split('/')[0]}/${ACK_KINDS[`${gvk.apiVersion}/${gvk.kind}`].plural}`));
 
 export function operatorClusterRules(ackKinds: Readonly<Record<string, AckKindInfo>>): PolicyRule[] {
-  const byGroup = new Map<string, { all: Set<string>; taggable: Set<string> }>();
+  const byGroup = new Map<string, { all: Set<string>; patched: Set<string>; deferred: Set<string> }>();
   for (const [key, { plural, tagShape }] of Object.entries(ackKinds)) {
     const group = key.split('/')[0];
-    const entry = byGroup.get(group) ?? { all: new Set(), taggable: new Set() };
+    const entry = byGroup.get(group) ?? { all: new Set(), patched: new Set(), deferred: new Set() };
     entry.all.add(plural);
-    if (tagShape || FAILOVER_PATCHED.has(`${group}/${plural}`)) entry.taggable.add(plural);
+    const written = `${group}/${plural}`;
+    if (tagShape || FAILOVER_PATCHED.has(written) || DEFERRED_WRITTEN.has(written)) entry.patched.add(plural);
+    if (DEFERRED_WRITTEN.has(written)) entry.deferred.add(plural);
     byGroup.set(group, entry);
   }
   const sorted = (items: Iterable<string>) => [...items].sort();
   const ackRules = sorted(byGroup.keys()).flatMap((group) => {
-    const { all, taggable } = byGroup.get(group)!;
+    const { all, patched, deferred } = byGroup.get(group)!;
     return [
       { apiGroups: [group], resources: sorted(all), verbs: ['list', 'watch'] },
-      ...(taggable.size > 0 ? [{ apiGroups: [group], resources: sorted(taggable), verbs: ['patch'] }] : []),
+      ...(patched.size > 0 ? [{ apiGroups: [group], resources: sorted(patched), verbs: ['patch'] }] : []),
+      // Server-side apply creates with `create`, updates with `patch`.
+      ...(deferred.size > 0 ? [{ apiGroups: [group], resources: sorted(deferred), verbs: ['create', 'delete', 'get'] }] : []),
     ];
   });
   return [
@@ -94,6 +103,8 @@ export function operatorClusterRules(ackKinds: Readonly<Record<string, AckKindIn
     { apiGroups: [TAG_POLICY_TYPE.group], resources: [`${TAG_POLICY_TYPE.plural}/status`], verbs: ['update'] },
     { apiGroups: [FAILOVER_GROUP_TYPE.group], resources: [FAILOVER_GROUP_TYPE.plural], verbs: ['get', 'list', 'watch'] },
     { apiGroups: [FAILOVER_GROUP_TYPE.group], resources: [`${FAILOVER_GROUP_TYPE.plural}/status`], verbs: ['update'] },
+    { apiGroups: [DEFERRED_OBJECT_TYPE.group], resources: [DEFERRED_OBJECT_TYPE.plural], verbs: ['get', 'list', 'patch', 'watch'] },
+    { apiGroups: [DEFERRED_OBJECT_TYPE.group], resources: [`${DEFERRED_OBJECT_TYPE.plural}/status`], verbs: ['update'] },
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
     ...ackRules,
   ];

@@ -10,8 +10,11 @@ import { withTags } from '../lib/tags/apply';
 import { kindKey } from '../lib/tags/tag-shape';
 import { Tags } from '../lib/tags/tags';
 import type { AwsRegion } from '../lib/validation/aws';
+import { DEFERRED_OBJECT_TYPE, deferredObjectSpecSchema } from '../operator/deferred-object/crd';
+import { TemplateProgram } from '../operator/deferred-object/template';
+import { deferredInputs, type DeferredInput } from './constructs/late-binding';
 import { RegionScope } from './constructs/region-scope';
-import { syncWave } from './constructs/sync-wave';
+import { SYNC_WAVE_ANNOTATION, syncWave } from './constructs/sync-wave';
 
 export interface SystemChartProps {
   readonly environment: EnvironmentConfig;
@@ -94,7 +97,9 @@ export class SystemChart extends Chart {
       if (!service) return manifest;
       services.add(service);
       const construct = objects.get(`${manifest.apiVersion}|${manifest.kind}|${manifest.metadata.name}`)!;
-      return this.finalizeAckObject(manifest, construct);
+      const finalized = this.finalizeAckObject(manifest, construct);
+      const inputs = deferredInputs(construct);
+      return inputs ? this.deferredObject(finalized, construct, inputs) : finalized;
     });
     return manifests.map((manifest) => sortKeys(manifest.kind === 'Namespace' ? this.finalizeNamespace(manifest, services) : manifest));
   }
@@ -109,6 +114,32 @@ export class SystemChart extends Chart {
     const annotations = { [ACK_ANNOTATIONS.region]: region, ...manifest.metadata.annotations };
     const tagged = shape === null ? manifest : { ...manifest, spec: withTags(shape, manifest.spec, Tags.effective(construct)) };
     return { ...tagged, metadata: { ...manifest.metadata, annotations } };
+  }
+
+  /**
+   * A deferred object as the DeferredObject the operator renders it from (R-O6):
+   * the finished object (tags, region) is the template; it keeps its sync wave.
+   * Its expressions are compiled here, so a bad one fails synth, not the cluster.
+   */
+  private deferredObject(manifest: any, construct: ApiObject, inputs: readonly DeferredInput[]): any {
+    const { namespace, ...metadata } = manifest.metadata;
+    const spec = deferredObjectSpecSchema.parse({
+      inputs: inputs.map((input) => {
+        if (!('object' in input)) return { name: input.name, apiGatewayDomainName: input.apiGatewayDomainName };
+        if (Chart.of(input.object) !== this) throw new ValidationError(`input ${input.name} (${input.object.kind} ${input.object.name}) is in another chart: a DeferredObject reads only its own namespace`, construct);
+        return { name: input.name, object: { apiVersion: input.object.apiVersion, kind: input.object.kind, name: input.object.name } };
+      }),
+      template: { ...manifest, metadata },
+    });
+    const program = TemplateProgram.compile(spec.template, spec.inputs.map((input) => input.name));
+    if (!(program instanceof TemplateProgram)) throw new ValidationError(`deferred ${manifest.kind} ${manifest.metadata.name}: ${program.errors.join('; ')}`, construct);
+    const wave = manifest.metadata.annotations?.[SYNC_WAVE_ANNOTATION];
+    return {
+      apiVersion: `${DEFERRED_OBJECT_TYPE.group}/${DEFERRED_OBJECT_TYPE.version}`,
+      kind: DEFERRED_OBJECT_TYPE.kind,
+      metadata: { name: `${manifest.kind.toLowerCase()}-${manifest.metadata.name}`, namespace, ...(wave ? { annotations: { [SYNC_WAVE_ANNOTATION]: wave } } : {}) },
+      spec,
+    };
   }
 
   /** Namespaces are cluster-scoped; the chart's namespace must not be written into them. */

@@ -1,13 +1,14 @@
 /**
  * The operator's parts wired together: one API client, the manager (with its
  * shared cache and Event recorder), the TagPolicy controllers, the
- * FailoverGroup controller and the peering-health exporter. `main.ts` runs it with the command-line flags;
+ * FailoverGroup and DeferredObject controllers and the peering-health exporter. `main.ts` runs it with the command-line flags;
  * tests run the same assembly in-process.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerName } from './flags';
 import { OPERATOR_NAME } from './identity';
 import { ApiClient, Manager, OperatorMetrics, type CacheOptions, type Logger, type ManagerOptions } from './runtime/index';
+import { DeferredObjectControllers, type DeferredObjectOptions } from './deferred-object/controllers';
 import { FailoverGroupControllers, type FailoverGroupOptions } from './failover-group/controllers';
 import { PeeringHealth } from './peering-health/peering-health';
 import { TagPolicyControllers } from './tag-policy/controllers';
@@ -29,6 +30,8 @@ export interface OperatorOptions {
   readonly informer?: CacheOptions['informer'];
   /** The failover controller's outside world. @default HTTPS probes and the AWS SDK's default credentials */
   readonly failover?: Omit<FailoverGroupOptions, 'concurrency'>;
+  /** The DeferredObject controller's outside world. @default the AWS SDK's default credentials */
+  readonly deferred?: Omit<DeferredObjectOptions, 'concurrency'>;
 }
 
 export interface AssembledOperator {
@@ -36,6 +39,7 @@ export interface AssembledOperator {
   readonly manager: Manager;
   readonly tagPolicies: TagPolicyControllers;
   readonly failoverGroups: FailoverGroupControllers;
+  readonly deferredObjects: DeferredObjectControllers;
   readonly metrics: OperatorMetrics;
 }
 
@@ -54,6 +58,7 @@ export function assembleOperator(kubeConfig: KubeConfig, options: OperatorOption
   });
   const tagPolicies = new TagPolicyControllers(manager, { concurrency: options.concurrency });
   const failoverGroups = new FailoverGroupControllers(manager, { ...options.failover, concurrency: options.concurrency?.failovergroup });
+  const deferredObjects = new DeferredObjectControllers(manager, { ...options.deferred, concurrency: options.concurrency?.deferredobject });
   new PeeringHealth(manager);
-  return { api, manager, tagPolicies, failoverGroups, metrics };
+  return { api, manager, tagPolicies, failoverGroups, deferredObjects, metrics };
 }

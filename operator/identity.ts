@@ -16,6 +16,9 @@ export const TAG_FIELD_MANAGER = 'ack-systems-tag-operator';
 /** The field manager of what the failover controller changes in members (the records it points elsewhere). */
 export const FAILOVER_FIELD_MANAGER = 'ack-systems-failover-operator';
 
+/** The field manager of the objects DeferredObjects render. */
+export const DEFERRED_FIELD_MANAGER = 'ack-systems-deferred-operator';
+
 /**
  * The optional ConfigMap, in the operator's namespace, with what differs per
  * cluster (`dist/operator/` is the same everywhere): `cluster-name` and

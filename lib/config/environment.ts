@@ -73,6 +73,13 @@ export const environmentSchema = strictObject({
   }).meta({ description: 'Tags on every AWS resource of every system (R-G3): Owner, CostCenter and ManagedBy are required; Environment and EnvironmentSuffix are derived and may not be set here.' }),
   settings: settingsSchema.meta({ description: 'Values that differ between environments, shared by every system.' }),
   alarmSubscriptions: z.array(alarmSubscription).default([]).meta({ description: 'Who every alarm topic of the environment notifies. SNS asks email and https recipients to confirm first (docs/configuration.md, alarm recipients). @default [] (refused in production)' }),
+  lateBinding: z
+    .enum(['operator', 'config'])
+    .default('operator')
+    .meta({
+      description:
+        'Who fills in the values AWS assigns (IDs, ARNs, DNS targets): `operator`, the ack-systems operator from the objects\' status in the cluster (DeferredObjects: one apply converges); `config`, you, from the outputs ConfigMaps into this file, synthesizing again (for clusters without the operator). A value set in this file is used in both modes. @default operator',
+    }),
   gitops: strictObject({
     repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, { error: 'expected a git URL (https://, ssh:// or git@)' }).meta({ description: 'Where Argo CD clones this repository from.' }),
     targetRevision: z.string().min(1).default('main').meta({ description: '@default main' }),

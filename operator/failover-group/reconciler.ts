@@ -277,7 +277,6 @@ export class FailoverGroupReconciler implements Reconciler {
       { namespace: group.metadata!.namespace, name: group.metadata!.name! },
       (fresh) => ({
         ...fresh.status,
-        observedGeneration: fresh.metadata?.generation,
         phase,
         activeSide: fresh.status?.activeSide ?? active,
         activeRegion: group.spec[fresh.status?.activeSide ?? active].region,

@@ -7,9 +7,11 @@ import { describe, expect, test } from '@jest/globals';
 import { App } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { renderOperator } from '../../charts/app';
+import { DEFERRABLE_KINDS } from '../../charts/constructs/late-binding';
 import { DEFAULT_OPERATOR_IMAGE, OPERATOR_MANIFESTS, OperatorChart, type OperatorChartProps } from '../../charts/operator';
 import { ACK_KINDS } from '../../imports/ack-kinds';
 import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from '../../operator/identity';
+import { DEFERRED_OBJECT_CRD } from '../../operator/deferred-object/crd';
 import { FAILOVER_GROUP_CRD } from '../../operator/failover-group/crd';
 import { TAG_POLICY_CRD } from '../../operator/tag-policy/crd';
 import { PEERING_ACTIVE_METRIC } from '../../operator/peering-health/peering-health';
@@ -37,8 +39,8 @@ function granted(rules: any[], group: string, resource: string): string[] {
 }
 
 describe('operator CRDs (R-O4)', () => {
-  test('R-O4 crds.k8s.yaml holds exactly the operator\'s CRDs: TagPolicy and FailoverGroup', () => {
-    expect(crds).toEqual([TAG_POLICY_CRD, FAILOVER_GROUP_CRD]);
+  test('R-O4 crds.k8s.yaml holds exactly the operator\'s CRDs: TagPolicy, FailoverGroup and DeferredObject', () => {
+    expect(crds).toEqual([TAG_POLICY_CRD, FAILOVER_GROUP_CRD, DEFERRED_OBJECT_CRD]);
   });
 });
 
@@ -52,14 +54,21 @@ describe('operator RBAC (R-O4 least privilege)', () => {
     }
   });
 
-  test('R-O4 R-O2 every ACK kind may be listed and watched; only kinds with tags, and Route 53 records (failover), may be patched; nothing may be created, updated or deleted', () => {
+  test('R-O4 R-O2 R-O6 every ACK kind may be listed and watched; only kinds with tags, Route 53 records (failover) and the deferrable kinds may be patched; only the deferrable kinds created, read one by one and deleted', () => {
     const kinds = Object.entries(ACK_KINDS);
     expect(kinds.length).toBeGreaterThan(90);
+    const deferrable = new Set(DEFERRABLE_KINDS.map((gvk) => `${gvk.apiVersion}/${gvk.kind}`));
     for (const [key, { plural, tagShape }] of kinds) {
       const group = key.split('/')[0];
       const patched = tagShape || (group === 'route53.services.k8s.aws' && plural === 'recordsets');
-      expect({ key, verbs: granted(clusterRules, group, plural) }).toEqual({ key, verbs: patched ? ['list', 'patch', 'watch'] : ['list', 'watch'] });
+      const verbs = deferrable.has(key) ? ['create', 'delete', 'get', 'list', 'patch', 'watch'] : patched ? ['list', 'patch', 'watch'] : ['list', 'watch'];
+      expect({ key, verbs: granted(clusterRules, group, plural) }).toEqual({ key, verbs });
     }
+  });
+
+  test('R-O6 DeferredObjects are read and get the operator\'s finalizer; only their status is written', () => {
+    expect(granted(clusterRules, 'ack-systems.io', 'deferredobjects')).toEqual(['get', 'list', 'patch', 'watch']);
+    expect(granted(clusterRules, 'ack-systems.io', 'deferredobjects/status')).toEqual(['update']);
   });
 
   test('R-O2 FailoverGroups are read, only their status is written', () => {

@@ -1,0 +1,200 @@
+/**
+ * The DeferredObject controller (R-O6) against a real kube-apiserver with the
+ * ACK CRDs, run in-process under the chart's ServiceAccount (its RBAC is the
+ * chart's): the test plays the ACK controllers by writing the status fields
+ * AWS assigns, and sees the rendered objects appear, change and go. The one
+ * AWS lookup is mocked at the SDK boundary with aws-sdk-client-mock. Each test
+ * has its own namespace.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { ApiGatewayV2Client, GetDomainNameCommand } from '@aws-sdk/client-apigatewayv2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { HttpMethod } from '@kubernetes/client-node';
+import { ApiClient, collectionPath, isStatus, objectPath, type ResourceType } from '../../operator/runtime/api-client';
+import { DEFERRED_OBJECT_TYPE, type DeferredObject } from '../../operator/deferred-object/crd';
+import { DEFERRED_FIELD_MANAGER } from '../../operator/identity';
+import { eventually, installOperator, operatorServiceAccount, startOperatorInProcess, type InProcessOperator } from '../support/operator';
+import { kubectl, useControlPlane } from '../support/shared-control-plane';
+
+const controlPlane = useControlPlane();
+const apigateway = mockClient(ApiGatewayV2Client);
+const ec2 = (kind: string, plural: string): ResourceType => ({ group: 'ec2.services.k8s.aws', version: 'v1alpha1', kind, plural, namespaced: true });
+const VPC = ec2('VPC', 'vpcs');
+const FLOW_LOG = ec2('FlowLog', 'flowlogs');
+const SUBNET = ec2('Subnet', 'subnets');
+const RECORD_SET: ResourceType = { group: 'route53.services.k8s.aws', version: 'v1alpha1', kind: 'RecordSet', plural: 'recordsets', namespaced: true };
+
+let admin: ApiClient;
+let running: InProcessOperator;
+let kubeConfig: ReturnType<typeof operatorServiceAccount>['kubeConfig'];
+
+beforeAll(async () => {
+  installOperator(controlPlane());
+  admin = new ApiClient(controlPlane().admin.kubeConfig);
+  kubeConfig = operatorServiceAccount(controlPlane()).kubeConfig;
+  running = await startOperatorInProcess(kubeConfig, 'debug');
+}, 120_000);
+
+afterAll(async () => {
+  await running?.stop();
+});
+
+beforeEach(() => {
+  apigateway.reset();
+});
+
+async function namespace(name: string): Promise<void> {
+  await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+}
+const vpc = (ns: string, name: string) => admin.create(collectionPath(VPC, ns), { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'VPC', metadata: { name, namespace: ns }, spec: { cidrBlocks: ['10.0.0.0/16'] } });
+const vpcStatus = (ns: string, name: string, vpcID: string) =>
+  admin.request(HttpMethod.PATCH, `${objectPath(VPC, ns, name)}/status`, { body: { status: { vpcID } }, contentType: 'application/merge-patch+json' });
+const flowLogTemplate = (resourceID = '${vpc.status.vpcID}') => ({
+  apiVersion: 'ec2.services.k8s.aws/v1alpha1',
+  kind: 'FlowLog',
+  metadata: { name: 'payment-vpc-flow-log', labels: { app: 'payments' } },
+  spec: { resourceID, resourceType: 'VPC', trafficType: 'ALL', logDestinationType: 'cloud-watch-logs', logGroupName: '/flow-logs/${vpc.metadata.name}' },
+});
+const deferred = (ns: string, name: string, spec: object) =>
+  admin.create<DeferredObject>(collectionPath(DEFERRED_OBJECT_TYPE, ns), { apiVersion: 'ack-systems.io/v1alpha1', kind: 'DeferredObject', metadata: { name, namespace: ns }, spec } as never);
+const vpcInput = (name = 'payment-vpc') => ({ name: 'vpc', object: { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'VPC', name } });
+const statusOf = async (ns: string, name: string) => (await admin.get<DeferredObject>(objectPath(DEFERRED_OBJECT_TYPE, ns, name))).status;
+const condition = async (ns: string, name: string, type: string) => (await statusOf(ns, name))?.conditions?.find((c) => c.type === type);
+const getOrUndefined = (path: string) => admin.get<any>(path).catch((error: unknown) => (isStatus(error, 404) ? undefined : Promise.reject(error)));
+const reasons = async (ns: string) => (await admin.list<any>(`/api/v1/namespaces/${ns}/events`)).items.map((e) => e.reason as string);
+const reconciles = (ns: string, name: string) => running.logs.filter((line) => line.msg === 'reconciled' && line.key === `${ns}/${name}` && line.controller === 'deferredobject').length;
+
+describe('DeferredObject (R-O6)', () => {
+  test('R-O6 the rendered object appears once its input resolves, owned by the DeferredObject, follows the input, and goes with it', async () => {
+    const ns = 'dfo-flow';
+    await namespace(ns);
+    await vpc(ns, 'payment-vpc');
+    await deferred(ns, 'flowlog-payment-vpc', { inputs: [vpcInput()], template: flowLogTemplate() });
+    const waiting = await eventually('waiting', async () => ((await condition(ns, 'flowlog-payment-vpc', 'Resolved'))?.reason === 'Waiting' ? statusOf(ns, 'flowlog-payment-vpc') : undefined));
+    expect(waiting!.waitingFor).toEqual(['template.spec.resourceID: ${vpc.status.vpcID} waits: field not found: status']);
+    expect(await getOrUndefined(objectPath(FLOW_LOG, ns, 'payment-vpc-flow-log'))).toBeUndefined();
+
+    await vpcStatus(ns, 'payment-vpc', 'vpc-0123456789abcdef0');
+    const flowLog = await eventually('rendered', () => getOrUndefined(objectPath(FLOW_LOG, ns, 'payment-vpc-flow-log')));
+    expect(flowLog.spec).toMatchObject({ resourceID: 'vpc-0123456789abcdef0', logGroupName: '/flow-logs/payment-vpc' });
+    expect(flowLog.metadata.labels).toEqual({ app: 'payments' });
+    const owner = await admin.get<DeferredObject>(objectPath(DEFERRED_OBJECT_TYPE, ns, 'flowlog-payment-vpc'));
+    expect(flowLog.metadata.ownerReferences).toEqual([{ apiVersion: 'ack-systems.io/v1alpha1', kind: 'DeferredObject', name: 'flowlog-payment-vpc', uid: owner.metadata!.uid, controller: true }]);
+    expect(flowLog.metadata.managedFields.map((f: { manager: string }) => f.manager)).toEqual([DEFERRED_FIELD_MANAGER]);
+    await eventually('ready', async () => (await condition(ns, 'flowlog-payment-vpc', 'Ready'))?.status === 'True');
+    expect((await statusOf(ns, 'flowlog-payment-vpc'))!.waitingFor).toBeUndefined();
+    await eventually('Applied event', async () => (await reasons(ns)).includes('Applied'));
+
+    // The input changes (a VPC replaced): the object follows.
+    await vpcStatus(ns, 'payment-vpc', 'vpc-0fedcba9876543210');
+    await eventually('updated', async () => (await admin.get<any>(objectPath(FLOW_LOG, ns, 'payment-vpc-flow-log'))).spec.resourceID === 'vpc-0fedcba9876543210');
+
+    // Deleting the DeferredObject deletes what it rendered (the finalizer; no garbage collector runs here).
+    await admin.delete(objectPath(DEFERRED_OBJECT_TYPE, ns, 'flowlog-payment-vpc'));
+    await eventually('rendered object deleted', async () => (await getOrUndefined(objectPath(FLOW_LOG, ns, 'payment-vpc-flow-log'))) === undefined);
+    await eventually('DeferredObject gone', async () => (await getOrUndefined(objectPath(DEFERRED_OBJECT_TYPE, ns, 'flowlog-payment-vpc'))) === undefined);
+  }, 90_000);
+
+  test('R-O6 an input that never appears is reported by name; an input change that renders the same object writes nothing', async () => {
+    const ns = 'dfo-missing';
+    await namespace(ns);
+    await deferred(ns, 'flowlog-a', { inputs: [vpcInput('no-such-vpc')], template: flowLogTemplate() });
+    await eventually('waiting for the VPC', async () => (await statusOf(ns, 'flowlog-a'))?.waitingFor?.[0] === 'vpc: VPC no-such-vpc not found');
+    expect((await condition(ns, 'flowlog-a', 'Ready'))).toMatchObject({ status: 'False', reason: 'Waiting', message: 'waiting for vpc: VPC no-such-vpc not found' });
+
+    await vpc(ns, 'no-such-vpc');
+    await vpcStatus(ns, 'no-such-vpc', 'vpc-1');
+    const rendered = await eventually('rendered', () => getOrUndefined(objectPath(FLOW_LOG, ns, 'payment-vpc-flow-log')));
+    await eventually('ready', async () => (await condition(ns, 'flowlog-a', 'Ready'))?.status === 'True');
+    // ACK writing the VPC's conditions changes the input but not the rendering: no apply.
+    const before = reconciles(ns, 'flowlog-a');
+    await admin.request(HttpMethod.PATCH, `${objectPath(VPC, ns, 'no-such-vpc')}/status`, { body: { status: { state: 'available' } }, contentType: 'application/merge-patch+json' });
+    await eventually('reconciled after the input change', () => reconciles(ns, 'flowlog-a') > before);
+    expect((await admin.get<any>(objectPath(FLOW_LOG, ns, 'payment-vpc-flow-log'))).metadata.resourceVersion).toBe(rendered.metadata.resourceVersion);
+  }, 90_000);
+
+  test('R-O6 a bad expression, a kind the operator may not write, and a cycle are reported, not retried hot', async () => {
+    const ns = 'dfo-refused';
+    await namespace(ns);
+    await vpc(ns, 'payment-vpc');
+    await vpcStatus(ns, 'payment-vpc', 'vpc-1');
+    await deferred(ns, 'bad-expression', { inputs: [vpcInput()], template: flowLogTemplate('${vpc.status.vpcID +}') });
+    await deferred(ns, 'forbidden', { inputs: [vpcInput()], template: { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'Subnet', metadata: { name: 's' }, spec: { vpcID: '${vpc.status.vpcID}', cidrBlock: '10.0.0.0/24' } } });
+    // Two objects each waiting for what the other renders.
+    const record = (name: string, reads: string) => ({
+      inputs: [{ name: 'other', object: { apiVersion: 'route53.services.k8s.aws/v1alpha1', kind: 'RecordSet', name: reads } }],
+      template: { apiVersion: 'route53.services.k8s.aws/v1alpha1', kind: 'RecordSet', metadata: { name }, spec: { name: '${other.spec.name}', recordType: 'CNAME' } },
+    });
+    await deferred(ns, 'cycle-a', record('a', 'b'));
+    await deferred(ns, 'cycle-b', record('b', 'a'));
+
+    const invalid = await eventually('invalid', async () => ((await condition(ns, 'bad-expression', 'Resolved'))?.reason === 'InvalidExpression' ? condition(ns, 'bad-expression', 'Resolved') : undefined));
+    expect(invalid!.message).toMatch(/^fix the template: template\.spec\.resourceID: /);
+    const forbidden = await eventually('forbidden', async () => ((await condition(ns, 'forbidden', 'Applied'))?.reason === 'Forbidden' ? condition(ns, 'forbidden', 'Applied') : undefined));
+    expect(forbidden!.message).toContain('the operator may not write Subnet (ec2.services.k8s.aws)');
+    const cycle = await eventually('cycle', async () => ((await condition(ns, 'cycle-a', 'Resolved'))?.reason === 'Cycle' ? condition(ns, 'cycle-a', 'Resolved') : undefined));
+    expect(cycle!.message).toBe('inputs go round in a cycle, so none can render: cycle-a → cycle-b → cycle-a');
+    expect(await getOrUndefined(objectPath(SUBNET, ns, 's'))).toBeUndefined();
+    expect(await getOrUndefined(objectPath(RECORD_SET, ns, 'a'))).toBeUndefined();
+    await eventually('Warning events', async () => {
+      const seen = await reasons(ns);
+      return ['InvalidExpression', 'Forbidden', 'Cycle'].every((reason) => seen.includes(reason));
+    });
+    // Not retried hot: after they settled, a few seconds bring no further reconcile of any of them.
+    const settled = ['bad-expression', 'forbidden', 'cycle-a'].map((name) => reconciles(ns, name));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(['bad-expression', 'forbidden', 'cycle-a'].map((name) => reconciles(ns, name))).toEqual(settled);
+  }, 90_000);
+
+  test('R-O6 an AWS lookup as input: an API Gateway domain\'s regional target becomes a Route 53 alias record', async () => {
+    const ns = 'dfo-domain';
+    await namespace(ns);
+    apigateway.on(GetDomainNameCommand, { DomainName: 'api.example.com' }).resolves({ DomainNameConfigurations: [{ ApiGatewayDomainName: 'd-abc123.execute-api.us-east-1.amazonaws.com', HostedZoneId: 'Z1UJRXOUMOOFQ8' }] });
+    await deferred(ns, 'recordset-api', {
+      inputs: [{ name: 'domain', apiGatewayDomainName: { region: 'us-east-1', domainName: 'api.example.com' } }],
+      template: {
+        apiVersion: 'route53.services.k8s.aws/v1alpha1',
+        kind: 'RecordSet',
+        metadata: { name: 'api' },
+        spec: { name: 'api.example.com.', recordType: 'A', hostedZoneID: 'Z0000000000000000000', aliasTarget: { dnsName: '${domain.regionalDomainName}', hostedZoneID: '${domain.regionalHostedZoneId}', evaluateTargetHealth: false } },
+      },
+    });
+    const record = await eventually('rendered', () => getOrUndefined(objectPath(RECORD_SET, ns, 'api')));
+    expect(record.spec.aliasTarget).toEqual({ dnsName: 'd-abc123.execute-api.us-east-1.amazonaws.com', hostedZoneID: 'Z1UJRXOUMOOFQ8', evaluateTargetHealth: false });
+    expect(apigateway.commandCalls(GetDomainNameCommand).map((call) => call.args[0].input)).toContainEqual({ DomainName: 'api.example.com' });
+  }, 90_000);
+
+  test('R-O6 a new leader re-renders nothing: the object applied before is left as it is', async () => {
+    const ns = 'dfo-leader';
+    await namespace(ns);
+    await vpc(ns, 'payment-vpc');
+    await vpcStatus(ns, 'payment-vpc', 'vpc-1');
+    await deferred(ns, 'flowlog-payment-vpc', { inputs: [vpcInput()], template: flowLogTemplate() });
+    await eventually('ready', async () => (await condition(ns, 'flowlog-payment-vpc', 'Ready'))?.status === 'True');
+    const first = await admin.get<any>(objectPath(FLOW_LOG, ns, 'payment-vpc-flow-log'));
+    const successor = await startOperatorInProcess(kubeConfig, 'debug');
+    try {
+      await eventually('the successor reconciled it', () => successor.logs.some((line) => line.msg === 'reconciled' && line.key === `${ns}/flowlog-payment-vpc`));
+      const after = await admin.get<any>(objectPath(FLOW_LOG, ns, 'payment-vpc-flow-log'));
+      expect([after.metadata.uid, after.metadata.resourceVersion]).toEqual([first.metadata.uid, first.metadata.resourceVersion]);
+      expect((await admin.list<any>(collectionPath(FLOW_LOG, ns))).items).toHaveLength(1);
+    } finally {
+      await successor.stop();
+    }
+  }, 90_000);
+
+  test.each([
+    ['two inputs of one name', (spec: any) => spec.inputs.push(spec.inputs[0]), 'input names must be unique'],
+    ['an input with two sources', (spec: any) => (spec.inputs[0].apiGatewayDomainName = { region: 'us-east-1', domainName: 'a.example.com' }), 'an input reads exactly one source'],
+    ['a reserved word as input name', (spec: any) => (spec.inputs[0].name = 'in'), 'must not be a CEL reserved word'],
+    ['a template without a name', (spec: any) => delete spec.template.metadata.name, 'spec.template.metadata.name'],
+  ])('R-O6 R-O4 CEL and schema reject %s', async (_, edit, message) => {
+    const spec: any = { inputs: [vpcInput()], template: flowLogTemplate() };
+    edit(spec);
+    const result = kubectl(controlPlane(), ['create', '--dry-run=server', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'ack-systems.io/v1alpha1', kind: 'DeferredObject', metadata: { name: 'bad', namespace: 'default' }, spec }),
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+});
