@@ -23,7 +23,8 @@ import type { AwsRegion } from '../lib/validation/aws';
 import { AuroraGlobalDatabase } from './constructs/aurora-global-database';
 import { arn } from './constructs/aws-context';
 import { dataProtectionFor, type DataProtection } from './constructs/database';
-import { FailoverDns } from './constructs/failover-dns';
+import { FailoverDns, type FailoverEndpoint } from './constructs/failover-dns';
+import { defer, lateBound, valueOf, type DeferredInput } from './constructs/late-binding';
 import { HttpApi } from './constructs/http-api';
 import { Role } from './constructs/iam';
 import { KmsKey } from './constructs/kms-key';
@@ -157,6 +158,10 @@ export class DrChart extends SystemChart {
       protection,
     });
 
+    // The replica's key ARN is AWS's: from config, or (late binding) from the DR key's status; ACK compares it verbatim.
+    const drKey = { name: 'drKey', object: dr.key.resource };
+    const lateReplicaKey = !config.globalTable.drKeyARN && lateBound(this);
+    const replicaKey = config.globalTable.drKeyARN ?? (lateReplicaKey ? valueOf(drKey, 'status.ackResourceMetadata.arn') : undefined);
     const table = new Table(primary, 'Table', {
       name: 'payment-transactions',
       tableName,
@@ -164,10 +169,11 @@ export class DrChart extends SystemChart {
       sortKey: { name: 'timestamp', type: 'N' },
       stream: 'NEW_AND_OLD_IMAGES',
       encryptionKey: primary.key,
-      replicas: config.globalTable.drKeyARN ? [{ region: dr.region, kmsKeyArn: config.globalTable.drKeyARN }] : [],
+      replicas: replicaKey ? [{ region: dr.region, kmsKeyArn: replicaKey }] : [],
       protection,
     });
-    if (!config.globalTable.drKeyARN) {
+    if (lateReplicaKey) defer(table.resource, [drKey]);
+    if (!replicaKey) {
       addWarning(table, 'DR-TABLE-REPLICA-PENDING', `the table has no replica in ${dr.region} until the DR data key's ARN is in config (globalTable.drKeyARN, outputs ConfigMap drDataKeyARN): ACK compares the replica's key verbatim`);
     }
     for (const region of regions) table.grantReadWrite(region.handler, region.region);
@@ -212,8 +218,8 @@ export class DrChart extends SystemChart {
       recordName: config.dns.domainName,
       zoneName: config.dns.hostedZone.name,
       hostedZoneId: config.dns.hostedZone.id,
-      primary: endpoint(config.primary),
-      secondary: endpoint(config.dr),
+      primary: endpoint(config.primary, primary, config.dns.domainName),
+      secondary: endpoint(config.dr, dr, config.dns.domainName),
       healthCheckPath: config.dns.healthCheck.path,
       intervalSeconds: config.dns.healthCheck.intervalSeconds,
       failureThreshold: config.dns.healthCheck.failureThreshold,
@@ -226,7 +232,7 @@ export class DrChart extends SystemChart {
       );
     }
 
-    const handlerAlarms = this.alarms(config, primary, dr, database, table);
+    const handlerAlarms = this.alarms(config, primary, dr, database, table, dns.healthChecks);
     this.failoverGroup(config, { database, dns, controls, handlerAlarms, table, buckets: { primary: primary.bucket, secondary: dr.bucket } });
     this.failoverOperatorRole(primary, dr, database, handlerAlarms);
 
@@ -265,8 +271,8 @@ export class DrChart extends SystemChart {
    */
   private failoverGroup(config: DrConfig, members: FailoverMembers): void {
     const { database, dns, controls, handlerAlarms, table, buckets } = members;
-    // The DR side reads the table's replica, which exists once its key is in config.
-    const replicated = config.globalTable.drKeyARN !== undefined;
+    // The DR side reads the table's replica, which exists once its key is known.
+    const replicated = config.globalTable.drKeyARN !== undefined || lateBound(this);
     const side = (role: 'primary' | 'secondary', regionConfig: DrConfig['primary']): z.input<typeof failoverGroupSpecSchema>['primary'] => ({
       region: regionConfig.region,
       dbCluster: { name: (role === 'primary' ? database.primary : database.secondary).cluster.name },
@@ -339,7 +345,7 @@ export class DrChart extends SystemChart {
    * receives, DNS health in us-east-1. Returns each side's payment-function
    * error alarm, a health input of the FailoverGroup.
    */
-  private alarms(config: DrConfig, primary: DrRegion, dr: DrRegion, database: AuroraGlobalDatabase, table: Table): Record<'primary' | 'secondary', Alarm> {
+  private alarms(config: DrConfig, primary: DrRegion, dr: DrRegion, database: AuroraGlobalDatabase, table: Table, checks: FailoverDns['healthChecks']): Record<'primary' | 'secondary', Alarm> {
     const lag: Metric = { namespace: 'AWS/RDS', metricName: 'AuroraGlobalDBReplicationLag', dimensions: { DBClusterIdentifier: database.secondary.identifier }, statistic: 'Maximum', periodSeconds: 60 };
     // Aurora reports global replication lag only in secondary regions.
     new Alarm(dr, 'DatabaseLagAlarm', {
@@ -417,8 +423,9 @@ export class DrChart extends SystemChart {
       });
       widgets.push({ title: `Payment function in ${region.region}`, metrics: [{ ...errors, metricName: 'Invocations' }, errors], region: region.region });
     }
-    this.healthAlarms(config, primary, widgets);
-    new Dashboard(primary, 'Dashboard', { name: 'dr-dashboard', widgets });
+    const dashboardInputs = this.healthAlarms(config, primary, checks, widgets);
+    const dashboard = new Dashboard(primary, 'Dashboard', { name: 'dr-dashboard', widgets });
+    if (dashboardInputs.length > 0) defer(dashboard.resource, dashboardInputs);
     return handlerAlarms;
   }
 
@@ -427,19 +434,23 @@ export class DrChart extends SystemChart {
    * notify only a topic of its own region: the alarms need the health checks'
    * IDs (AWS assigns them) and a primary in us-east-1.
    */
-  private healthAlarms(config: DrConfig, primary: DrRegion, widgets: GraphWidget[]): void {
-    const ids = config.dns.healthCheckIDs;
+  private healthAlarms(config: DrConfig, primary: DrRegion, checks: FailoverDns['healthChecks'], widgets: GraphWidget[]): DeferredInput[] {
+    const configured = config.dns.healthCheckIDs;
+    // Late binding: each check's ID from its status, once Route 53 has assigned it.
+    const inputs = { primary: { name: 'primaryCheck', object: checks.primary! }, dr: { name: 'drCheck', object: checks.secondary! } };
+    const late = !(configured?.primary && configured.dr) && lateBound(this) && checks.primary !== undefined && checks.secondary !== undefined;
+    const ids = late ? { primary: valueOf(inputs.primary, 'status.id'), dr: valueOf(inputs.dr, 'status.id') } : configured;
     if (!ids?.primary || !ids.dr) {
       addWarning(this, 'DR-HEALTH-ALARM-PENDING', 'the health checks have no alarms until their IDs are in config (dns.healthCheckIDs, outputs ConfigMap primaryHealthCheckID / secondaryHealthCheckID)');
-      return;
+      return [];
     }
     if (primary.region !== ROUTE53_REGION) {
       addWarning(this, 'DR-HEALTH-ALARM-PENDING', `health-check alarms live in ${ROUTE53_REGION} with their topic; with the primary in ${primary.region} none is written`);
-      return;
+      return [];
     }
-    for (const [role, id] of Object.entries(ids) as [string, string][]) {
+    for (const [role, id] of Object.entries(ids) as ['primary' | 'dr', string][]) {
       const status: Metric = { namespace: 'AWS/Route53', metricName: 'HealthCheckStatus', dimensions: { HealthCheckId: id }, statistic: 'Minimum', periodSeconds: 60 };
-      new Alarm(primary, `${role}HealthAlarm`, {
+      const alarm = new Alarm(primary, `${role}HealthAlarm`, {
         name: `${role}-endpoint-unhealthy`,
         description: `The ${role} region's API fails its Route 53 health check: ${role === 'primary' ? 'DNS now answers with the DR region' : 'a failover would have nowhere to go'}`,
         metric: status,
@@ -449,15 +460,32 @@ export class DrChart extends SystemChart {
         treatMissingData: 'breaching',
         topic: primary.topic,
       });
+      if (late) defer(alarm.resource, [inputs[role]]);
       widgets.push({ title: `Health check, ${role} (Route 53, ${ROUTE53_REGION})`, metrics: [status], region: ROUTE53_REGION });
     }
+    return late ? [inputs.primary, inputs.dr] : [];
   }
 }
 
-/** What AWS has assigned for one region: the health check calls its execute-api host, the record points at its domain target. */
-function endpoint(side: DrConfig['primary']) {
+/**
+ * What AWS has assigned for one region: the health check calls its
+ * execute-api host, the record points at its domain's regional target. From
+ * config when set; else, with late binding, from the API's status and an AWS
+ * lookup of the domain (ACK's DomainName reports no target).
+ */
+function endpoint(side: DrConfig['primary'], region: DrRegion, domainName: string): FailoverEndpoint {
+  const late = lateBound(region);
+  const api = { name: 'api', object: region.api.api };
+  const domain = { name: 'domain', apiGatewayDomainName: { region: side.region, domainName } };
+  const lateHost = !side.apiID && late;
+  const lateTarget = !side.regionalTarget && late;
   return {
-    healthCheckHost: side.apiID ? `${side.apiID}.execute-api.${side.region}.amazonaws.com` : undefined,
-    aliasTarget: side.regionalTarget ? { dnsName: side.regionalTarget.domainName, hostedZoneId: side.regionalTarget.hostedZoneID } : undefined,
+    healthCheckHost: side.apiID ? `${side.apiID}.execute-api.${side.region}.amazonaws.com` : lateHost ? `${valueOf(api, 'status.apiID')}.execute-api.${side.region}.amazonaws.com` : undefined,
+    aliasTarget: side.regionalTarget
+      ? { dnsName: side.regionalTarget.domainName, hostedZoneId: side.regionalTarget.hostedZoneID }
+      : lateTarget
+        ? { dnsName: valueOf(domain, 'regionalDomainName'), hostedZoneId: valueOf(domain, 'regionalHostedZoneId') }
+        : undefined,
+    inputs: { healthCheckHost: lateHost ? [api] : [], aliasTarget: lateTarget ? [domain] : [] },
   };
 }

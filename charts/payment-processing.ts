@@ -12,6 +12,7 @@ import { arn } from './constructs/aws-context';
 import { ContainerService } from './constructs/container-service';
 import { DatabaseCluster, dataProtectionFor } from './constructs/database';
 import { KmsKey } from './constructs/kms-key';
+import { defer, lateBound, valueOf } from './constructs/late-binding';
 import { LambdaFunction } from './constructs/lambda-function';
 import { ApplicationLoadBalancer } from './constructs/load-balancer';
 import { Alarm, AlarmTopic, Dashboard, type GraphWidget, type Metric } from './constructs/monitoring';
@@ -211,10 +212,16 @@ export class PaymentProcessingChart extends SystemChart {
       { title: 'Cache CPU and memory', metrics: cache.cacheClusterIds.flatMap((node) => [redisMetric('EngineCPUUtilization', node), redisMetric('DatabaseMemoryUsagePercentage', node)]) },
       { title: 'Queue and dead letters', metrics: [queueMetric(queue.queueName), queueMetric(queue.deadLetterQueueName)] },
     ];
-    if (config.loadBalancer.metricDimension) {
-      const dimension = config.loadBalancer.metricDimension;
+    // The load balancer's and target group's CloudWatch dimensions hold IDs AWS assigns: from config, or late-bound from their ARNs.
+    const lateDimensions = config.loadBalancer.metricDimension === undefined && lateBound(this);
+    const lb = { name: 'loadBalancer', object: loadBalancer.resource };
+    const tg = { name: 'targetGroup', object: loadBalancer.targetGroup };
+    const lateAlarm = (alarm: Alarm, inputs = [lb]) => (lateDimensions ? defer(alarm.resource, inputs) : undefined);
+    const dimension = config.loadBalancer.metricDimension ?? (lateDimensions ? valueOf(lb, "status.ackResourceMetadata.arn.split(':loadbalancer/')[1]") : undefined);
+    const targetGroupDimension = loadBalancer.targetGroupDimension ?? (lateDimensions ? valueOf(tg, "status.ackResourceMetadata.arn.split(':')[5]") : undefined);
+    if (dimension) {
       const albMetric = (metricName: string, statistic: Metric['statistic'] = 'Sum'): Metric => ({ namespace: 'AWS/ApplicationELB', metricName, dimensions: { LoadBalancer: dimension }, statistic });
-      new Alarm(this, 'Target5xxAlarm', {
+      const target5xx = new Alarm(this, 'Target5xxAlarm', {
         name: 'payment-alb-target-5xx',
         description: `The payment service answered ${alarms.target5xx}+ server errors through the load balancer in 5 minutes: clients see failures`,
         metric: albMetric('HTTPCode_Target_5XX_Count'),
@@ -223,7 +230,7 @@ export class PaymentProcessingChart extends SystemChart {
         topic,
       });
       // A total outage (no healthy target: the load balancer answers 503 itself) shows here, not in the targets' 5XX.
-      new Alarm(this, 'Elb5xxAlarm', {
+      const elb5xx = new Alarm(this, 'Elb5xxAlarm', {
         name: 'payment-alb-elb-5xx',
         description: `The load balancer itself answered ${alarms.elb5xx}+ server errors in 5 minutes (502/503/504: no healthy or reachable targets): clients see failures`,
         metric: albMetric('HTTPCode_ELB_5XX_Count'),
@@ -231,19 +238,21 @@ export class PaymentProcessingChart extends SystemChart {
         evaluationPeriods: 1,
         topic,
       });
+      lateAlarm(target5xx);
+      lateAlarm(elb5xx);
       widgets.unshift({
         title: 'Load balancer requests, errors, latency',
         metrics: [albMetric('RequestCount'), albMetric('HTTPCode_Target_5XX_Count'), albMetric('HTTPCode_ELB_5XX_Count'), albMetric('TargetResponseTime', 'Average')],
       });
-      if (loadBalancer.targetGroupDimension) {
+      if (targetGroupDimension) {
         const targetMetric = (metricName: string, statistic: Metric['statistic']): Metric => ({
           namespace: 'AWS/ApplicationELB',
           metricName,
-          dimensions: { LoadBalancer: dimension, TargetGroup: loadBalancer.targetGroupDimension! },
+          dimensions: { LoadBalancer: dimension, TargetGroup: targetGroupDimension },
           statistic,
           periodSeconds: 60,
         });
-        new Alarm(this, 'UnhealthyTargetsAlarm', {
+        const unhealthy = new Alarm(this, 'UnhealthyTargetsAlarm', {
           name: 'payment-alb-unhealthy-targets',
           description: `${alarms.unhealthyTargets}+ payment tasks fail the load balancer's health check for 3 minutes: check the tasks' logs`,
           metric: targetMetric('UnHealthyHostCount', 'Maximum'),
@@ -251,7 +260,7 @@ export class PaymentProcessingChart extends SystemChart {
           evaluationPeriods: 3,
           topic,
         });
-        new Alarm(this, 'HealthyTargetsAlarm', {
+        const healthy = new Alarm(this, 'HealthyTargetsAlarm', {
           name: 'payment-alb-healthy-targets',
           description: `Fewer than ${alarms.minHealthyTargets} healthy payment tasks behind the load balancer for 3 minutes (no data counts as none): the service is down or degraded`,
           metric: targetMetric('HealthyHostCount', 'Minimum'),
@@ -261,6 +270,8 @@ export class PaymentProcessingChart extends SystemChart {
           treatMissingData: 'breaching',
           topic,
         });
+        lateAlarm(unhealthy, [lb, tg]);
+        lateAlarm(healthy, [lb, tg]);
       }
     } else {
       addWarning(
@@ -269,7 +280,8 @@ export class PaymentProcessingChart extends SystemChart {
         "the load balancer's 5XX and target health alarms and its widget need its CloudWatch dimension (app/<name>/<id>), which AWS assigns: once applied, put it into systems.payment-processing.loadBalancer.metricDimension",
       );
     }
-    new Dashboard(this, 'Dashboard', { name: 'payment-processing', widgets });
+    const dashboard = new Dashboard(this, 'Dashboard', { name: 'payment-processing', widgets });
+    if (lateDimensions) defer(dashboard.resource, [lb]);
 
     const outputs = new SystemOutputs(this, 'Outputs', {
       name: 'payment-processing-outputs',

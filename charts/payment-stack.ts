@@ -14,6 +14,7 @@ import { addWarning } from '../lib/warnings';
 import { DatabaseInstance, dataProtectionFor, type DataProtection } from './constructs/database';
 import { HttpApi } from './constructs/http-api';
 import { KmsKey } from './constructs/kms-key';
+import { defer, lateBound, valueOf } from './constructs/late-binding';
 import { LambdaFunction } from './constructs/lambda-function';
 import { Alarm, AlarmTopic, Dashboard, type GraphWidget, type Metric } from './constructs/monitoring';
 import { Network } from './constructs/network';
@@ -233,9 +234,13 @@ export class PaymentStack extends Construct {
       { title: 'Lambda duration', metrics: [lambdaMetric('Duration', 'Average')] },
       { title: 'DynamoDB capacity and throttling', metrics: [tableMetric('ConsumedReadCapacityUnits'), tableMetric('ConsumedWriteCapacityUnits'), tableMetric('ThrottledRequests')] },
     ];
-    if (config.api.apiID) {
-      const apiMetric = (metricName: string): Metric => ({ namespace: 'AWS/ApiGateway', metricName, dimensions: { ApiId: config.api.apiID!, Stage: '$default' }, statistic: 'Sum' });
-      new Alarm(this, 'Api5xxAlarm', {
+    // The API's ID is AWS's: from config, or (late binding) from the API's status.
+    const api = { name: 'api', object: this.api.api };
+    const lateApiId = config.api.apiID === undefined && lateBound(this);
+    const apiId = config.api.apiID ?? (lateApiId ? valueOf(api, 'status.apiID') : undefined);
+    if (apiId) {
+      const apiMetric = (metricName: string): Metric => ({ namespace: 'AWS/ApiGateway', metricName, dimensions: { ApiId: apiId, Stage: '$default' }, statistic: 'Sum' });
+      const api5xx = new Alarm(this, 'Api5xxAlarm', {
         name: 'payment-api-5xx',
         description: `Payment API returned ${config.alarms.api5xx}+ server errors in 5 minutes: clients see failures`,
         metric: apiMetric('5xx'),
@@ -243,9 +248,11 @@ export class PaymentStack extends Construct {
         evaluationPeriods: 1,
         topic: alarmTopic,
       });
+      if (lateApiId) defer(api5xx.resource, [api]);
       widgets.push({ title: 'API requests and errors', metrics: [apiMetric('Count'), apiMetric('4xx'), apiMetric('5xx')] });
     }
-    new Dashboard(this, 'Dashboard', { name: 'payment-dashboard', widgets });
+    const dashboard = new Dashboard(this, 'Dashboard', { name: 'payment-dashboard', widgets });
+    if (lateApiId) defer(dashboard.resource, [api]);
 
     this.outputs = new SystemOutputs(this, 'Outputs', {
       name: 'payment-stack-outputs',

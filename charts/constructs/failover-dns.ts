@@ -8,6 +8,7 @@ import * as route53 from '../../imports/route53.services.k8s.aws';
 import { ACK_ANNOTATIONS } from '../../lib/ack-annotations';
 import { ValidationError } from '../../lib/errors';
 import { dnsNameProblem, HOSTED_ZONE_ID_PATTERN } from '../../lib/validation/aws';
+import { defer, type DeferredInput } from './late-binding';
 import { RegionScope } from './region-scope';
 
 /**
@@ -20,6 +21,12 @@ export interface FailoverEndpoint {
   readonly healthCheckHost?: string;
   /** The alias target (an API Gateway regional domain name and its hosted zone). @default - unknown yet: no records */
   readonly aliasTarget?: { readonly dnsName: string; readonly hostedZoneId: string };
+  /**
+   * The inputs of the CEL expressions (`${api.status.apiID}`) these values
+   * hold when the operator fills them in (late binding): the health check and
+   * the record are then DeferredObjects. @default - the values are literal
+   */
+  readonly inputs?: { readonly healthCheckHost?: readonly DeferredInput[]; readonly aliasTarget?: readonly DeferredInput[] };
 }
 
 export interface FailoverDnsProps {
@@ -102,13 +109,17 @@ export class FailoverDns extends Construct {
       },
       spec: { name: `${zone}.`, hostedZoneConfig: { comment: `${props.name}: failover between two regions`, privateZone: false } },
     });
-    const check = (role: 'primary' | 'secondary', host: string) =>
-      new route53.HealthCheck(global, `${role}HealthCheck`, {
+    const check = (role: 'primary' | 'secondary', host: string) => {
+      const healthCheck = new route53.HealthCheck(global, `${role}HealthCheck`, {
         metadata: { name: `${props.name}-${role}` },
         spec: {
           healthCheckConfig: { type: 'HTTPS', fullyQualifiedDomainName: host, port: 443, resourcePath: path, enableSni: true, requestInterval: interval, failureThreshold: threshold },
         },
       });
+      const inputs = props[role].inputs?.healthCheckHost;
+      if (inputs?.length) defer(healthCheck, inputs);
+      return healthCheck;
+    };
     this.healthChecks = {
       primary: props.primary.healthCheckHost ? check('primary', props.primary.healthCheckHost) : undefined,
       secondary: props.secondary.healthCheckHost ? check('secondary', props.secondary.healthCheckHost) : undefined,
@@ -135,8 +146,8 @@ export class FailoverDns extends Construct {
     ]);
     if (this.pending.length > 0) return;
     // A failover pair needs both records, each with its check: one alone would never fail over.
-    const record = (role: 'primary' | 'secondary') =>
-      new route53.RecordSet(global, `${role}Record`, {
+    const record = (role: 'primary' | 'secondary') => {
+      const recordSet = new route53.RecordSet(global, `${role}Record`, {
         metadata: { name: `${props.name}-${role}` },
         spec: {
           hostedZoneRef: { from: { name: this.hostedZone.name } },
@@ -148,6 +159,10 @@ export class FailoverDns extends Construct {
           aliasTarget: { ...props[role].aliasTarget!, evaluateTargetHealth: true },
         },
       });
+      const inputs = props[role].inputs?.aliasTarget;
+      if (inputs?.length) defer(recordSet, inputs);
+      return recordSet;
+    };
     this.records = { primary: record('primary'), secondary: record('secondary') };
   }
 }

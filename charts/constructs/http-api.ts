@@ -8,6 +8,7 @@ import { addWarning } from '../../lib/warnings';
 import { SystemChart } from '../system-chart';
 import { arn, awsContext, physicalName } from './aws-context';
 import type { KmsKey } from './kms-key';
+import { defer, lateBound, valueOf } from './late-binding';
 import type { LambdaFunction } from './lambda-function';
 import { LogGroup } from './log-group';
 
@@ -145,7 +146,10 @@ export class HttpApi extends Construct {
       },
     });
     const apiRef = { from: { name: this.api.name } };
-    if (props.apiId === undefined) {
+    // The API's ID is AWS's: from config, or (late binding) from the API's status.
+    const apiInput = { name: 'api', object: this.api };
+    const apiId = props.apiId ?? (lateBound(this) ? valueOf(apiInput, 'status.apiID') : undefined);
+    if (apiId === undefined) {
       addWarning(
         this,
         'API-ID-PENDING',
@@ -170,7 +174,7 @@ export class HttpApi extends Construct {
         });
         integrations.set(route.handler, integration);
         // Any stage, method and route of this one API.
-        if (props.apiId) route.handler.grantInvoke('apigateway.amazonaws.com', arn(this, 'execute-api', `${props.apiId}/*`));
+        if (apiId) route.handler.grantInvoke('apigateway.amazonaws.com', arn(this, 'execute-api', `${apiId}/*`), props.apiId ? [] : [apiInput]);
       }
       const routeName = `${props.name}-${route.method.toLowerCase()}${route.path.replace(/[{}+]/g, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
       new apigw.Route(this, `Route-${route.method}-${route.path}`, {
@@ -202,17 +206,21 @@ export class HttpApi extends Construct {
         metadata: { name: `${props.name}-domain` },
         spec: { apiRef, domainRef: { from: { name: domainObject.name } }, stage: '$default' },
       });
-      // Without a hosted zone the caller owns the records.
-      if (domain.hostedZoneId !== undefined && domain.regionalTarget) {
-        new route53.RecordSet(this, 'DomainRecord', {
+      // Without a hosted zone the caller owns the records. The regional target is AWS's: from config, or
+      // (late binding) looked up by the operator, since ACK's DomainName does not report it.
+      const lookup = { name: 'domain', apiGatewayDomainName: { region, domainName: domain.domainName } };
+      const target = domain.regionalTarget ?? (lateBound(this) ? { domainName: valueOf(lookup, 'regionalDomainName'), hostedZoneId: valueOf(lookup, 'regionalHostedZoneId') } : undefined);
+      if (domain.hostedZoneId !== undefined && target) {
+        const record = new route53.RecordSet(this, 'DomainRecord', {
           metadata: { name: `${props.name}-domain` },
           spec: {
             hostedZoneId: domain.hostedZoneId,
             name: `${domain.domainName}.`,
             recordType: 'A',
-            aliasTarget: { dnsName: domain.regionalTarget.domainName, hostedZoneId: domain.regionalTarget.hostedZoneId, evaluateTargetHealth: false },
+            aliasTarget: { dnsName: target.domainName, hostedZoneId: target.hostedZoneId, evaluateTargetHealth: false },
           },
         });
+        if (!domain.regionalTarget) defer(record, [lookup]);
       } else if (domain.hostedZoneId !== undefined) {
         addWarning(
           this,

@@ -7,6 +7,7 @@ import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
 import { arn, awsContext, physicalName } from './aws-context';
 import { Role, type IGrantable } from './iam';
 import type { KmsKey } from './kms-key';
+import { defer, type DeferredInput } from './late-binding';
 import { LogGroup } from './log-group';
 import type { Network, SubnetTier } from './network';
 import { SecurityGroup, type SecurityGroupRule } from './security-group';
@@ -175,8 +176,10 @@ export class LambdaFunction extends Construct implements IGrantable {
    * one caller.
    * @param sourceArn the one caller, e.g. `arn:aws:execute-api:<region>:<account>:<api ID>/*`; patterns
    *   spanning several resources (`…:*` for the account) are refused
+   * @param inputs when `sourceArn` holds a late-bound value (`${api.status.apiID}`), its inputs: the
+   *   alias is then rendered by the operator once they resolve
    */
-  grantInvoke(service: string, sourceArn: string): void {
+  grantInvoke(service: string, sourceArn: string, inputs: readonly DeferredInput[] = []): void {
     if (/:\*(\/|$)/.test(sourceArn)) {
       throw new ValidationError(`grantInvoke sourceArn "${sourceArn}" lets every ${service} resource of the account invoke the function; name the one caller`, this);
     }
@@ -187,6 +190,7 @@ export class LambdaFunction extends Construct implements IGrantable {
       sourceArn,
       statementId: `${service.split('.')[0]}-${this.invokePermissions.length + 1}`,
     });
+    if (inputs.length > 0) defer(this.alias!, inputs);
   }
 
   /**

@@ -10,7 +10,9 @@
 import type { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import * as cloudwatch from '../../imports/cloudwatch.services.k8s.aws';
+import * as dynamodb from '../../imports/dynamodb.services.k8s.aws';
 import * as ec2 from '../../imports/ec2.services.k8s.aws';
+import * as lambda from '../../imports/lambda.services.k8s.aws';
 import * as route53 from '../../imports/route53.services.k8s.aws';
 import { ValidationError } from '../../lib/errors';
 import { awsContext } from './aws-context';
@@ -20,7 +22,15 @@ import { awsContext } from './aws-context';
  * exactly these (get, patch, delete), and a DeferredObject of any other kind
  * is refused at synth.
  */
-export const DEFERRABLE_KINDS = [ec2.FlowLog.GVK, cloudwatch.MetricAlarm.GVK, route53.HealthCheck.GVK, route53.RecordSet.GVK] as const;
+export const DEFERRABLE_KINDS = [
+  ec2.FlowLog.GVK,
+  cloudwatch.MetricAlarm.GVK,
+  cloudwatch.Dashboard.GVK,
+  route53.HealthCheck.GVK,
+  route53.RecordSet.GVK,
+  lambda.Alias.GVK,
+  dynamodb.Table.GVK,
+] as const;
 
 const DEFERRED = 'ack-systems:deferred';
 
@@ -49,9 +59,15 @@ export function valueOf(input: DeferredInput, path: string): string {
   return `\${${input.name}.${path}}`;
 }
 
+/** Whether a value is a late-bound expression (constructs skip their format checks for it: the operator's rendering is checked by the API server). */
+export function isLateBound(value: string): boolean {
+  return value.includes('${');
+}
+
 /**
- * Marks `object` as rendered by the operator from `inputs`: its expressions
- * are evaluated in the cluster, and it is applied once all resolve.
+ * Marks `object` as rendered by the operator from `inputs` (added to any it
+ * had): its expressions are evaluated in the cluster, and it is applied once
+ * all resolve.
  */
 export function defer(object: ApiObject, inputs: readonly DeferredInput[]): void {
   if (!DEFERRABLE_KINDS.some((gvk) => gvk.apiVersion === object.apiVersion && gvk.kind === object.kind)) {
@@ -60,7 +76,8 @@ export function defer(object: ApiObject, inputs: readonly DeferredInput[]): void
   object.node.addMetadata(DEFERRED, inputs);
 }
 
-/** The inputs `object` was deferred with, or undefined. */
+/** The inputs `object` was deferred with (each name once), or undefined. */
 export function deferredInputs(object: ApiObject): readonly DeferredInput[] | undefined {
-  return object.node.metadata.find((entry) => entry.type === DEFERRED)?.data as readonly DeferredInput[] | undefined;
+  const inputs = object.node.metadata.filter((entry) => entry.type === DEFERRED).flatMap((entry) => entry.data as DeferredInput[]);
+  return inputs.length > 0 ? [...new Map(inputs.map((input) => [input.name, input])).values()] : undefined;
 }

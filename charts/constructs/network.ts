@@ -8,6 +8,7 @@ import { describeEc2Id, ec2IdPattern, parseCidr, VPC_PREFIX_RANGE } from '../../
 import { addWarning } from '../../lib/warnings';
 import { SystemChart } from '../system-chart';
 import { awsContext } from './aws-context';
+import { defer, lateBound, valueOf } from './late-binding';
 import { Role } from './iam';
 import type { KmsKey } from './kms-key';
 import { LogGroup } from './log-group';
@@ -213,21 +214,25 @@ export class Network extends Construct implements IVpc {
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
       resources: [this.flowLogGroup.arn, `${this.flowLogGroup.arn}:*`],
     });
-    if (props.vpcId === undefined) {
+    // The VPC's ID is AWS's: from config, or (late binding) from the VPC's status in the cluster.
+    const deferred = props.vpcId === undefined && lateBound(this);
+    if (props.vpcId === undefined && !deferred) {
       addWarning(this, 'FLOW-LOG-PENDING', `VPC ${this.vpc.name} has no flow log yet: ACK's FlowLog needs the VPC ID, which AWS assigns on creation; once applied, put the ID (outputs ConfigMap) into systems.${SystemChart.of(this).system}.network.vpcID and synthesize again`);
-    } else {
-      new ec2.FlowLog(this, 'FlowLog', {
-        metadata: { name: `${props.name}-flow-log` },
-        spec: {
-          resourceType: 'VPC',
-          resourceId: props.vpcId,
-          trafficType: 'ALL',
-          logDestinationType: 'cloud-watch-logs',
-          logGroupRef: { from: { name: this.flowLogGroup.resource.name } },
-          deliverLogsPermissionRef: { from: { name: flowLogRole.resource.name } },
-        },
-      });
+      return;
     }
+    const vpc = { name: 'vpc', object: this.vpc };
+    const flowLog = new ec2.FlowLog(this, 'FlowLog', {
+      metadata: { name: `${props.name}-flow-log` },
+      spec: {
+        resourceType: 'VPC',
+        resourceId: props.vpcId ?? valueOf(vpc, 'status.vpcID'),
+        trafficType: 'ALL',
+        logDestinationType: 'cloud-watch-logs',
+        logGroupRef: { from: { name: this.flowLogGroup.resource.name } },
+        deliverLogsPermissionRef: { from: { name: flowLogRole.resource.name } },
+      },
+    });
+    if (deferred) defer(flowLog, [vpc]);
   }
 
   /** ACK references to the subnets of `tier`. */

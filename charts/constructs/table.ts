@@ -6,6 +6,7 @@ import { arn, awsContext, physicalName } from './aws-context';
 import { FULL_PROTECTION, protectionAnnotations, type DataProtection } from './database';
 import type { IGrantable } from './iam';
 import type { KmsKey } from './kms-key';
+import { isLateBound } from './late-binding';
 
 export interface Attribute {
   readonly name: string;
@@ -138,6 +139,6 @@ function replicaProblem(props: TableProps, region: string): string | undefined {
   const regions = replicas.map((r) => r.region);
   if (regions.includes(region)) return `a replica cannot be in the table's own region ${region}`;
   if (new Set(regions).size !== regions.length) return 'two replicas name the same region';
-  const wrongKey = replicas.find((r) => !new RegExp(`^arn:aws[a-z-]*:kms:${r.region}:\\d{12}:key/[0-9a-f-]{36}$`).test(r.kmsKeyArn));
+  const wrongKey = replicas.find((r) => !isLateBound(r.kmsKeyArn) && !new RegExp(`^arn:aws[a-z-]*:kms:${r.region}:\\d{12}:key/[0-9a-f-]{36}$`).test(r.kmsKeyArn));
   return wrongKey ? `replica ${wrongKey.region}: kmsKeyArn "${wrongKey.kmsKeyArn}" is not a KMS key ARN in ${wrongKey.region}` : undefined;
 }

@@ -156,6 +156,16 @@ export function environment(raw: any = rawEnvironment(), name = 'test'): Environ
 }
 
 
+/** The test environment with values AWS assigns left to the user (`lateBinding: config`), not to the operator. */
+export function configMode(raw: any = rawEnvironment()): EnvironmentConfig {
+  return environment({ ...raw, lateBinding: 'config' });
+}
+
+/** The DeferredObject that renders `kind` `name`, or undefined. */
+export function deferredOf(manifests: any[], kind: string, name: string): any {
+  return manifests.find((m) => m.kind === 'DeferredObject' && m.spec.template.kind === kind && m.spec.template.metadata.name === name);
+}
+
 /** An empty system chart in a test environment, default region us-east-1. */
 export function testChart(env: EnvironmentConfig = environment()): SystemChart {
   return new SystemChart(Testing.app(), { environment: env, system: 'vpc-peering', region: 'us-east-1', tags: { Project: 'p', Application: 'a' } });

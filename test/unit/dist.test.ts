@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ACK_KINDS } from '../../imports/ack-kinds';
 import { UNSCOPED_ACTIONS } from '../../charts/constructs/iam';
+import { DEFERRABLE_KINDS } from '../../charts/constructs/late-binding';
 import { loadEnvironments } from '../../lib/config/load';
 import { REPO_ROOT } from '../../lib/paths';
 import { readTags } from '../../lib/tags/apply';
@@ -35,6 +36,25 @@ describe('dist/', () => {
   test('every ACK object validates against its CRD schema, unknown fields rejected', () => {
     const problems = manifests.filter((m) => isAck(m.manifest)).flatMap((m) => schemaProblems(schemas, m.manifest).map((p) => `${m.env.name}: ${p}`));
     expect(problems).toEqual([]);
+  });
+
+  const deferred = manifests.filter((m) => m.manifest.kind === 'DeferredObject');
+
+  test('R-O6 every DeferredObject\'s template validates against its kind\'s CRD schema (expressions stand in string fields)', () => {
+    expect(deferred.length).toBeGreaterThan(10);
+    const problems = deferred.flatMap((m) => schemaProblems(schemas, { ...m.manifest.spec.template, metadata: { ...m.manifest.spec.template.metadata, namespace: m.manifest.metadata.namespace } }).map((p) => `${m.env.name}: ${p}`));
+    expect(problems).toEqual([]);
+  });
+
+  test('R-O6 R-O4 the kinds the charts defer are exactly those the operator\'s ClusterRole lets it write', () => {
+    const kinds = new Set(deferred.map((m) => `${m.manifest.spec.template.apiVersion}/${m.manifest.spec.template.kind}`));
+    expect([...kinds].sort()).toEqual(DEFERRABLE_KINDS.map((gvk) => `${gvk.apiVersion}/${gvk.kind}`).sort());
+  });
+
+  test('R-O6 both modes are committed: an environment with lateBinding operator holds DeferredObjects, one with config holds none and warns instead', () => {
+    const modes = environments.map((env) => [env.name, env.lateBinding, deferred.some((m) => m.env === env)]);
+    expect(modes).toContainEqual(['dev', 'operator', true]);
+    expect(modes).toContainEqual(['staging', 'config', false]);
   });
 
   test('R-G5 every ACK service object states its region explicitly', () => {
@@ -92,7 +112,9 @@ describe('dist/', () => {
     for (const env of environments) {
       const namespaces = manifests.filter((m) => m.env === env && m.manifest.kind === 'Namespace');
       for (const ns of namespaces) {
-        const services = new Set(manifests.filter((m) => m.env === env && m.file === ns.file && isAckService(m.manifest)).map((m) => m.manifest.apiVersion.split('.')[0]));
+        // What the operator renders from a DeferredObject lives in the namespace too.
+        const objects = manifests.filter((m) => m.env === env && m.file === ns.file).map((m) => (m.manifest.kind === 'DeferredObject' ? m.manifest.spec.template : m.manifest));
+        const services = new Set(objects.filter(isAckService).map((o) => o.apiVersion.split('.')[0]));
         const policies = Object.entries(ns.manifest.metadata.annotations).filter(([key]) => key.endsWith('.services.k8s.aws/deletion-policy'));
         expect(policies).toEqual([...services].sort().map((service) => [`${service}.services.k8s.aws/deletion-policy`, env.deletionPolicy]));
       }

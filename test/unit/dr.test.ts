@@ -10,7 +10,7 @@ import { FailoverDns } from '../../charts/constructs/failover-dns';
 import { KmsKey } from '../../charts/constructs/kms-key';
 import { Network } from '../../charts/constructs/network';
 import { Peer } from '../../charts/constructs/security-group';
-import { inlineStatements, manifest, ofKind, rawEnvironment, synthSystem, synthWith } from '../support/fixtures';
+import { deferredOf, inlineStatements, manifest, ofKind, rawEnvironment, synthSystem, synthWith } from '../support/fixtures';
 
 const synth = (edit?: (raw: any) => void, name?: string) => synthSystem(DrChart, edit, name);
 const { manifests, warnings } = synth();
@@ -102,11 +102,23 @@ describe('S5 dr: DynamoDB global table', () => {
     expect(ofKind(manifests, 'GlobalTable')).toEqual([]);
   });
 
-  test('S5 without the DR key ARN there is no replica yet, and synth says so', () => {
-    const pending = synth((raw) => delete raw.systems.dr.globalTable.drKeyARN);
+  test('S5 R-O6 lateBinding config: without the DR key ARN there is no replica yet, and synth says so', () => {
+    const pending = synth((raw) => {
+      delete raw.systems.dr.globalTable.drKeyARN;
+      raw.lateBinding = 'config';
+    });
     expect(manifest(pending.manifests, 'Table', 'payment-transactions').spec.tableReplicas).toEqual([]);
     expect(pending.warnings).toContain('DR-TABLE-REPLICA-PENDING');
     expect(warnings).not.toContain('DR-TABLE-REPLICA-PENDING');
+  });
+
+  test('S5 R-O6 late binding: without the DR key ARN the table is a DeferredObject whose replica names the DR key by the ARN in its status', () => {
+    const late = synth((raw) => delete raw.systems.dr.globalTable.drKeyARN);
+    expect(ofKind(late.manifests, 'Table')).toEqual([]);
+    const deferred = deferredOf(late.manifests, 'Table', 'payment-transactions');
+    expect(deferred.spec.inputs).toEqual([{ name: 'drKey', object: { apiVersion: 'kms.services.k8s.aws/v1alpha1', kind: 'Key', name: 'dr-data' } }]);
+    expect(deferred.spec.template.spec.tableReplicas).toEqual([{ regionName: 'us-east-2', kmsMasterKeyID: '${drKey.status.ackResourceMetadata.arn}', tableClassOverride: 'STANDARD' }]);
+    expect(late.warnings).not.toContain('DR-TABLE-REPLICA-PENDING');
   });
 
   test('S5 each region\'s function reads and writes its own region\'s replica, nothing else', () => {
@@ -213,12 +225,35 @@ describe('S5 dr: both regions serve, DNS fails over', () => {
     const pending = synth((raw) => {
       delete raw.systems.dr.dr.regionalTarget;
       delete raw.systems.dr.dr.apiID;
+      raw.lateBinding = 'config';
     });
     expect(ofKind(pending.manifests, 'RecordSet')).toEqual([]);
     expect(ofKind(pending.manifests, 'HealthCheck').map((h) => h.metadata.name)).toEqual(['payment-api-primary', 'payment-api-primary-control', 'payment-api-secondary-control']);
     expect(pending.warnings).toContain('DR-FAILOVER-DNS-PENDING');
     const created = synth((raw) => delete raw.systems.dr.dns.hostedZone.id).manifests;
     expect(manifest(created, 'HostedZone', 'payment-api-zone').metadata.annotations['services.k8s.aws/adoption-policy']).toBeUndefined();
+  });
+
+  test('S5 R-O6 late binding: without the DR region\'s API ID and regional target, its health check reads the API\'s status and its record the domain\'s target from AWS; the health alarms read the checks\' IDs', () => {
+    const late = synth((raw) => {
+      delete raw.systems.dr.dr.regionalTarget;
+      delete raw.systems.dr.dr.apiID;
+      delete raw.systems.dr.dns.healthCheckIDs;
+    });
+    expect(late.warnings.filter((id) => id.startsWith('DR-'))).toEqual([]);
+    const check = deferredOf(late.manifests, 'HealthCheck', 'payment-api-secondary');
+    expect(check.spec.inputs).toEqual([{ name: 'api', object: { apiVersion: 'apigatewayv2.services.k8s.aws/v1alpha1', kind: 'API', name: 'dr-payment-api' } }]);
+    expect(check.spec.template.spec.healthCheckConfig.fullyQualifiedDomainName).toBe('${api.status.apiID}.execute-api.us-east-2.amazonaws.com');
+    const record = deferredOf(late.manifests, 'RecordSet', 'payment-api-secondary');
+    expect(record.spec.inputs).toEqual([{ name: 'domain', apiGatewayDomainName: { region: 'us-east-2', domainName: 'api.dr-payments.example.com' } }]);
+    expect(record.spec.template.spec.aliasTarget).toEqual({ dnsName: '${domain.regionalDomainName}', hostedZoneID: '${domain.regionalHostedZoneId}', evaluateTargetHealth: true });
+    // The primary's values are in config: its record and check stay plain objects.
+    expect(manifest(late.manifests, 'RecordSet', 'payment-api-primary').spec.aliasTarget.dnsName).toBe('d-p1q2r3s4t0.execute-api.us-east-1.amazonaws.com');
+    for (const role of ['primary', 'dr']) {
+      const alarm = deferredOf(late.manifests, 'MetricAlarm', `${role}-endpoint-unhealthy`);
+      expect(alarm.spec.template.spec.dimensions).toEqual([{ name: 'HealthCheckId', value: `\${${role}Check.status.id}` }]);
+    }
+    expect(deferredOf(late.manifests, 'Dashboard', 'dr-dashboard').spec.inputs.map((i: any) => i.object.name)).toEqual(['payment-api-primary', 'payment-api-secondary']);
   });
 
   test('S5 R-O2 the FailoverGroup names every member and the policy from config (Manual, no data loss, by default)', () => {
@@ -235,7 +270,13 @@ describe('S5 dr: both regions serve, DNS fails over', () => {
       expect(group.spec[side]).toMatchObject({ alarms: [{ name: `${role}-handler-errors` }], buckets: [{ name: `${role}-documents` }], tables: [{ name: 'payment-transactions' }] });
       expect(manifest(manifests, 'MetricAlarm', `${role}-handler-errors`).spec.metricName).toBe('Errors');
     }
-    const unreplicated = ofKind(synth((raw) => delete raw.systems.dr.globalTable.drKeyARN).manifests, 'FailoverGroup')[0];
+    const unreplicated = ofKind(
+      synth((raw) => {
+        delete raw.systems.dr.globalTable.drKeyARN;
+        raw.lateBinding = 'config';
+      }).manifests,
+      'FailoverGroup',
+    )[0];
     expect([unreplicated.spec.primary.tables, unreplicated.spec.secondary.tables]).toEqual([[{ name: 'payment-transactions' }], []]);
     const automatic = ofKind(synth((raw) => (raw.systems.dr.failover = { automatic: true, allowDataLoss: true })).manifests, 'FailoverGroup')[0];
     expect(automatic.spec.policy).toMatchObject({ failover: 'Automatic', allowDataLoss: true });

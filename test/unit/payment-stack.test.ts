@@ -4,7 +4,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { PaymentStackChart } from '../../charts/payment-stack';
 import { stableSuffix } from '../../lib/naming';
-import { inlineStatements, manifest, ofKind, synthSystem } from '../support/fixtures';
+import { deferredOf, inlineStatements, manifest, ofKind, synthSystem } from '../support/fixtures';
 
 const synth = (edit?: (raw: any) => void, name?: string) => synthSystem(PaymentStackChart, edit, name);
 
@@ -196,11 +196,26 @@ describe('S3 payment-stack', () => {
     expect(new Set(namespaces)).toEqual(new Set(['AWS/RDS', 'AWS/Lambda', 'AWS/DynamoDB', 'AWS/ApiGateway']));
   });
 
-  test('without the API ID the invoke permission and the 5XX alarm wait and synth says so', () => {
-    const pending = synth((raw) => delete raw.systems['payment-stack'].api.apiID);
+  test('R-O6 lateBinding config: without the API ID the invoke permission and the 5XX alarm wait and synth says so', () => {
+    const pending = synth((raw) => {
+      delete raw.systems['payment-stack'].api.apiID;
+      raw.lateBinding = 'config';
+    });
     expect(ofKind(pending.manifests, 'MetricAlarm').map((a) => a.spec.metricName)).not.toContain('5xx');
     expect(manifest(pending.manifests, 'Alias', 'payment-handler-live').spec.permissions).toBeUndefined();
     expect(pending.warnings).toContain('API-ID-PENDING');
+  });
+
+  test('S3 R-O6 late binding: without the API ID the invoke permission, the 5XX alarm and the dashboard are DeferredObjects reading the API\'s status', () => {
+    const late = synth((raw) => delete raw.systems['payment-stack'].api.apiID);
+    expect(late.warnings).not.toContain('API-ID-PENDING');
+    expect(deferredOf(late.manifests, 'MetricAlarm', 'payment-api-5xx').spec.template.spec.dimensions).toEqual([
+      { name: 'ApiId', value: '${api.status.apiID}' },
+      { name: 'Stage', value: '$default' },
+    ]);
+    for (const [kind, name] of [['Alias', 'payment-handler-live'], ['Dashboard', 'payment-dashboard'], ['MetricAlarm', 'payment-api-5xx']]) {
+      expect(deferredOf(late.manifests, kind, name).spec.inputs).toEqual([{ name: 'api', object: { apiVersion: 'apigatewayv2.services.k8s.aws/v1alpha1', kind: 'API', name: 'payment-api' } }]);
+    }
   });
 
   test('S3 R-G10 exports of every ARN and endpoint', () => {

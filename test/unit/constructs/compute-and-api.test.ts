@@ -11,7 +11,7 @@ import { WebAcl } from '../../../charts/constructs/web-acl';
 import type { SystemChart } from '../../../charts/system-chart';
 import { collectWarnings } from '../../../lib/warnings';
 import type { AlarmSubscription } from '../../../lib/validation/aws';
-import { inlineStatements, manifest, ofKind, synthWith, testChart } from '../../support/fixtures';
+import { configMode, deferredOf, environment, inlineStatements, manifest, ofKind, synthWith, testChart } from '../../support/fixtures';
 
 const network = (chart: SystemChart) =>
   new Network(chart, 'Network', {
@@ -144,8 +144,8 @@ describe('HttpApi', () => {
     hostedZoneId: 'Z0123456789ABCDEFGHIJ',
   };
   const manifests = synthWith((chart) => build(chart));
-  const warningsOf = (override: Partial<HttpApiProps>) => {
-    const chart = testChart();
+  const warningsOf = (override: Partial<HttpApiProps>, env = configMode()) => {
+    const chart = testChart(env);
     build(chart, override);
     return collectWarnings(chart).map((w) => w.id);
   };
@@ -206,10 +206,18 @@ describe('HttpApi', () => {
     expect(() => synthWith((chart) => build(chart, { customDomain: { ...domain, disableExecuteApiEndpoint: true } }))).toThrow('customDomain.disableExecuteApiEndpoint needs regionalTarget');
   });
 
-  test('S3 until AWS has assigned the regional endpoint, no record and a warning naming the command', () => {
-    const pending = synthWith((chart) => build(chart, { customDomain: domain }));
-    expect(ofKind(pending, 'RecordSet')).toEqual([]);
+  test('S3 R-O6 lateBinding config: until AWS has assigned the regional endpoint, no record and a warning naming the command', () => {
+    const pending = synthWith((chart) => build(chart, { customDomain: domain }), configMode());
+    expect([...ofKind(pending, 'RecordSet'), ...ofKind(pending, 'DeferredObject')]).toEqual([]);
     expect(warningsOf({ customDomain: domain })).toEqual(['API-DOMAIN-RECORD-PENDING']);
+  });
+
+  test('S3 R-O6 late binding: the record is a DeferredObject whose alias target the operator looks up in API Gateway (ACK reports none)', () => {
+    const late = synthWith((chart) => build(chart, { customDomain: domain }));
+    const deferred = deferredOf(late, 'RecordSet', 'api-domain');
+    expect(deferred.spec.inputs).toEqual([{ name: 'domain', apiGatewayDomainName: { region: 'us-east-1', domainName: domain.domainName } }]);
+    expect(deferred.spec.template.spec.aliasTarget).toEqual({ dnsName: '${domain.regionalDomainName}', hostedZoneID: '${domain.regionalHostedZoneId}', evaluateTargetHealth: false });
+    expect(warningsOf({ customDomain: domain }, environment())).toEqual([]);
   });
 
   test('API Gateway may invoke the function only through this one API', () => {
@@ -218,11 +226,21 @@ describe('HttpApi', () => {
     ]);
   });
 
-  test('until the API ID is known, no invoke permission exists and synth warns', () => {
-    const pending = synthWith((chart) => build(chart, { apiId: undefined }));
+  test('R-O6 lateBinding config: until the API ID is known, no invoke permission exists and synth warns', () => {
+    const pending = synthWith((chart) => build(chart, { apiId: undefined }), configMode());
     expect(manifest(pending, 'Alias', 'handler-live').spec.permissions).toBeUndefined();
     expect(warningsOf({ apiId: undefined })).toEqual(['API-ID-PENDING']);
     expect(warningsOf({})).toEqual([]);
+  });
+
+  test('R-O6 late binding: the alias is a DeferredObject whose invoke permission names the API by the ID in its status', () => {
+    const late = synthWith((chart) => build(chart, { apiId: undefined }));
+    const deferred = deferredOf(late, 'Alias', 'handler-live');
+    expect(deferred.spec.inputs).toEqual([{ name: 'api', object: { apiVersion: 'apigatewayv2.services.k8s.aws/v1alpha1', kind: 'API', name: 'api' } }]);
+    expect(deferred.spec.template.spec.permissions).toEqual([
+      { action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com', sourceARN: 'arn:aws:execute-api:us-east-1:123456789012:${api.status.apiID}/*', statementID: 'apigateway-1' },
+    ]);
+    expect(warningsOf({ apiId: undefined }, environment())).toEqual([]);
   });
 
   test.each([

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { Network, type NetworkProps } from '../../../charts/constructs/network';
 import { collectWarnings } from '../../../lib/warnings';
-import { inlineStatements, manifest, ofKind, synthWith, testChart } from '../../support/fixtures';
+import { configMode, deferredOf, inlineStatements, manifest, ofKind, synthWith, testChart } from '../../support/fixtures';
 
 const base: NetworkProps = {
   name: 'app',
@@ -77,10 +77,23 @@ describe('Network', () => {
     ]);
   });
 
-  test('without the VPC ID the flow log waits, and synth warns (ACK FlowLog has no VPC reference)', () => {
+  test('R-O6 without the VPC ID in config the flow log is a DeferredObject reading the VPC\'s status (ACK FlowLog has no VPC reference)', () => {
     const chart = testChart();
     new Network(chart, 'Network', { ...base, vpcId: undefined });
-    expect(ofKind(chart.toJson(), 'FlowLog')).toEqual([]);
+    const manifests = chart.toJson();
+    expect(ofKind(manifests, 'FlowLog')).toEqual([]);
+    const deferred = deferredOf(manifests, 'FlowLog', 'app-flow-log');
+    expect(deferred.metadata.name).toBe('flowlog-app-flow-log');
+    expect(deferred.spec.inputs).toEqual([{ name: 'vpc', object: { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'VPC', name: 'app-vpc' } }]);
+    expect(deferred.spec.template.spec).toMatchObject({ resourceID: '${vpc.status.vpcID}', resourceType: 'VPC' });
+    expect(collectWarnings(chart)).toEqual([]);
+  });
+
+  test('R-O6 lateBinding config: without the VPC ID the flow log waits, and synth warns', () => {
+    const chart = testChart(configMode());
+    new Network(chart, 'Network', { ...base, vpcId: undefined });
+    const manifests = chart.toJson();
+    expect([...ofKind(manifests, 'FlowLog'), ...ofKind(manifests, 'DeferredObject')]).toEqual([]);
     expect(collectWarnings(chart).map((w) => w.id)).toEqual(['FLOW-LOG-PENDING']);
   });
 
