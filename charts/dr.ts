@@ -212,14 +212,15 @@ export class DrChart extends SystemChart {
       }),
     ) as Record<'primary' | 'secondary', { control: string; alarmName: string; region: string }>;
 
+    const endpoints = { primary: endpoint(config.primary, primary, config.dns.domainName), secondary: endpoint(config.dr, dr, config.dns.domainName) };
     const dns = new FailoverDns(this, 'Dns', {
       trafficControl: controls,
       name: 'payment-api',
       recordName: config.dns.domainName,
       zoneName: config.dns.hostedZone.name,
       hostedZoneId: config.dns.hostedZone.id,
-      primary: endpoint(config.primary, primary, config.dns.domainName),
-      secondary: endpoint(config.dr, dr, config.dns.domainName),
+      primary: endpoints.primary,
+      secondary: endpoints.secondary,
       healthCheckPath: config.dns.healthCheck.path,
       intervalSeconds: config.dns.healthCheck.intervalSeconds,
       failureThreshold: config.dns.healthCheck.failureThreshold,
@@ -234,7 +235,9 @@ export class DrChart extends SystemChart {
 
     const handlerAlarms = this.alarms(config, primary, dr, database, table, dns.healthChecks);
     this.failoverGroup(config, { database, dns, controls, handlerAlarms, table, buckets: { primary: primary.bucket, secondary: dr.bucket } });
-    this.failoverOperatorRole(primary, dr, database, handlerAlarms);
+    // The domains whose regional target the operator looks up (late binding).
+    const lookups = Object.values(endpoints).flatMap((e) => e.inputs?.aliasTarget ?? []).flatMap((input) => ('apiGatewayDomainName' in input ? [input.apiGatewayDomainName] : []));
+    this.failoverOperatorRole(primary, dr, database, handlerAlarms, lookups);
 
     const outputs = new SystemOutputs(this, 'Outputs', {
       name: 'dr-outputs',
@@ -308,10 +311,17 @@ export class DrChart extends SystemChart {
    * global database, switch or fail it over to one of its two members, find
    * and keep an unplanned failover's snapshot, read its health inputs (the
    * endpoint checks, the function alarms, the replication lag), and publish
-   * the traffic-control metric. Assumed through EKS Pod Identity by the
-   * operator's ServiceAccount (docs/operator.md).
+   * the traffic-control metric, and look up the regional targets of the
+   * domains its late-bound records need. Assumed through EKS Pod Identity by
+   * the operator's ServiceAccount (docs/operator.md).
    */
-  private failoverOperatorRole(primary: DrRegion, dr: DrRegion, database: AuroraGlobalDatabase, handlerAlarms: Record<'primary' | 'secondary', Alarm>): void {
+  private failoverOperatorRole(
+    primary: DrRegion,
+    dr: DrRegion,
+    database: AuroraGlobalDatabase,
+    handlerAlarms: Record<'primary' | 'secondary', Alarm>,
+    lookups: readonly { readonly region: string; readonly domainName: string }[],
+  ): void {
     const environment = this.environment;
     const role = new Role(primary, 'FailoverOperatorRole', {
       name: 'failover-operator',
@@ -338,6 +348,8 @@ export class DrChart extends SystemChart {
     role.addToPolicy({ actions: ['cloudwatch:DescribeAlarms'], resources: [primary, dr].map((region, i) => arn(region, 'cloudwatch', `alarm:${handlerAlarms[i === 0 ? 'primary' : 'secondary'].alarmName}`)) });
     role.addToPolicy({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] });
     role.addToPolicy({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': TRAFFIC_CONTROL_NAMESPACE } } });
+    // DeferredObjects' AWS lookups: read the custom domain's regional target, nothing else of API Gateway.
+    if (lookups.length > 0) role.addToPolicy({ actions: ['apigateway:GET'], resources: lookups.map(({ region, domainName }) => arn(primary, 'apigateway', `/domainnames/${domainName}`, { region, account: '' })) });
   }
 
   /**

@@ -21,6 +21,7 @@ export const WARNING_SUMMARIES = {
   'S2-IMAGE-LATEST': 'the S2 image is not pinned',
   'API-ID-PENDING': 'the API cannot invoke its functions until its ID is in config (api.apiID)',
   'API-DOMAIN-RECORD-PENDING': 'the API custom domain has no DNS record until its regional target is in config',
+  'API-DOMAIN-LOOKUP-GRANT': 'the operator looks up the API custom domain\'s regional target: grant its AWS role apigateway:GET on the domain',
   'S3-WAF-NOT-ASSOCIATED': 'the S3 web ACL protects nothing: AWS WAF cannot protect HTTP APIs',
   'DR-TABLE-REPLICA-PENDING': 'the DR global table has no replica until the DR data key ARN is in config (globalTable.drKeyARN)',
   'DR-FAILOVER-DNS-PENDING': 'no DR failover records until both regions\' API IDs and regional targets are in config',

@@ -220,7 +220,14 @@ export class HttpApi extends Construct {
             aliasTarget: { dnsName: target.domainName, hostedZoneId: target.hostedZoneId, evaluateTargetHealth: false },
           },
         });
-        if (!domain.regionalTarget) defer(record, [lookup]);
+        if (!domain.regionalTarget) {
+          defer(record, [lookup]);
+          addWarning(
+            this,
+            'API-DOMAIN-LOOKUP-GRANT',
+            `the operator looks up ${domain.domainName}'s regional target in API Gateway: its AWS role (docs/operator.md) needs apigateway:GET on ${arn(this, 'apigateway', `/domainnames/${domain.domainName}`, { account: '' })}`,
+          );
+        }
       } else if (domain.hostedZoneId !== undefined) {
         addWarning(
           this,

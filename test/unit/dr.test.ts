@@ -254,6 +254,9 @@ describe('S5 dr: both regions serve, DNS fails over', () => {
       expect(alarm.spec.template.spec.dimensions).toEqual([{ name: 'HealthCheckId', value: `\${${role}Check.status.id}` }]);
     }
     expect(deferredOf(late.manifests, 'Dashboard', 'dr-dashboard').spec.inputs.map((i: any) => i.object.name)).toEqual(['payment-api-primary', 'payment-api-secondary']);
+    // The lookup is granted to the operator's role, for that one domain and region.
+    expect(inlineStatements(manifest(late.manifests, 'Role', 'failover-operator'))).toContainEqual({ Effect: 'Allow', Action: 'apigateway:GET', Resource: 'arn:aws:apigateway:us-east-2::/domainnames/api.dr-payments.example.com' });
+    expect(inlineStatements(manifest(manifests, 'Role', 'failover-operator')).map((s) => s.Action)).not.toContain('apigateway:GET');
   });
 
   test('S5 R-O2 the FailoverGroup names every member and the policy from config (Manual, no data loss, by default)', () => {

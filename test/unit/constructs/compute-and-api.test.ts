@@ -217,7 +217,7 @@ describe('HttpApi', () => {
     const deferred = deferredOf(late, 'RecordSet', 'api-domain');
     expect(deferred.spec.inputs).toEqual([{ name: 'domain', apiGatewayDomainName: { region: 'us-east-1', domainName: domain.domainName } }]);
     expect(deferred.spec.template.spec.aliasTarget).toEqual({ dnsName: '${domain.regionalDomainName}', hostedZoneID: '${domain.regionalHostedZoneId}', evaluateTargetHealth: false });
-    expect(warningsOf({ customDomain: domain }, environment())).toEqual([]);
+    expect(warningsOf({ customDomain: domain }, environment())).toEqual(['API-DOMAIN-LOOKUP-GRANT']);
   });
 
   test('API Gateway may invoke the function only through this one API', () => {
