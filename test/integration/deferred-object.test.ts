@@ -10,6 +10,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/g
 import { ApiGatewayV2Client, GetDomainNameCommand } from '@aws-sdk/client-apigatewayv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { HttpMethod } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ACK_KINDS } from '../../imports/ack-kinds';
+import { REPO_ROOT } from '../../lib/paths';
 import { ApiClient, collectionPath, isStatus, objectPath, type ResourceType } from '../../operator/runtime/api-client';
 import { DEFERRED_OBJECT_TYPE, type DeferredObject } from '../../operator/deferred-object/crd';
 import { DEFERRED_FIELD_MANAGER } from '../../operator/identity';
@@ -182,6 +187,70 @@ describe('DeferredObject (R-O6)', () => {
       await successor.stop();
     }
   }, 90_000);
+
+  test('R-O6 dist/dev/dr.k8s.yaml converges in one apply: as ACK reports what AWS assigned, every DeferredObject renders with those values; re-applying dist/ changes none of them', async () => {
+    const file = join(REPO_ROOT, 'dist', 'dev', 'dr.k8s.yaml');
+    const objects = parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS());
+    const ns = objects.find((o) => o.kind === 'Namespace').metadata.name;
+    const deferredNames = objects.filter((o) => o.kind === 'DeferredObject').map((o) => o.metadata.name as string);
+    expect(deferredNames.length).toBeGreaterThanOrEqual(10);
+    apigateway.on(GetDomainNameCommand).resolves({ DomainNameConfigurations: [{ ApiGatewayDomainName: 'd-late123.execute-api.us-east-1.amazonaws.com', HostedZoneId: 'Z1UJRXOUMOOFQ8' }] });
+    const apply = () => kubectl(controlPlane(), ['apply', '--server-side', '--field-manager=ack-systems', '-f', file]);
+    expect(apply().status).toBe(0);
+
+    // Play the ACK controllers: write what AWS assigned into the status of every object that has it (health checks once rendered).
+    const type = (group: string, kind: string, plural: string): ResourceType => ({ group: `${group}.services.k8s.aws`, version: 'v1alpha1', kind, plural, namespaced: true });
+    const assigned: [ResourceType, (name: string) => object][] = [
+      [VPC, (name) => ({ vpcID: `vpc-${name.replace(/[^a-z]/g, '').slice(0, 8)}` })],
+      [type('apigatewayv2', 'API', 'apis'), (name) => ({ apiID: name.startsWith('primary') ? 'p1late0001' : 'd1late0002' })],
+      [type('kms', 'Key', 'keys'), (name) => ({ ackResourceMetadata: { arn: `arn:aws:kms:us-east-2:111111111111:key/${name}`, ownerAccountID: '111111111111', region: 'us-east-2' } })],
+      [type('route53', 'HealthCheck', 'healthchecks'), (name) => ({ id: `hc-${name}` })],
+    ];
+    const writeAssigned = async () => {
+      for (const [resource, status] of assigned) {
+        for (const object of (await admin.list<any>(collectionPath(resource, ns))).items) {
+          if (object.status && Object.keys(status(object.metadata.name)).every((key) => key in object.status)) continue;
+          await admin.request(HttpMethod.PATCH, `${objectPath(resource, ns, object.metadata.name)}/status`, { body: { status: status(object.metadata.name) }, contentType: 'application/merge-patch+json' });
+        }
+      }
+    };
+    const notReady = async () => {
+      await writeAssigned();
+      const statuses = await Promise.all(deferredNames.map(async (name) => [name, (await condition(ns, name, 'Ready'))?.status] as const));
+      const pending = statuses.filter(([, ready]) => ready !== 'True').map(([name]) => name);
+      return pending.length === 0 ? true : undefined;
+    };
+    await eventually('every DeferredObject Ready', notReady, 60_000);
+
+    const rendered = (resource: ResourceType, name: string) => admin.get<any>(objectPath(resource, ns, name));
+    expect((await rendered(FLOW_LOG, 'dr-flow-log')).spec.resourceID).toBe('vpc-drvpc');
+    expect((await rendered(type('dynamodb', 'Table', 'tables'), 'payment-transactions')).spec.tableReplicas[0].kmsMasterKeyID).toBe('arn:aws:kms:us-east-2:111111111111:key/dr-data');
+    expect((await rendered(type('route53', 'HealthCheck', 'healthchecks'), 'payment-api-secondary')).spec.healthCheckConfig.fullyQualifiedDomainName).toBe('d1late0002.execute-api.us-east-2.amazonaws.com');
+    expect((await rendered(type('cloudwatch', 'MetricAlarm', 'metricalarms'), 'dr-endpoint-unhealthy')).spec.dimensions).toEqual([{ name: 'HealthCheckId', value: 'hc-payment-api-secondary' }]);
+    expect((await rendered(RECORD_SET, 'payment-api-secondary')).spec.aliasTarget.dnsName).toBe('d-late123.execute-api.us-east-1.amazonaws.com');
+    expect((await rendered(type('lambda', 'Alias', 'aliases'), 'dr-payment-processor-live')).spec.permissions[0].sourceARN).toMatch(/:d1late0002\/\*$/);
+
+    // A GitOps re-apply of dist/: the DeferredObjects do not change, and nothing rendered is touched.
+    const versions = async () =>
+      Promise.all(
+        deferredNames.map(async (name) => {
+          const object = await admin.get<DeferredObject>(objectPath(DEFERRED_OBJECT_TYPE, ns, name));
+          return [name, object.metadata!.generation, object.status!.rendered!.hash];
+        }),
+      );
+    const renderedVersions = async () =>
+      Promise.all(
+        deferredNames.map(async (name) => {
+          const object = await admin.get<DeferredObject>(objectPath(DEFERRED_OBJECT_TYPE, ns, name));
+          const { apiVersion, kind } = object.spec.template;
+          return (await admin.get<any>(`/apis/${apiVersion}/namespaces/${ns}/${ACK_KINDS[`${apiVersion}/${kind}`].plural}/${object.status!.rendered!.name}`)).metadata.resourceVersion;
+        }),
+      );
+    // An unchanged spec keeps each DeferredObject's generation, so the operator has nothing to redo.
+    const [beforeObjects, beforeRendered] = [await versions(), await renderedVersions()];
+    expect(apply().status).toBe(0);
+    expect([await versions(), await renderedVersions()]).toEqual([beforeObjects, beforeRendered]);
+  }, 120_000);
 
   test.each([
     ['two inputs of one name', (spec: any) => spec.inputs.push(spec.inputs[0]), 'input names must be unique'],
