@@ -6,15 +6,18 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetHealthCheckStatusCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { ApiGatewayV2Client, GetDomainNameCommand } from '@aws-sdk/client-apigatewayv2';
 import { CopyDBClusterSnapshotCommand, DBClusterSnapshotAlreadyExistsFault, DescribeDBClusterSnapshotsCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SdkGlobalDatabase } from '../../../operator/aws/global-database';
 import { SdkHealthSignals } from '../../../operator/aws/health-signals';
+import { DOMAIN_NAME_TTL_MS, SdkDomainNames } from '../../../operator/aws/domain-names';
 import { SdkTrafficControl } from '../../../operator/aws/traffic-control';
 
 const rds = mockClient(RDSClient);
 const cloudwatch = mockClient(CloudWatchClient);
 const route53 = mockClient(Route53Client);
+const apigateway = mockClient(ApiGatewayV2Client);
 const PRIMARY = 'arn:aws:rds:us-east-1:123456789012:cluster:payments-global-primary-prod';
 const SECONDARY = 'arn:aws:rds:us-east-2:123456789012:cluster:payments-global-secondary-prod';
 
@@ -22,6 +25,7 @@ beforeEach(() => {
   rds.reset();
   cloudwatch.reset();
   route53.reset();
+  apigateway.reset();
 });
 
 /** Clients that remember the region they were made for. */
@@ -161,5 +165,25 @@ describe('AWS health signals adapter (R-O2)', () => {
       ['AuroraGlobalDBRPOLag', [{ Name: 'DBClusterIdentifier', Value: 'payments-secondary' }], 'Maximum'],
       ['AuroraGlobalDBReplicationLag', [{ Name: 'DBClusterIdentifier', Value: 'payments-secondary' }], 'Maximum'],
     ]);
+  });
+});
+
+describe('API Gateway domain lookup (R-O6)', () => {
+  test('R-O6 the regional target of a custom domain, asked in its region, kept for the TTL; a domain without one is not ready', async () => {
+    let now = 0;
+    apigateway.on(GetDomainNameCommand, { DomainName: 'api.example.com' }).resolves({ DomainNameConfigurations: [{ ApiGatewayDomainName: 'd-abc.execute-api.eu-west-1.amazonaws.com', HostedZoneId: 'ZLY8HYME6SFDD' }] });
+    apigateway.on(GetDomainNameCommand, { DomainName: 'new.example.com' }).resolves({ DomainNameConfigurations: [] });
+    const clients = regional((region) => new ApiGatewayV2Client({ region }));
+    const lookup = new SdkDomainNames(clients.clientFor, () => now);
+    const target = { regionalDomainName: 'd-abc.execute-api.eu-west-1.amazonaws.com', regionalHostedZoneId: 'ZLY8HYME6SFDD' };
+    expect(await lookup.regionalTarget('eu-west-1', 'api.example.com')).toEqual(target);
+    now = DOMAIN_NAME_TTL_MS - 1;
+    expect(await lookup.regionalTarget('eu-west-1', 'api.example.com')).toEqual(target);
+    expect(apigateway.commandCalls(GetDomainNameCommand)).toHaveLength(1);
+    now = DOMAIN_NAME_TTL_MS;
+    await lookup.regionalTarget('eu-west-1', 'api.example.com');
+    expect(apigateway.commandCalls(GetDomainNameCommand)).toHaveLength(2);
+    expect(clients.regions).toEqual(['eu-west-1']);
+    await expect(lookup.regionalTarget('eu-west-1', 'new.example.com')).rejects.toThrow('domain new.example.com has no regional target yet');
   });
 });

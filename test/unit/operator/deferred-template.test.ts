@@ -3,6 +3,7 @@
  * rendered against plain input values; waiting, invalid and rendered told apart.
  */
 import { describe, expect, test } from '@jest/globals';
+import { cycleThrough } from '../../../operator/deferred-object/graph';
 import { splitParts, TemplateProgram } from '../../../operator/deferred-object/template';
 
 const LB_ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/payment-alb-prod/50dc6c495c0c9188';
@@ -66,5 +67,27 @@ describe('DeferredObject templates (R-O6)', () => {
   test('R-O6 expressions end at their own closing brace: maps and quoted braces inside them', () => {
     expect(splitParts("a-${{'k': '}'}['k']}-b")).toEqual(['a-', { source: "{'k': '}'}['k']" }, '-b']);
     expect(compile({ a: "${{'k': vpc.status.vpcID}['k']}" }).render({ vpc: { status: { vpcID: 'v' } } })).toEqual({ kind: 'rendered', object: { a: 'v' } });
+  });
+});
+
+describe('DeferredObject dependencies (R-O6)', () => {
+  const object = (name: string, renders: string, reads: string[]) =>
+    ({
+      metadata: { name, namespace: 'ns' },
+      spec: {
+        inputs: reads.map((read, i) => ({ name: `in${i}`, object: { apiVersion: 'route53.services.k8s.aws/v1alpha1', kind: 'RecordSet', name: read } })),
+        template: { apiVersion: 'route53.services.k8s.aws/v1alpha1', kind: 'RecordSet', metadata: { name: renders } },
+      },
+    }) as never;
+
+  test('R-O6 a chain waits; a cycle of any length, or an object reading what it renders itself, is found with its path', () => {
+    const a = object('a', 'ra', ['rb']);
+    const b = object('b', 'rb', ['rc']);
+    const c = object('c', 'rc', []);
+    expect(cycleThrough(a, [a, b, c])).toBeUndefined();
+    const c2 = object('c', 'rc', ['ra']);
+    expect(cycleThrough(a, [a, b, c2])).toEqual(['a', 'b', 'c', 'a']);
+    const self = object('s', 'rs', ['rs']);
+    expect(cycleThrough(self, [self])).toEqual(['s', 's']);
   });
 });
