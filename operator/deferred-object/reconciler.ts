@@ -57,7 +57,7 @@ export class DeferredObjectReconciler implements Reconciler {
   private readonly programs = new Map<string, TemplateProgram | { errors: readonly string[] }>();
 
   constructor(private readonly options: DeferredReconcilerOptions) {
-    this.finalizer = new Finalizer(options.api, DEFERRED_OBJECT_TYPE, DEFERRED_FINALIZER);
+    this.finalizer = new Finalizer(options.api, DEFERRED_OBJECT_TYPE, DEFERRED_FINALIZER, options.fieldManager);
   }
 
   async reconcile(key: string): Promise<ReconcileResult | void> {

@@ -28,6 +28,8 @@ export class Finalizer {
     private readonly api: ApiClient,
     private readonly type: ResourceType,
     readonly name: string,
+    /** Who the finalizer field belongs to in managedFields (GitOps tools can ignore its writes by it). @default the client's */
+    private readonly fieldManager?: string,
   ) {
     if (!FINALIZER_NAME.test(name)) throw new Error(`finalizer ${JSON.stringify(name)} must be qualified, as <domain>/<name> (for example ack-systems.io/failover)`);
   }
@@ -58,6 +60,7 @@ export class Finalizer {
     await this.api.request(HttpMethod.PATCH, objectPath(this.type, namespace, name!), {
       body: { metadata: { finalizers, resourceVersion } },
       contentType: 'application/merge-patch+json',
+      query: { fieldManager: this.fieldManager },
     });
   }
 }

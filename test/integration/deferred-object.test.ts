@@ -86,6 +86,8 @@ describe('DeferredObject (R-O6)', () => {
     const owner = await admin.get<DeferredObject>(objectPath(DEFERRED_OBJECT_TYPE, ns, 'flowlog-payment-vpc'));
     expect(flowLog.metadata.ownerReferences).toEqual([{ apiVersion: 'ack-systems.io/v1alpha1', kind: 'DeferredObject', name: 'flowlog-payment-vpc', uid: owner.metadata!.uid, controller: true }]);
     expect(flowLog.metadata.managedFields.map((f: { manager: string }) => f.manager)).toEqual([DEFERRED_FIELD_MANAGER]);
+    // The finalizer is the operator's field too: Argo CD ignores it with the generated ignoreDifferences.
+    expect((owner.metadata!.managedFields as any[]).find((f) => f.manager === DEFERRED_FIELD_MANAGER)?.fieldsV1?.['f:metadata']?.['f:finalizers']).toBeDefined();
     await eventually('ready', async () => (await condition(ns, 'flowlog-payment-vpc', 'Ready'))?.status === 'True');
     expect((await statusOf(ns, 'flowlog-payment-vpc'))!.waitingFor).toBeUndefined();
     await eventually('Applied event', async () => (await reasons(ns)).includes('Applied'));

@@ -10,7 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { SYSTEM_NAMES } from '../../charts/index';
 import { loadEnvironments } from '../../lib/config/load';
 import { REPO_ROOT } from '../../lib/paths';
-import { FAILOVER_FIELD_MANAGER, TAG_FIELD_MANAGER } from '../../operator/identity';
+import { DEFERRED_FIELD_MANAGER, FAILOVER_FIELD_MANAGER, TAG_FIELD_MANAGER } from '../../operator/identity';
 
 const environments = loadEnvironments(join(REPO_ROOT, 'config'));
 const docs = (file: string) => parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS());
@@ -38,10 +38,10 @@ describe('Argo CD Applications (S2 deploy identity)', () => {
     }
   });
 
-  test('R-O1 R-O2 fields written by the operator\'s field managers (tags, failover records) are not drift, and a sync keeps them (no diff fight)', () => {
+  test('R-O1 R-O2 R-O6 fields written by the operator\'s field managers (tags, failover records, DeferredObject finalizers) are not drift, and a sync keeps them (no diff fight)', () => {
     for (const env of environments) {
       for (const application of docs(join(REPO_ROOT, 'dist', 'argocd', `${env.name}.k8s.yaml`))) {
-        expect(application.spec.ignoreDifferences).toEqual([{ group: '*', kind: '*', managedFieldsManagers: [TAG_FIELD_MANAGER, FAILOVER_FIELD_MANAGER] }]);
+        expect(application.spec.ignoreDifferences).toEqual([{ group: '*', kind: '*', managedFieldsManagers: [TAG_FIELD_MANAGER, FAILOVER_FIELD_MANAGER, DEFERRED_FIELD_MANAGER] }]);
         expect(application.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
       }
     }
