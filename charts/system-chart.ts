@@ -12,7 +12,7 @@ import { Tags } from '../lib/tags/tags';
 import type { AwsRegion } from '../lib/validation/aws';
 import { DEFERRED_OBJECT_TYPE, deferredObjectSpecSchema } from '../operator/deferred-object/crd';
 import { TemplateProgram } from '../operator/deferred-object/template';
-import { deferredInputs, type DeferredInput } from './constructs/late-binding';
+import { deferredInputs, deferredObjectOf, type DeferredInput } from './constructs/late-binding';
 import { RegionScope } from './constructs/region-scope';
 import { SYNC_WAVE_ANNOTATION, syncWave } from './constructs/sync-wave';
 
@@ -126,7 +126,9 @@ export class SystemChart extends Chart {
     const spec = deferredObjectSpecSchema.parse({
       inputs: inputs.map((input) => {
         if (!('object' in input)) return { name: input.name, apiGatewayDomainName: input.apiGatewayDomainName };
-        if (Chart.of(input.object) !== this) throw new ValidationError(`input ${input.name} (${input.object.kind} ${input.object.name}) is in another chart: a DeferredObject reads only its own namespace`, construct);
+        if (input.object instanceof ApiObject && Chart.of(input.object) !== this) {
+          throw new ValidationError(`input ${input.name} (${input.object.kind} ${input.object.name}) is in another chart: a DeferredObject reads only its own namespace`, construct);
+        }
         return { name: input.name, object: { apiVersion: input.object.apiVersion, kind: input.object.kind, name: input.object.name } };
       }),
       template: { ...manifest, metadata },
@@ -137,7 +139,7 @@ export class SystemChart extends Chart {
     return {
       apiVersion: `${DEFERRED_OBJECT_TYPE.group}/${DEFERRED_OBJECT_TYPE.version}`,
       kind: DEFERRED_OBJECT_TYPE.kind,
-      metadata: { name: `${manifest.kind.toLowerCase()}-${manifest.metadata.name}`, namespace, ...(wave ? { annotations: { [SYNC_WAVE_ANNOTATION]: wave } } : {}) },
+      metadata: { name: deferredObjectOf(construct).name, namespace, ...(wave ? { annotations: { [SYNC_WAVE_ANNOTATION]: wave } } : {}) },
       spec,
     };
   }

@@ -10,6 +10,7 @@ import { AWS_NAME_RULES, joinName } from '../lib/naming';
 import { addWarning } from '../lib/warnings';
 import { AdoptedRouteTable, RouteTarget, type Route } from './constructs/adopted-route-table';
 import { CrossRegionPeering } from './constructs/cross-region-peering';
+import { defer, valueOf } from './constructs/late-binding';
 import { RegionScope } from './constructs/region-scope';
 import { Peer, Port, SecurityGroup } from './constructs/security-group';
 import { SystemOutputs } from './constructs/system-outputs';
@@ -82,8 +83,17 @@ export class VpcPeeringChart extends SystemChart {
           `no private route tables for the ${side} VPC: nothing routes to the peer VPC until systems.vpc-peering.${side}.privateRouteTables lists them`,
         );
       }
-      // Routes through a connection nothing can accept yet would fail; they come with the accepter.
-      if (this.peering.accepter) for (const table of tables) addPeerRoute(sideScope, side, table, route);
+      // Routes through a connection nothing can accept yet would fail; they come with the accepter
+      // (late-bound: once the accepter has adopted the connection, which its status then names).
+      const accepter = this.peering.accepter;
+      if (!accepter) continue;
+      for (const table of tables) {
+        const adopted = addPeerRoute(sideScope, side, table, route);
+        if (!this.peering.lateBound) continue;
+        const input = { name: 'accepter', object: accepter };
+        adopted.resource.metadata.addAnnotation('ack-systems.io/routes-through', valueOf(input, 'status.vpcPeeringConnectionID'));
+        defer(adopted.resource, [input]);
+      }
     }
 
     const outputs = new SystemOutputs(this, 'Outputs', {
@@ -105,8 +115,8 @@ export class VpcPeeringChart extends SystemChart {
   }
 }
 
-function addPeerRoute(scope: Construct, side: string, table: PrivateRouteTable, route: Route): void {
-  new AdoptedRouteTable(scope, table.routeTableID, {
+function addPeerRoute(scope: Construct, side: string, table: PrivateRouteTable, route: Route): AdoptedRouteTable {
+  return new AdoptedRouteTable(scope, table.routeTableID, {
     name: `${side}-private-${table.routeTableID}`,
     routeTableId: table.routeTableID,
     existingRoutes: table.existingRoutes.map(fromConfig),

@@ -5,6 +5,7 @@ import { Tags } from '../../lib/tags/tags';
 import { K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
 import { describeEc2Id, ec2IdPattern, type AwsRegion } from '../../lib/validation/aws';
 import { adoptExisting } from '../../lib/ack-annotations';
+import { defer, deferredObjectOf, lateBound, valueOf } from './late-binding';
 import { RegionScope } from './region-scope';
 
 export interface PeeringSide {
@@ -63,8 +64,10 @@ export interface CrossRegionPeeringProps {
 export class CrossRegionPeering extends Construct {
   /** The connection as requested; reference this one (it always exists). */
   readonly requester: ec2.VpcPeeringConnection;
-  /** The accepter's view of the connection; absent until its ID is known. */
+  /** The accepter's view of the connection; absent until its ID is known (or, late-bound, a DeferredObject). */
   readonly accepter?: ec2.VpcPeeringConnection;
+  /** Whether the operator wires the connection's ID into the accepter (and the routes wait for it). */
+  readonly lateBound: boolean;
   /** Whether the requester VPC resolves the accepter VPC's private DNS names. */
   readonly accepterDnsResolution: boolean;
 
@@ -89,19 +92,25 @@ export class CrossRegionPeering extends Construct {
       peerRegion: props.accepter.region,
     };
     const accepterKnown = props.peeringConnectionId !== undefined;
+    // Late binding: the accepter adopts the ID from the requester's status, and the requester's
+    // acceptRequest turns true once the accepter is applied (its DeferredObject says so), as a
+    // second synth would do it; the requester reads the DeferredObject, not the accepter, so
+    // nothing waits in a circle.
+    this.lateBound = !accepterKnown && lateBound(this);
 
     this.requester = new ec2.VpcPeeringConnection(new RegionScope(this, 'Requester', props.requester), 'Resource', {
       metadata: { name: props.name },
-      spec: { ...connection, acceptRequest: accepterKnown },
+      spec: { ...connection, acceptRequest: (this.lateBound ? '${has(accepterDeferred.status.rendered)}' : accepterKnown) as boolean },
     });
 
-    if (accepterKnown) {
-      this.accepter = new ec2.VpcPeeringConnection(new RegionScope(this, 'Accepter', props.accepter), 'Resource', {
+    if (accepterKnown || this.lateBound) {
+      const requesterInput = { name: 'requester', object: this.requester };
+      const accepter = new ec2.VpcPeeringConnection(new RegionScope(this, 'Accepter', props.accepter), 'Resource', {
         metadata: {
           name: `${props.name}-accepter`,
           // A wrong ID fails loudly: "creating" from the accepter region would
           // need the requester VPC to be there.
-          annotations: adoptExisting({ vpcPeeringConnectionID: props.peeringConnectionId }),
+          annotations: adoptExisting({ vpcPeeringConnectionID: props.peeringConnectionId ?? valueOf(requesterInput, 'status.vpcPeeringConnectionID') }),
         },
         spec: {
           ...connection,
@@ -109,6 +118,11 @@ export class CrossRegionPeering extends Construct {
           accepterPeeringConnectionOptions: { allowDnsResolutionFromRemoteVpc: this.accepterDnsResolution },
         },
       });
+      this.accepter = accepter;
+      if (this.lateBound) {
+        defer(accepter, [requesterInput]);
+        defer(this.requester, [{ name: 'accepterDeferred', object: deferredObjectOf(accepter) }]);
+      }
     }
   }
 }

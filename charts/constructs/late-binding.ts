@@ -15,6 +15,7 @@ import * as ec2 from '../../imports/ec2.services.k8s.aws';
 import * as lambda from '../../imports/lambda.services.k8s.aws';
 import * as route53 from '../../imports/route53.services.k8s.aws';
 import { ValidationError } from '../../lib/errors';
+import { DEFERRED_OBJECT_TYPE } from '../../operator/deferred-object/crd';
 import { awsContext } from './aws-context';
 
 /**
@@ -24,6 +25,8 @@ import { awsContext } from './aws-context';
  */
 export const DEFERRABLE_KINDS = [
   ec2.FlowLog.GVK,
+  ec2.VpcPeeringConnection.GVK,
+  ec2.RouteTable.GVK,
   cloudwatch.MetricAlarm.GVK,
   cloudwatch.Dashboard.GVK,
   route53.HealthCheck.GVK,
@@ -34,11 +37,23 @@ export const DEFERRABLE_KINDS = [
 
 const DEFERRED = 'ack-systems:deferred';
 
+/** An object a DeferredObject may read: one of the chart's own, or a DeferredObject the chart writes ({@link deferredObjectOf}). */
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+}
+
 /** An input of a deferred object: another object of the same chart (and namespace), read by a CEL variable name. */
 export interface ObjectInput {
   /** The CEL variable, a lowerCamel identifier: `vpc`. */
   readonly name: string;
-  readonly object: ApiObject;
+  readonly object: ApiObject | ObjectRef;
+}
+
+/** The DeferredObject synth writes for a deferred `object` (its name: `<kind>-<name>`), to read its status. */
+export function deferredObjectOf(object: ApiObject): ObjectRef {
+  return { apiVersion: `${DEFERRED_OBJECT_TYPE.group}/${DEFERRED_OBJECT_TYPE.version}`, kind: DEFERRED_OBJECT_TYPE.kind, name: `${object.kind.toLowerCase()}-${object.name}` };
 }
 
 /** An AWS lookup input: an API Gateway custom domain's regional target (`regionalDomainName`, `regionalHostedZoneId`). */

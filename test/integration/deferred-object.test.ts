@@ -254,6 +254,36 @@ describe('DeferredObject (R-O6)', () => {
     expect([await versions(), await renderedVersions()]).toEqual([beforeObjects, beforeRendered]);
   }, 120_000);
 
+  test('R-O6 S1 dist/dev/vpc-peering.k8s.yaml converges in one apply: the accepter adopts the ID ACK reports for the requester, the requester then accepts, and the routes follow the accepter', async () => {
+    const file = join(REPO_ROOT, 'dist', 'dev', 'vpc-peering.k8s.yaml');
+    const objects = parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS());
+    const ns = objects.find((o) => o.kind === 'Namespace').metadata.name;
+    const PEERING = ec2('VPCPeeringConnection', 'vpcpeeringconnections');
+    const ROUTE_TABLE = ec2('RouteTable', 'routetables');
+    expect(kubectl(controlPlane(), ['apply', '--server-side', '--field-manager=ack-systems', '-f', file]).status).toBe(0);
+
+    // First the requester, not accepting: nothing can accept it yet.
+    const requester = await eventually('requester rendered', () => getOrUndefined(objectPath(PEERING, ns, 'payment-analytics-peering')));
+    expect(requester.spec.acceptRequest).toBe(false);
+    expect(await getOrUndefined(objectPath(PEERING, ns, 'payment-analytics-peering-accepter'))).toBeUndefined();
+    // ACK creates the request and reports its ID: the accepter adopts exactly that connection, and the requester now accepts.
+    await admin.request(HttpMethod.PATCH, `${objectPath(PEERING, ns, 'payment-analytics-peering')}/status`, { body: { status: { vpcPeeringConnectionID: 'pcx-0late0000000001' } }, contentType: 'application/merge-patch+json' });
+    const accepter = await eventually('accepter rendered', () => getOrUndefined(objectPath(PEERING, ns, 'payment-analytics-peering-accepter')));
+    expect(JSON.parse(accepter.metadata.annotations['services.k8s.aws/adoption-fields'])).toEqual({ vpcPeeringConnectionID: 'pcx-0late0000000001' });
+    await eventually('requester accepts', async () => (await admin.get<any>(objectPath(PEERING, ns, 'payment-analytics-peering'))).spec.acceptRequest === true);
+    expect((await admin.list<any>(collectionPath(ROUTE_TABLE, ns))).items).toEqual([]);
+    // The accepter adopted the connection: the routes through it appear.
+    await admin.request(HttpMethod.PATCH, `${objectPath(PEERING, ns, 'payment-analytics-peering-accepter')}/status`, { body: { status: { vpcPeeringConnectionID: 'pcx-0late0000000001' } }, contentType: 'application/merge-patch+json' });
+    const tables = await eventually('route tables rendered', async () => {
+      const items = (await admin.list<any>(collectionPath(ROUTE_TABLE, ns))).items;
+      return items.length === objects.filter((o) => o.kind === 'DeferredObject' && o.spec.template.kind === 'RouteTable').length ? items : undefined;
+    });
+    for (const table of tables!) {
+      expect(table.metadata.annotations['ack-systems.io/routes-through']).toBe('pcx-0late0000000001');
+      expect(table.spec.routes.some((r: any) => r.vpcPeeringConnectionRef?.from?.name === 'payment-analytics-peering')).toBe(true);
+    }
+  }, 120_000);
+
   test.each([
     ['two inputs of one name', (spec: any) => spec.inputs.push(spec.inputs[0]), 'input names must be unique'],
     ['an input with two sources', (spec: any) => (spec.inputs[0].apiGatewayDomainName = { region: 'us-east-1', domainName: 'a.example.com' }), 'an input reads exactly one source'],

@@ -42,7 +42,20 @@ describe('dist/', () => {
 
   test('R-O6 every DeferredObject\'s template validates against its kind\'s CRD schema (expressions stand in string fields)', () => {
     expect(deferred.length).toBeGreaterThan(10);
-    const problems = deferred.flatMap((m) => schemaProblems(schemas, { ...m.manifest.spec.template, metadata: { ...m.manifest.spec.template.metadata, namespace: m.manifest.metadata.namespace } }).map((p) => `${m.env.name}: ${p}`));
+    // A field that is one whole expression takes the expression's type (a boolean, say): only its string stand-in is excused.
+    const wholeExpressions = (value: unknown, path = ''): string[] =>
+      typeof value === 'string'
+        ? /^\$\{.*\}$/.test(value) ? [path] : []
+        : value && typeof value === 'object'
+          ? Object.entries(value).flatMap(([key, item]) => wholeExpressions(item, `${path}/${key}`))
+          : [];
+    const problems = deferred.flatMap((m) => {
+      const template = m.manifest.spec.template;
+      const excused = wholeExpressions(template.spec).map((path) => `/spec${path} must be`);
+      return schemaProblems(schemas, { ...template, metadata: { ...template.metadata, namespace: m.manifest.metadata.namespace } })
+        .filter((problem) => !excused.some((prefix) => problem.includes(`${prefix} `)))
+        .map((p) => `${m.env.name}: ${p}`);
+    });
     expect(problems).toEqual([]);
   });
 

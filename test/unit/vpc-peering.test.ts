@@ -4,7 +4,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { VpcPeeringChart } from '../../charts/vpc-peering';
 import { loadCrdSchemas, schemaProblems } from '../support/crd-schema';
-import { manifest, synthSystem } from '../support/fixtures';
+import { deferredOf, manifest, synthSystem } from '../support/fixtures';
 
 const synth = (edit: (peering: any) => void = () => undefined) => synthSystem(VpcPeeringChart, (raw) => edit(raw.systems['vpc-peering']));
 
@@ -65,12 +65,28 @@ describe('S1 vpc-peering', () => {
     expect(empty.manifests.filter((m) => m.kind === 'RouteTable')).toEqual([]);
   });
 
-  test('S1 until the connection ID is configured, only the requester exists, no route table is touched, and synth says what to do', () => {
-    const pending = synth((p) => delete p.peeringConnectionID);
+  test('S1 R-O6 lateBinding config: until the connection ID is configured, only the requester exists, no route table is touched, and synth says what to do', () => {
+    const pending = synthSystem(VpcPeeringChart, (raw) => {
+      delete raw.systems['vpc-peering'].peeringConnectionID;
+      raw.lateBinding = 'config';
+    });
     expect(pending.manifests.filter((m) => m.kind === 'VPCPeeringConnection').map((m) => [m.metadata.name, m.spec.acceptRequest])).toEqual([['payment-analytics-peering', false]]);
     expect(pending.manifests.filter((m) => m.kind === 'RouteTable')).toEqual([]);
     expect(manifest(pending.manifests, 'ConfigMap', 'vpc-peering-outputs').data).toEqual({ paymentRouteCount: '0', analyticsRouteCount: '0' });
     expect(pending.warnings).toEqual(['S1-ACCEPTER-PENDING']);
+  });
+
+  test('S1 R-O6 late binding: without the connection ID, requester, accepter and the routes are DeferredObjects; the routes wait for the accepter to name the connection; no warning', () => {
+    const late = synth((p) => delete p.peeringConnectionID);
+    expect(late.warnings).not.toContain('S1-ACCEPTER-PENDING');
+    expect(late.manifests.filter((m) => m.kind === 'VPCPeeringConnection' || m.kind === 'RouteTable')).toEqual([]);
+    const tables = late.manifests.filter((m) => m.kind === 'DeferredObject' && m.spec.template.kind === 'RouteTable');
+    expect(tables).toHaveLength(routeTables.length);
+    for (const table of tables) {
+      expect(table.spec.inputs).toEqual([{ name: 'accepter', object: { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'VPCPeeringConnection', name: 'payment-analytics-peering-accepter' } }]);
+      expect(table.spec.template.metadata.annotations['ack-systems.io/routes-through']).toBe('${accepter.status.vpcPeeringConnectionID}');
+    }
+    expect(deferredOf(late.manifests, 'VPCPeeringConnection', 'payment-analytics-peering-accepter')).toBeDefined();
   });
 
   test('S1 adopting a shared route table is an explicit opt-in per table (ACK then owns all its routes)', () => {

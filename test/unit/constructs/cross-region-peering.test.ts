@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { CrossRegionPeering, type CrossRegionPeeringProps } from '../../../charts/constructs/cross-region-peering';
 import { loadCrdSchemas, schemaProblems } from '../../support/crd-schema';
-import { manifest, testChart } from '../../support/fixtures';
+import { configMode, deferredOf, environment, manifest, testChart } from '../../support/fixtures';
 
 const props: CrossRegionPeeringProps = {
   name: 'pay-peering',
@@ -11,10 +11,10 @@ const props: CrossRegionPeeringProps = {
   peeringConnectionId: 'pcx-0123456789abcdef0',
 };
 
-function synth(override: Partial<CrossRegionPeeringProps> = {}) {
-  const chart = testChart();
+function synth(override: Partial<CrossRegionPeeringProps> = {}, env = configMode()) {
+  const chart = testChart(env);
   new CrossRegionPeering(chart, 'Peering', { ...props, ...override });
-  return chart.toJson().filter((m) => m.kind === 'VPCPeeringConnection');
+  return chart.toJson().filter((m) => m.kind === 'VPCPeeringConnection' || m.kind === 'DeferredObject');
 }
 
 describe('CrossRegionPeering', () => {
@@ -60,8 +60,20 @@ describe('CrossRegionPeering', () => {
     expect(requester.spec.tags).toContainEqual({ key: 'Name', value: 'pay-peering-prod' });
   });
 
-  test('S1 without a connection ID only the requester is emitted', () => {
+  test('S1 R-O6 lateBinding config: without a connection ID only the requester is emitted', () => {
     expect(synth({ peeringConnectionId: undefined }).map((m) => m.metadata.name)).toEqual(['pay-peering']);
+  });
+
+  test('S1 R-O6 late binding: the accepter adopts the ID from the requester\'s status, and the requester accepts once the accepter\'s DeferredObject has applied it (no cycle)', () => {
+    const late = synth({ peeringConnectionId: undefined }, environment());
+    expect(late.map((m) => m.kind)).toEqual(['DeferredObject', 'DeferredObject']);
+    const requester = deferredOf(late, 'VPCPeeringConnection', 'pay-peering');
+    const accepter = deferredOf(late, 'VPCPeeringConnection', 'pay-peering-accepter');
+    expect(requester.spec.inputs).toEqual([{ name: 'accepterDeferred', object: { apiVersion: 'ack-systems.io/v1alpha1', kind: 'DeferredObject', name: accepter.metadata.name } }]);
+    expect(requester.spec.template.spec.acceptRequest).toBe('${has(accepterDeferred.status.rendered)}');
+    expect(accepter.spec.inputs).toEqual([{ name: 'requester', object: { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'VPCPeeringConnection', name: 'pay-peering' } }]);
+    expect(accepter.spec.template.metadata.annotations['services.k8s.aws/adoption-fields']).toBe('{"vpcPeeringConnectionID":"${requester.status.vpcPeeringConnectionID}"}');
+    expect(accepter.spec.template.spec.acceptRequest).toBe(true);
   });
 
   test('both objects validate against the CRD', () => {
