@@ -129,7 +129,7 @@ export class SystemChart extends Chart {
         if (input.object instanceof ApiObject && Chart.of(input.object) !== this) {
           throw new ValidationError(`input ${input.name} (${input.object.kind} ${input.object.name}) is in another chart: a DeferredObject reads only its own namespace`, construct);
         }
-        return { name: input.name, object: { apiVersion: input.object.apiVersion, kind: input.object.kind, name: input.object.name } };
+        return { name: input.name, object: { apiVersion: input.object.apiVersion, kind: input.object.kind, name: input.object.name }, ...(input.optional ? { optional: true } : {}) };
       }),
       template: { ...manifest, metadata },
     });

@@ -8,6 +8,7 @@ import { awsContext, physicalName } from './aws-context';
 import { Role, type IGrantable } from './iam';
 import type { KmsKey } from './kms-key';
 import type { ApplicationLoadBalancer } from './load-balancer';
+import { defer } from './late-binding';
 import { LogGroup } from './log-group';
 import type { Network } from './network';
 import { SecurityGroup, type SecurityGroupRule } from './security-group';
@@ -165,5 +166,11 @@ export class ContainerService extends Construct implements IGrantable {
         enableExecuteCommand: false,
       },
     });
+    if (props.loadBalancer?.handedOverLate) {
+      // The service registers tasks only once the operator has handed the target group over.
+      const gate = props.loadBalancer.serviceGate();
+      this.service.metadata.addAnnotation('ack-systems.io/target-group-read-only', gate.expression);
+      defer(this.service, [gate.input]);
+    }
   }
 }

@@ -12,6 +12,8 @@ import type { IConstruct } from 'constructs';
 import * as cloudwatch from '../../imports/cloudwatch.services.k8s.aws';
 import * as dynamodb from '../../imports/dynamodb.services.k8s.aws';
 import * as ec2 from '../../imports/ec2.services.k8s.aws';
+import * as ecs from '../../imports/ecs.services.k8s.aws';
+import * as elbv2 from '../../imports/elbv2.services.k8s.aws';
 import * as lambda from '../../imports/lambda.services.k8s.aws';
 import * as route53 from '../../imports/route53.services.k8s.aws';
 import { ValidationError } from '../../lib/errors';
@@ -33,6 +35,8 @@ export const DEFERRABLE_KINDS = [
   route53.RecordSet.GVK,
   lambda.Alias.GVK,
   dynamodb.Table.GVK,
+  elbv2.TargetGroup.GVK,
+  ecs.Service.GVK,
 ] as const;
 
 const DEFERRED = 'ack-systems:deferred';
@@ -49,6 +53,8 @@ export interface ObjectInput {
   /** The CEL variable, a lowerCamel identifier: `vpc`. */
   readonly name: string;
   readonly object: ApiObject | ObjectRef;
+  /** Render while it is absent, reading it as an empty map (an object that reads itself). @default false */
+  readonly optional?: boolean;
 }
 
 /** The DeferredObject synth writes for a deferred `object` (its name: `<kind>-<name>`), to read its status. */

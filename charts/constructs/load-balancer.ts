@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import * as elbv2 from '../../imports/elbv2.services.k8s.aws';
 import { ACK_ANNOTATIONS } from '../../lib/ack-annotations';
+import { defer, lateBound, type ObjectInput } from './late-binding';
 import { ValidationError } from '../../lib/errors';
 import { AWS_NAME_RULES, K8S_LABEL_NAME, nameProblem } from '../../lib/naming';
 import { CERTIFICATE_ARN_PATTERN } from '../../lib/validation/aws';
@@ -57,9 +58,25 @@ export class ApplicationLoadBalancer extends Construct {
   readonly targetGroupName: string;
   /** Whether a service may register targets: the target group is handed over (see `targetGroupArn`). */
   readonly acceptsTargets: boolean;
+  /**
+   * Whether the operator does the hand-over (late binding): a service must then
+   * wait until the group is read-only ({@link serviceGate}).
+   */
+  readonly handedOverLate: boolean;
   /** The target group's CloudWatch dimension `targetgroup/<name>/<id>`, once its ARN is known. */
   readonly targetGroupDimension?: string;
   private readonly targetPort: number;
+
+  /**
+   * For a service registering into this group under late binding: an input
+   * and an expression that resolves (to the group's ARN) only once ACK treats
+   * the group as read-only, so no task is registered before ACK stops
+   * deregistering targets.
+   */
+  serviceGate(): { readonly input: ObjectInput; readonly expression: string } {
+    const input = { name: 'targetGroup', object: this.targetGroup };
+    return { input, expression: `\${targetGroup.metadata.annotations['${ACK_ANNOTATIONS.readOnly}'] == 'true' ? targetGroup.status.ackResourceMetadata.arn : null}` };
+  }
 
   constructor(scope: Construct, id: string, props: ApplicationLoadBalancerProps) {
     super(scope, id);
@@ -78,7 +95,9 @@ export class ApplicationLoadBalancer extends Construct {
         : `targetGroupArn "${props.targetGroupArn}" is not the ARN of this target group: expected arn:${partition}:elasticloadbalancing:${region}:${account}:targetgroup/${this.targetGroupName}/<16 hex digits>`);
     if (problem) throw new ValidationError(problem, this);
     this.targetPort = props.targetPort;
-    this.acceptsTargets = props.targetGroupArn !== undefined;
+    // Late binding: the operator hands the group over itself once AWS has created it (below).
+    const handOver = props.targetGroupArn === undefined && lateBound(this);
+    this.acceptsTargets = props.targetGroupArn !== undefined || handOver;
     this.targetGroupDimension = props.targetGroupArn && targetGroupArn.exec(props.targetGroupArn)![1];
     const protection = props.protection ?? FULL_PROTECTION;
 
@@ -109,8 +128,10 @@ export class ApplicationLoadBalancer extends Construct {
         ],
       },
     });
+    // Late-bound, the group reads itself: read-only ("true") as soon as its status has an ARN, i.e. AWS created it.
+    const readOnly = handOver ? '${string(has(targetGroup.status) && has(targetGroup.status.ackResourceMetadata) && has(targetGroup.status.ackResourceMetadata.arn))}' : 'true';
     this.targetGroup = new elbv2.TargetGroup(this, 'TargetGroup', {
-      metadata: { name: `${props.name}-targets`, annotations: this.acceptsTargets ? { [ACK_ANNOTATIONS.readOnly]: 'true' } : undefined },
+      metadata: { name: `${props.name}-targets`, annotations: this.acceptsTargets ? { [ACK_ANNOTATIONS.readOnly]: readOnly } : undefined },
       spec: {
         name: this.targetGroupName,
         protocol: 'HTTP',
@@ -123,6 +144,8 @@ export class ApplicationLoadBalancer extends Construct {
         matcher: { httpCode: '200' },
       },
     });
+    if (handOver) defer(this.targetGroup, [{ name: 'targetGroup', object: this.targetGroup, optional: true }]);
+    this.handedOverLate = handOver;
     if (!this.acceptsTargets) {
       addWarning(
         this,

@@ -34,6 +34,13 @@ const inputSchema = z
       .regex(/^[a-z][A-Za-z0-9]*$/)
       .meta({ description: 'The CEL variable the expressions read it by: a lowerCamel identifier, e.g. vpc.' }),
     object: objectInputSchema.optional().meta({ description: 'Another object of this namespace, bound as its whole JSON (metadata, spec, status).' }),
+    optional: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          'Render without this object while it is absent: it is then bound as an empty map (`has(x.status)` is false). For an object that reads itself, e.g. a target group made read-only once AWS has created it; optional inputs never count as waiting or as a cycle. @default false',
+      }),
     apiGatewayDomainName: apiGatewayDomainNameSchema
       .optional()
       .meta({ description: 'AWS lookup (read only, cached): an API Gateway custom domain\'s regional target, bound as {regionalDomainName, regionalHostedZoneId}; ACK reports neither.' }),

@@ -25,7 +25,8 @@ export function cycleThrough(start: DeferredObject, namespaceObjects: readonly D
   const others = namespaceObjects.filter((object) => object.metadata!.name !== start.metadata!.name);
   const renderers = new Map([...others, start].map((object) => [target(object), object]));
   const dependencies = (object: DeferredObject) =>
-    object.spec.inputs.flatMap((input) => (input.object ? [renderers.get(inputKey(namespace, input.object))] : [])).filter((found): found is DeferredObject => found !== undefined);
+    // An optional input never holds the rendering back, so it cannot close a cycle.
+    object.spec.inputs.flatMap((input) => (input.object && !input.optional ? [renderers.get(inputKey(namespace, input.object))] : [])).filter((found): found is DeferredObject => found !== undefined);
   const path: string[] = [];
   const visited = new Set<string>();
   const visit = (object: DeferredObject): string[] | undefined => {

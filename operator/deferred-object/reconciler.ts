@@ -121,6 +121,7 @@ export class DeferredObjectReconciler implements Reconciler {
         const type = this.options.inputs.typeOf(groupOf(apiVersion), kind);
         const found = type && this.options.inputs.get(type, namespace, name);
         if (found) bindings[input.name] = found;
+        else if (input.optional && type) bindings[input.name] = {};
         else waiting.push(`${input.name}: ${kind} ${name} ${type ? 'not found' : `(no CustomResourceDefinition serves ${apiVersion} ${kind})`}`);
       } else if (input.apiGatewayDomainName) {
         const { region, domainName } = input.apiGatewayDomainName;

@@ -284,6 +284,30 @@ describe('DeferredObject (R-O6)', () => {
     }
   }, 120_000);
 
+  test('R-O6 S2 dist/dev/payment-processing.k8s.yaml: the operator hands the target group over once AWS created it, and only then creates the ECS service', async () => {
+    const file = join(REPO_ROOT, 'dist', 'dev', 'payment-processing.k8s.yaml');
+    const objects = parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS());
+    const ns = objects.find((o) => o.kind === 'Namespace').metadata.name;
+    const TARGET_GROUP: ResourceType = { group: 'elbv2.services.k8s.aws', version: 'v1alpha1', kind: 'TargetGroup', plural: 'targetgroups', namespaced: true };
+    const SERVICE: ResourceType = { group: 'ecs.services.k8s.aws', version: 'v1alpha1', kind: 'Service', plural: 'services', namespaced: true };
+    expect(kubectl(controlPlane(), ['apply', '--server-side', '--field-manager=ack-systems', '-f', file]).status).toBe(0);
+    // The group first exists writable, so that ACK can create it; no service yet.
+    const group = await eventually('target group rendered', () => getOrUndefined(objectPath(TARGET_GROUP, ns, 'payment-alb-targets')));
+    expect(group.metadata.annotations['services.k8s.aws/read-only']).toBe('false');
+    await eventually('service waiting', async () => (await statusOf(ns, 'service-payment-api'))?.waitingFor?.[0]?.includes('waits: no such key') || (await statusOf(ns, 'service-payment-api'))?.waitingFor?.[0]?.includes('is null'));
+    expect(await getOrUndefined(objectPath(SERVICE, ns, 'payment-api'))).toBeUndefined();
+    // ACK reports the group created: it becomes read-only, then the service appears.
+    const arn = 'arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/payment-alb-tg-dev/0123456789abcdef';
+    await admin.request(HttpMethod.PATCH, `${objectPath(TARGET_GROUP, ns, 'payment-alb-targets')}/status`, {
+      body: { status: { ackResourceMetadata: { arn, ownerAccountID: '111111111111', region: 'us-east-1' } } },
+      contentType: 'application/merge-patch+json',
+    });
+    await eventually('read-only', async () => (await admin.get<any>(objectPath(TARGET_GROUP, ns, 'payment-alb-targets'))).metadata.annotations['services.k8s.aws/read-only'] === 'true');
+    const service = await eventually('service rendered', () => getOrUndefined(objectPath(SERVICE, ns, 'payment-api')));
+    expect(service.metadata.annotations['ack-systems.io/target-group-read-only']).toBe(arn);
+    expect(service.spec.loadBalancers[0].targetGroupRef).toEqual({ from: { name: 'payment-alb-targets' } });
+  }, 120_000);
+
   test.each([
     ['two inputs of one name', (spec: any) => spec.inputs.push(spec.inputs[0]), 'input names must be unique'],
     ['an input with two sources', (spec: any) => (spec.inputs[0].apiGatewayDomainName = { region: 'us-east-1', domainName: 'a.example.com' }), 'an input reads exactly one source'],

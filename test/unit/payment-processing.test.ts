@@ -144,8 +144,11 @@ describe('S2 payment-processing', () => {
     ]);
   });
 
-  test('S2 until the target group ARN is configured there is no ECS service (ACK would deregister its tasks), and synth says what to do', () => {
-    const pending = synth((raw) => delete raw.systems['payment-processing'].loadBalancer.targetGroupARN);
+  test('S2 R-O6 lateBinding config: until the target group ARN is configured there is no ECS service (ACK would deregister its tasks), and synth says what to do', () => {
+    const pending = synth((raw) => {
+      delete raw.systems['payment-processing'].loadBalancer.targetGroupARN;
+      raw.lateBinding = 'config';
+    });
     expect(ofKind(pending.manifests, 'Service')).toEqual([]);
     expect(pending.warnings).toEqual(['TARGET-GROUP-PENDING', 'S2-WAF-NOT-ASSOCIATED']);
     expect(ofKind(pending.manifests, 'MetricAlarm').map((a) => a.metadata.name)).not.toContain('payment-alb-healthy-targets');

@@ -419,13 +419,27 @@ describe('ApplicationLoadBalancer and ContainerService', () => {
   test('S2 the target group is handed to ECS: read-only for ACK (it would deregister ECS\'s targets), and only then a service', () => {
     expect(manifest(manifests, 'TargetGroup', 'web-alb-targets').metadata.annotations['services.k8s.aws/read-only']).toBe('true');
     expect(ofKind(manifests, 'Service')).toHaveLength(1);
-    const chart = testChart();
+    const chart = testChart(configMode());
     new ContainerService(chart, 'Svc', serviceProps(chart, { targetGroupArn: undefined }));
     const pending = chart.toJson();
     expect(manifest(pending, 'TargetGroup', 'web-alb-targets').metadata.annotations['services.k8s.aws/read-only']).toBeUndefined();
     expect(ofKind(pending, 'Service')).toEqual([]);
     expect(ofKind(pending, 'TaskDefinition')).toHaveLength(1);
     expect(collectWarnings(chart).map((w) => w.id)).toEqual(['TARGET-GROUP-PENDING']);
+  });
+
+  test('S2 R-O6 late binding: the operator hands the group over: it turns read-only once its status has an ARN (it reads itself, optionally), and the service waits for that', () => {
+    const chart = testChart();
+    new ContainerService(chart, 'Svc', serviceProps(chart, { targetGroupArn: undefined }));
+    const late = chart.toJson();
+    expect([...ofKind(late, 'TargetGroup'), ...ofKind(late, 'Service')]).toEqual([]);
+    const group = deferredOf(late, 'TargetGroup', 'web-alb-targets');
+    expect(group.spec.inputs).toEqual([{ name: 'targetGroup', object: { apiVersion: 'elbv2.services.k8s.aws/v1alpha1', kind: 'TargetGroup', name: 'web-alb-targets' }, optional: true }]);
+    expect(group.spec.template.metadata.annotations['services.k8s.aws/read-only']).toBe('${string(has(targetGroup.status) && has(targetGroup.status.ackResourceMetadata) && has(targetGroup.status.ackResourceMetadata.arn))}');
+    const service = deferredOf(late, 'Service', 'web');
+    expect(service.spec.inputs).toEqual([{ name: 'targetGroup', object: { apiVersion: 'elbv2.services.k8s.aws/v1alpha1', kind: 'TargetGroup', name: 'web-alb-targets' } }]);
+    expect(service.spec.template.metadata.annotations['ack-systems.io/target-group-read-only']).toBe("${targetGroup.metadata.annotations['services.k8s.aws/read-only'] == 'true' ? targetGroup.status.ackResourceMetadata.arn : null}");
+    expect(collectWarnings(chart)).toEqual([]);
   });
 
   test('S2 a target group ARN that is not this group\'s is refused', () => {
