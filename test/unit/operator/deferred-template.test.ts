@@ -90,4 +90,10 @@ describe('DeferredObject dependencies (R-O6)', () => {
     const self = object('s', 'rs', ['rs']);
     expect(cycleThrough(self, [self])).toEqual(['s', 's']);
   });
+
+  test('R-O6 an optional input never closes a cycle: an object may read itself optionally (it renders without it first)', () => {
+    const selfReading = object('tg', 'rtg', ['rtg']);
+    (selfReading as any).spec.inputs[0].optional = true;
+    expect(cycleThrough(selfReading, [selfReading])).toBeUndefined();
+  });
 });
