@@ -129,6 +129,8 @@ export class ApplicationLoadBalancer extends Construct {
       },
     });
     // Late-bound, the group reads itself: read-only ("true") as soon as its status has an ARN, i.e. AWS created it.
+    // Until then "false", which ACK treats as writable: only "true" (any case) is read-only
+    // (runtime 95428e7 `pkg/runtime/util.go:93-105` IsReadOnly; a read-only object is only read, `reconciler.go:586-640`).
     const readOnly = handOver ? '${string(has(targetGroup.status) && has(targetGroup.status.ackResourceMetadata) && has(targetGroup.status.ackResourceMetadata.arn))}' : 'true';
     this.targetGroup = new elbv2.TargetGroup(this, 'TargetGroup', {
       metadata: { name: `${props.name}-targets`, annotations: this.acceptsTargets ? { [ACK_ANNOTATIONS.readOnly]: readOnly } : undefined },
