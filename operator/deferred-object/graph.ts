@@ -5,11 +5,12 @@
  */
 import type { DeferredInput, DeferredObject } from './crd';
 
-const group = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
+/** The API group of an `apiVersion` (`''` for the core group's `v1`). */
+export const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 
 /** `<group>/<Kind>|<namespace>/<name>` of an object input (the controller's watch index uses the same key). */
 export function inputKey(namespace: string, input: Pick<NonNullable<DeferredInput['object']>, 'apiVersion' | 'kind' | 'name'>): string {
-  return `${group(input.apiVersion)}/${input.kind}|${namespace}/${input.name}`;
+  return `${groupOf(input.apiVersion)}/${input.kind}|${namespace}/${input.name}`;
 }
 
 /** The same key for what a DeferredObject renders (kind and name, in its namespace). */

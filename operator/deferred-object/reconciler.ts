@@ -21,7 +21,7 @@ import type { Logger } from '../runtime/log';
 import { setCondition, writeStatus, type Condition } from '../runtime/status';
 import type { Store } from '../runtime/store';
 import { DEFERRED_OBJECT_TYPE, type DeferredObject, type DeferredObjectStatus } from './crd';
-import { cycleThrough, renderedKey } from './graph';
+import { cycleThrough, groupOf, renderedKey } from './graph';
 import { TemplateProgram } from './template';
 
 /** How soon a refused apply, or an AWS lookup that did not answer, is tried again. */
@@ -195,7 +195,6 @@ export class DeferredObjectReconciler implements Reconciler {
   }
 }
 
-const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
 type NewCondition = Omit<Condition, 'lastTransitionTime'>;
 const condition = (type: string, status: NewCondition['status'], reason: string, message: string): NewCondition => ({ type, status, reason, message });
 

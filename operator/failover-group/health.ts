@@ -61,9 +61,10 @@ export class HealthObserver {
       Promise.all(spec.probes.map((p) => this.options.prober.probe(p.url, p.expectedStatus, p.timeoutSeconds * 1000))),
       this.awsSignals(group, side, unread),
     ]);
-    const memberReasons = sideMembers(spec).map(({ kind, name }) => memberProblem(kind, name, object(kind, name), spec.region));
+    const named = sideMembers(spec);
+    const memberReasons = named.map(({ kind, name }) => memberProblem(kind, name, object(kind, name), spec.region));
     const reasons = [...probeReasons, ...memberReasons, ...awsReasons].filter((reason): reason is string => reason !== undefined);
-    const judged = spec.probes.length > 0 || sideMembers(spec).length > 0;
+    const judged = spec.probes.length > 0 || named.length > 0;
     return { passed: judged ? reasons.length === 0 : undefined, reasons };
   }
 
