@@ -24,11 +24,12 @@ import { kubectl, useControlPlane } from '../support/shared-control-plane';
 
 const controlPlane = useControlPlane();
 const apigateway = mockClient(ApiGatewayV2Client);
-const ec2 = (kind: string, plural: string): ResourceType => ({ group: 'ec2.services.k8s.aws', version: 'v1alpha1', kind, plural, namespaced: true });
+const ack = (service: string, kind: string, plural: string): ResourceType => ({ group: `${service}.services.k8s.aws`, version: 'v1alpha1', kind, plural, namespaced: true });
+const ec2 = (kind: string, plural: string) => ack('ec2', kind, plural);
 const VPC = ec2('VPC', 'vpcs');
 const FLOW_LOG = ec2('FlowLog', 'flowlogs');
 const SUBNET = ec2('Subnet', 'subnets');
-const RECORD_SET: ResourceType = { group: 'route53.services.k8s.aws', version: 'v1alpha1', kind: 'RecordSet', plural: 'recordsets', namespaced: true };
+const RECORD_SET = ack('route53', 'RecordSet', 'recordsets');
 
 let admin: ApiClient;
 let running: InProcessOperator;
@@ -69,6 +70,15 @@ const condition = async (ns: string, name: string, type: string) => (await statu
 const getOrUndefined = (path: string) => admin.get<any>(path).catch((error: unknown) => (isStatus(error, 404) ? undefined : Promise.reject(error)));
 const reasons = async (ns: string) => (await admin.list<any>(`/api/v1/namespaces/${ns}/events`)).items.map((e) => e.reason as string);
 const reconciles = (ns: string, name: string) => running.logs.filter((line) => line.msg === 'reconciled' && line.key === `${ns}/${name}` && line.controller === 'deferredobject').length;
+
+/** A system's committed `dist/dev/` file: its objects, its namespace, and a server-side apply of it as a user would. */
+function committedSystem(system: string) {
+  const file = join(REPO_ROOT, 'dist', 'dev', `${system}.k8s.yaml`);
+  const objects = parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS());
+  const ns: string = objects.find((o) => o.kind === 'Namespace').metadata.name;
+  const apply = () => kubectl(controlPlane(), ['apply', '--server-side', '--field-manager=ack-systems', '-f', file]);
+  return { objects, ns, apply };
+}
 
 describe('DeferredObject (R-O6)', () => {
   test('R-O6 the rendered object appears once its input resolves, owned by the DeferredObject, follows the input, and goes with it', async () => {
@@ -196,22 +206,18 @@ describe('DeferredObject (R-O6)', () => {
   }, 90_000);
 
   test('R-O6 dist/dev/dr.k8s.yaml converges in one apply: as ACK reports what AWS assigned, every DeferredObject renders with those values; re-applying dist/ changes none of them', async () => {
-    const file = join(REPO_ROOT, 'dist', 'dev', 'dr.k8s.yaml');
-    const objects = parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS());
-    const ns = objects.find((o) => o.kind === 'Namespace').metadata.name;
+    const { objects, ns, apply } = committedSystem('dr');
     const deferredNames = objects.filter((o) => o.kind === 'DeferredObject').map((o) => o.metadata.name as string);
     expect(deferredNames.length).toBeGreaterThanOrEqual(10);
     apigateway.on(GetDomainNameCommand).resolves({ DomainNameConfigurations: [{ ApiGatewayDomainName: 'd-late123.execute-api.us-east-1.amazonaws.com', HostedZoneId: 'Z1UJRXOUMOOFQ8' }] });
-    const apply = () => kubectl(controlPlane(), ['apply', '--server-side', '--field-manager=ack-systems', '-f', file]);
     expect(apply().status).toBe(0);
 
     // Play the ACK controllers: write what AWS assigned into the status of every object that has it (health checks once rendered).
-    const type = (group: string, kind: string, plural: string): ResourceType => ({ group: `${group}.services.k8s.aws`, version: 'v1alpha1', kind, plural, namespaced: true });
     const assigned: [ResourceType, (name: string) => object][] = [
       [VPC, (name) => ({ vpcID: `vpc-${name.replace(/[^a-z]/g, '').slice(0, 8)}` })],
-      [type('apigatewayv2', 'API', 'apis'), (name) => ({ apiID: name.startsWith('primary') ? 'p1late0001' : 'd1late0002' })],
-      [type('kms', 'Key', 'keys'), (name) => ({ ackResourceMetadata: { arn: `arn:aws:kms:us-east-2:111111111111:key/${name}`, ownerAccountID: '111111111111', region: 'us-east-2' } })],
-      [type('route53', 'HealthCheck', 'healthchecks'), (name) => ({ id: `hc-${name}` })],
+      [ack('apigatewayv2', 'API', 'apis'), (name) => ({ apiID: name.startsWith('primary') ? 'p1late0001' : 'd1late0002' })],
+      [ack('kms', 'Key', 'keys'), (name) => ({ ackResourceMetadata: { arn: `arn:aws:kms:us-east-2:111111111111:key/${name}`, ownerAccountID: '111111111111', region: 'us-east-2' } })],
+      [ack('route53', 'HealthCheck', 'healthchecks'), (name) => ({ id: `hc-${name}` })],
     ];
     const writeAssigned = async () => {
       for (const [resource, status] of assigned) {
@@ -231,11 +237,11 @@ describe('DeferredObject (R-O6)', () => {
 
     const rendered = (resource: ResourceType, name: string) => admin.get<any>(objectPath(resource, ns, name));
     expect((await rendered(FLOW_LOG, 'dr-flow-log')).spec.resourceID).toBe('vpc-drvpc');
-    expect((await rendered(type('dynamodb', 'Table', 'tables'), 'payment-transactions')).spec.tableReplicas[0].kmsMasterKeyID).toBe('arn:aws:kms:us-east-2:111111111111:key/dr-data');
-    expect((await rendered(type('route53', 'HealthCheck', 'healthchecks'), 'payment-api-secondary')).spec.healthCheckConfig.fullyQualifiedDomainName).toBe('d1late0002.execute-api.us-east-2.amazonaws.com');
-    expect((await rendered(type('cloudwatch', 'MetricAlarm', 'metricalarms'), 'dr-endpoint-unhealthy')).spec.dimensions).toEqual([{ name: 'HealthCheckId', value: 'hc-payment-api-secondary' }]);
+    expect((await rendered(ack('dynamodb', 'Table', 'tables'), 'payment-transactions')).spec.tableReplicas[0].kmsMasterKeyID).toBe('arn:aws:kms:us-east-2:111111111111:key/dr-data');
+    expect((await rendered(ack('route53', 'HealthCheck', 'healthchecks'), 'payment-api-secondary')).spec.healthCheckConfig.fullyQualifiedDomainName).toBe('d1late0002.execute-api.us-east-2.amazonaws.com');
+    expect((await rendered(ack('cloudwatch', 'MetricAlarm', 'metricalarms'), 'dr-endpoint-unhealthy')).spec.dimensions).toEqual([{ name: 'HealthCheckId', value: 'hc-payment-api-secondary' }]);
     expect((await rendered(RECORD_SET, 'payment-api-secondary')).spec.aliasTarget.dnsName).toBe('d-late123.execute-api.us-east-1.amazonaws.com');
-    expect((await rendered(type('lambda', 'Alias', 'aliases'), 'dr-payment-processor-live')).spec.permissions[0].sourceARN).toMatch(/:d1late0002\/\*$/);
+    expect((await rendered(ack('lambda', 'Alias', 'aliases'), 'dr-payment-processor-live')).spec.permissions[0].sourceARN).toMatch(/:d1late0002\/\*$/);
 
     // A GitOps re-apply of dist/: the DeferredObjects do not change, and nothing rendered is touched.
     const versions = async () =>
@@ -260,12 +266,10 @@ describe('DeferredObject (R-O6)', () => {
   }, 120_000);
 
   test('R-O6 S1 dist/dev/vpc-peering.k8s.yaml converges in one apply: the accepter adopts the ID ACK reports for the requester, the requester then accepts, and the routes follow the accepter', async () => {
-    const file = join(REPO_ROOT, 'dist', 'dev', 'vpc-peering.k8s.yaml');
-    const objects = parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS());
-    const ns = objects.find((o) => o.kind === 'Namespace').metadata.name;
+    const { objects, ns, apply } = committedSystem('vpc-peering');
     const PEERING = ec2('VPCPeeringConnection', 'vpcpeeringconnections');
     const ROUTE_TABLE = ec2('RouteTable', 'routetables');
-    expect(kubectl(controlPlane(), ['apply', '--server-side', '--field-manager=ack-systems', '-f', file]).status).toBe(0);
+    expect(apply().status).toBe(0);
 
     // First the requester, not accepting: nothing can accept it yet.
     const requester = await eventually('requester rendered', () => getOrUndefined(objectPath(PEERING, ns, 'payment-analytics-peering')));
@@ -290,12 +294,10 @@ describe('DeferredObject (R-O6)', () => {
   }, 120_000);
 
   test('R-O6 S2 dist/dev/payment-processing.k8s.yaml: the operator hands the target group over once AWS created it, and only then creates the ECS service', async () => {
-    const file = join(REPO_ROOT, 'dist', 'dev', 'payment-processing.k8s.yaml');
-    const objects = parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => doc.toJS());
-    const ns = objects.find((o) => o.kind === 'Namespace').metadata.name;
-    const TARGET_GROUP: ResourceType = { group: 'elbv2.services.k8s.aws', version: 'v1alpha1', kind: 'TargetGroup', plural: 'targetgroups', namespaced: true };
-    const SERVICE: ResourceType = { group: 'ecs.services.k8s.aws', version: 'v1alpha1', kind: 'Service', plural: 'services', namespaced: true };
-    expect(kubectl(controlPlane(), ['apply', '--server-side', '--field-manager=ack-systems', '-f', file]).status).toBe(0);
+    const { ns, apply } = committedSystem('payment-processing');
+    const TARGET_GROUP = ack('elbv2', 'TargetGroup', 'targetgroups');
+    const SERVICE = ack('ecs', 'Service', 'services');
+    expect(apply().status).toBe(0);
     // The group first exists writable, so that ACK can create it; no service yet.
     const group = await eventually('target group rendered', () => getOrUndefined(objectPath(TARGET_GROUP, ns, 'payment-alb-targets')));
     expect(group.metadata.annotations['services.k8s.aws/read-only']).toBe('false');
