@@ -14,7 +14,7 @@ import { groupKindOf, type CustomKind } from '../runtime/cache';
 import { Controller, generationChanged, ownKey, type Predicate } from '../runtime/controller';
 import type { Manager } from '../runtime/manager';
 import { DEFERRED_OBJECT_TYPE, type DeferredObject } from './crd';
-import { inputKey } from './graph';
+import { inputKey, targetKey } from './graph';
 import { DeferredObjectReconciler, type InputObjects } from './reconciler';
 
 export const DEFERRED_OBJECT_CONTROLLER = 'deferredobject';
@@ -68,7 +68,10 @@ export class DeferredObjectControllers {
         now: options.now,
       }),
     });
-    this.controller.watch(deferred, ownKey, specChangedOrDeleting);
+    // A DeferredObject's change concerns those that read what it renders too: a cycle closed by
+    // the one created last is then found by every member, not by that one alone.
+    const readers = (object: DeferredObject) => deferred.store.byIndex(INPUT_INDEX, targetKey(object)).flatMap((reader) => [...ownKey(reader)]);
+    this.controller.watch(deferred, (object) => [...ownKey(object), ...readers(object)], specChangedOrDeleting);
     manager.add(this.controller);
   }
 

@@ -18,13 +18,14 @@ export function renderedKey(rendered: { apiVersion: string; kind: string; name: 
   return inputKey(namespace, rendered);
 }
 
-const target = (object: DeferredObject) => renderedKey({ apiVersion: object.spec.template.apiVersion, kind: object.spec.template.kind, name: object.spec.template.metadata.name }, object.metadata!.namespace);
+/** The key of what a DeferredObject renders, as its readers' inputs name it. */
+export const targetKey = (object: DeferredObject) => renderedKey({ apiVersion: object.spec.template.apiVersion, kind: object.spec.template.kind, name: object.spec.template.metadata.name }, object.metadata!.namespace);
 
 /** The DeferredObjects (names) of a cycle through `start`, in order and back to it; undefined if none. */
 export function cycleThrough(start: DeferredObject, namespaceObjects: readonly DeferredObject[]): string[] | undefined {
   const namespace = start.metadata!.namespace!;
   const others = namespaceObjects.filter((object) => object.metadata!.name !== start.metadata!.name);
-  const renderers = new Map([...others, start].map((object) => [target(object), object]));
+  const renderers = new Map([...others, start].map((object) => [targetKey(object), object]));
   const dependencies = (object: DeferredObject) =>
     // An optional input never holds the rendering back, so it cannot close a cycle.
     object.spec.inputs.flatMap((input) => (input.object && !input.optional ? [renderers.get(inputKey(namespace, input.object))] : [])).filter((found): found is DeferredObject => found !== undefined);

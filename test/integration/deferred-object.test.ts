@@ -143,7 +143,9 @@ describe('DeferredObject (R-O6)', () => {
       inputs: [{ name: 'other', object: { apiVersion: 'route53.services.k8s.aws/v1alpha1', kind: 'RecordSet', name: reads } }],
       template: { apiVersion: 'route53.services.k8s.aws/v1alpha1', kind: 'RecordSet', metadata: { name }, spec: { name: '${other.spec.name}', recordType: 'CNAME' } },
     });
+    // The first waits for an input before the second closes the cycle: the cycle must reach it too.
     await deferred(ns, 'cycle-a', record('a', 'b'));
+    await eventually('cycle-a waiting', async () => (await condition(ns, 'cycle-a', 'Resolved'))?.reason === 'Waiting');
     await deferred(ns, 'cycle-b', record('b', 'a'));
 
     const invalid = await eventually('invalid', async () => ((await condition(ns, 'bad-expression', 'Resolved'))?.reason === 'InvalidExpression' ? condition(ns, 'bad-expression', 'Resolved') : undefined));
