@@ -17,6 +17,7 @@ import { CONTAINER_IMAGE_PATTERN } from '../lib/validation/aws';
 import { OPERATOR_CLUSTER_CONFIG, OPERATOR_METRICS_PORT, OPERATOR_NAME } from '../operator/identity';
 import { PEERING_ACTIVE_METRIC } from '../operator/peering-health/peering-health';
 import { OPERATOR_CRDS } from '../operator/crds';
+import { TARGET_TRACKING_POLICY, TRAIL_LOGGING, WEB_ACL_ASSOCIATION } from '../operator/aws-gaps/crd';
 import { DEFERRED_OBJECT_TYPE } from '../operator/deferred-object/crd';
 import { FAILOVER_GROUP_TYPE } from '../operator/failover-group/crd';
 import { MEMBER_TYPES } from '../operator/failover-group/members';
@@ -68,11 +69,15 @@ export class OperatorCrdsChart extends Chart {
  * read ACK objects of every kind; patch (server-side apply) only kinds that
  * have tags, the Route 53 records a failover points elsewhere, and the kinds
  * charts defer (which it also reads one by one and deletes with their
- * DeferredObject); read TagPolicies, FailoverGroups and DeferredObjects, write
- * their status and the DeferredObjects' finalizer; record Events.
+ * DeferredObject); read TagPolicies, FailoverGroups, DeferredObjects and the
+ * ACK-gap kinds, write their status and the finalizers of DeferredObjects and
+ * ACK-gap objects; record Events.
  */
 /** ACK kinds the failover controller patches without their having tags: the records it points at the other side. */
 const FAILOVER_PATCHED = new Set([`${MEMBER_TYPES.recordSet.group}/${MEMBER_TYPES.recordSet.plural}`]);
+const GAP_TYPES = [WEB_ACL_ASSOCIATION, TRAIL_LOGGING, TARGET_TRACKING_POLICY].map((api) => api.type);
+const OPERATOR_GROUP_OF_GAPS = GAP_TYPES[0].group;
+const GAP_PLURALS = GAP_TYPES.map((type) => type.plural).sort();
 const DEFERRED_WRITTEN = new Set(DEFERRABLE_KINDS.map((gvk) => `${gvk.apiVersion.split('/')[0]}/${ACK_KINDS[`${gvk.apiVersion}/${gvk.kind}`].plural}`));
 
 export function operatorClusterRules(ackKinds: Readonly<Record<string, AckKindInfo>>): PolicyRule[] {
@@ -105,6 +110,9 @@ export function operatorClusterRules(ackKinds: Readonly<Record<string, AckKindIn
     { apiGroups: [FAILOVER_GROUP_TYPE.group], resources: [`${FAILOVER_GROUP_TYPE.plural}/status`], verbs: ['update'] },
     { apiGroups: [DEFERRED_OBJECT_TYPE.group], resources: [DEFERRED_OBJECT_TYPE.plural], verbs: ['get', 'list', 'patch', 'watch'] },
     { apiGroups: [DEFERRED_OBJECT_TYPE.group], resources: [`${DEFERRED_OBJECT_TYPE.plural}/status`], verbs: ['update'] },
+    // The ACK-gap kinds: read, their finalizer (patch), their status.
+    { apiGroups: [OPERATOR_GROUP_OF_GAPS], resources: GAP_PLURALS, verbs: ['get', 'list', 'patch', 'watch'] },
+    { apiGroups: [OPERATOR_GROUP_OF_GAPS], resources: GAP_PLURALS.map((plural) => `${plural}/status`), verbs: ['update'] },
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
     ...ackRules,
   ];

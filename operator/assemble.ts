@@ -8,6 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ControllerName } from './flags';
 import { OPERATOR_NAME } from './identity';
 import { ApiClient, Manager, OperatorMetrics, type CacheOptions, type Logger, type ManagerOptions } from './runtime/index';
+import { AwsGapControllers, type AwsGapOptions } from './aws-gaps/controllers';
 import { DeferredObjectControllers, type DeferredObjectOptions } from './deferred-object/controllers';
 import { FailoverGroupControllers, type FailoverGroupOptions } from './failover-group/controllers';
 import { PeeringHealth } from './peering-health/peering-health';
@@ -32,6 +33,8 @@ export interface OperatorOptions {
   readonly failover?: Omit<FailoverGroupOptions, 'concurrency'>;
   /** The DeferredObject controller's outside world. @default the AWS SDK's default credentials */
   readonly deferred?: Omit<DeferredObjectOptions, 'concurrency'>;
+  /** The ACK-gap controllers' outside world. @default the AWS SDK's default credentials */
+  readonly awsGaps?: Omit<AwsGapOptions, 'concurrency'>;
 }
 
 export interface AssembledOperator {
@@ -40,6 +43,7 @@ export interface AssembledOperator {
   readonly tagPolicies: TagPolicyControllers;
   readonly failoverGroups: FailoverGroupControllers;
   readonly deferredObjects: DeferredObjectControllers;
+  readonly awsGaps: AwsGapControllers;
   readonly metrics: OperatorMetrics;
 }
 
@@ -59,6 +63,7 @@ export function assembleOperator(kubeConfig: KubeConfig, options: OperatorOption
   const tagPolicies = new TagPolicyControllers(manager, { concurrency: options.concurrency });
   const failoverGroups = new FailoverGroupControllers(manager, { ...options.failover, concurrency: options.concurrency?.failovergroup });
   const deferredObjects = new DeferredObjectControllers(manager, { ...options.deferred, concurrency: options.concurrency?.deferredobject });
+  const awsGaps = new AwsGapControllers(manager, { ...options.awsGaps, concurrency: options.concurrency });
   new PeeringHealth(manager);
-  return { api, manager, tagPolicies, failoverGroups, deferredObjects, metrics };
+  return { api, manager, tagPolicies, failoverGroups, deferredObjects, awsGaps, metrics };
 }

@@ -9,12 +9,13 @@ import { K8S_LABEL_NAME, K8S_SUBDOMAIN_NAME, nameProblem } from '../lib/naming';
 import { OPERATOR_CLUSTER_CONFIG, OPERATOR_METRICS_PORT, OPERATOR_NAME } from './identity';
 import { leaseTimingError } from './runtime/leader-election';
 import type { LogLevel } from './runtime/log';
+import { AWS_GAP_CONTROLLERS } from './aws-gaps/controllers';
 import { DEFERRED_OBJECT_CONTROLLER } from './deferred-object/controllers';
 import { FAILOVER_GROUP_CONTROLLER } from './failover-group/controllers';
 import { TAG_POLICY_CONTROLLERS } from './tag-policy/controllers';
 
 /** Every controller the operator runs, by the name its metrics and logs carry. */
-export const CONTROLLER_NAMES = [...Object.values(TAG_POLICY_CONTROLLERS), FAILOVER_GROUP_CONTROLLER, DEFERRED_OBJECT_CONTROLLER] as const;
+export const CONTROLLER_NAMES = [...Object.values(TAG_POLICY_CONTROLLERS), FAILOVER_GROUP_CONTROLLER, DEFERRED_OBJECT_CONTROLLER, ...Object.values(AWS_GAP_CONTROLLERS)] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 export interface OperatorFlags {

@@ -19,6 +19,9 @@ export const FAILOVER_FIELD_MANAGER = 'ack-systems-failover-operator';
 /** The field manager of the objects DeferredObjects render. */
 export const DEFERRED_FIELD_MANAGER = 'ack-systems-deferred-operator';
 
+/** The field manager of the ACK-gap controllers (finalizers and status of WebACLAssociations, TrailLoggings, TargetTrackingPolicies). */
+export const GAP_FIELD_MANAGER = 'ack-systems-gap-operator';
+
 /**
  * The optional ConfigMap, in the operator's namespace, with what differs per
  * cluster (`dist/operator/` is the same everywhere): `cluster-name` and

@@ -7,7 +7,7 @@ import { HttpMethod } from '@kubernetes/client-node';
 import { DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { collectionPath, objectPath, type ApiClient } from '../../operator/runtime/api-client';
+import { collectionPath, objectPath, type ApiClient, type ResourceType } from '../../operator/runtime/api-client';
 import { FAILOVER_GROUP_TYPE, type FailoverGroup, type FailoverGroupSpec } from '../../operator/failover-group/crd';
 import { MEMBER_TYPES } from '../../operator/failover-group/members';
 
@@ -47,13 +47,14 @@ export function globalClusterXml(namespace: string, writer: 'primary' | 'seconda
   return `<GlobalClusters><GlobalClusterMember><GlobalClusterIdentifier>${namespace}</GlobalClusterIdentifier><GlobalClusterMembers>${member('primary', 'us-east-1')}${member('secondary', 'us-east-2')}</GlobalClusterMembers></GlobalClusterMember></GlobalClusters>`;
 }
 
-const writeStatus = (admin: ApiClient, type: MemberType, namespace: string, name: string, status: object) =>
+/** Merges `status` into an ACK object's status, as its controller would write it. */
+export const writeAckStatus = (admin: ApiClient, type: ResourceType, namespace: string, name: string, status: object) =>
   admin.request(HttpMethod.PATCH, `${objectPath(type, namespace, name)}/status`, { body: { status }, contentType: 'application/merge-patch+json' });
 
 /** Creates an ACK object and, when given, writes its status as its controller would. */
-export async function ackMember(admin: ApiClient, type: MemberType, namespace: string, name: string, spec: object, status?: object): Promise<void> {
+export async function ackMember(admin: ApiClient, type: ResourceType, namespace: string, name: string, spec: object, status?: object): Promise<void> {
   await admin.create(collectionPath(type, namespace), { apiVersion: `${type.group}/${type.version}`, kind: type.kind, metadata: { name, namespace }, spec } as never);
-  if (status) await writeStatus(admin, type, namespace, name, status);
+  if (status) await writeAckStatus(admin, type, namespace, name, status);
 }
 
 /** A namespace with the members ACK would have made: two clusters, the global cluster, two records. */
@@ -65,7 +66,7 @@ export async function members(admin: ApiClient, namespace: string): Promise<void
     ['secondary', 'us-east-2'],
   ] as const) {
     await create(MEMBER_TYPES.dbCluster, `db-${side}`, { dbClusterIdentifier: `${namespace}-${side}`, engine: 'aurora-postgresql' });
-    await writeStatus(admin, MEMBER_TYPES.dbCluster, namespace, `db-${side}`, { ackResourceMetadata: { arn: arnOf(namespace, side, region), ownerAccountID: '123456789012', region }, status: 'available' });
+    await writeAckStatus(admin, MEMBER_TYPES.dbCluster, namespace, `db-${side}`, { ackResourceMetadata: { arn: arnOf(namespace, side, region), ownerAccountID: '123456789012', region }, status: 'available' });
     await create(MEMBER_TYPES.recordSet, `rec-${side}`, {
       recordType: 'A',
       name: 'api.example.com.',
@@ -76,7 +77,7 @@ export async function members(admin: ApiClient, namespace: string): Promise<void
     });
   }
   await create(MEMBER_TYPES.globalCluster, 'global', { globalClusterIdentifier: namespace });
-  await writeStatus(admin, MEMBER_TYPES.globalCluster, namespace, 'global', { globalClusterMembers: [{ dbClusterARN: arnOf(namespace, 'primary', 'us-east-1'), isWriter: true }] });
+  await writeAckStatus(admin, MEMBER_TYPES.globalCluster, namespace, 'global', { globalClusterMembers: [{ dbClusterARN: arnOf(namespace, 'primary', 'us-east-1'), isWriter: true }] });
 }
 
 
