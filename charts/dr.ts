@@ -27,6 +27,7 @@ import { FailoverDns, type FailoverEndpoint } from './constructs/failover-dns';
 import { defer, lateBound, valueOf, type DeferredInput } from './constructs/late-binding';
 import { HttpApi } from './constructs/http-api';
 import { Role } from './constructs/iam';
+import { OperatorPolicy } from './constructs/operator-policy';
 import { KmsKey } from './constructs/kms-key';
 import { LambdaFunction } from './constructs/lambda-function';
 import { Alarm, AlarmTopic, Dashboard, type GraphWidget, type Metric } from './constructs/monitoring';
@@ -82,6 +83,7 @@ class DrRegion extends RegionScope {
       subnets: { isolated: 24 },
       flowLogs: { retentionDays: settings.logRetentionDays, encryptionKey: this.key },
       vpcId: side.network.vpcID,
+      vpcIdConfigPath: `systems.dr.${role}.network.vpcID`,
       flowLogRoleName: `${environment.name}-dr-${role}-flow-logs-role-${suffix}`,
     });
     this.bucket = new SecureBucket(this, 'Bucket', {
@@ -326,7 +328,7 @@ export class DrChart extends SystemChart {
     const role = new Role(primary, 'FailoverOperatorRole', {
       name: 'failover-operator',
       roleName: `${environment.name}-dr-failover-operator-${environment.environmentSuffix}`,
-      description: 'ack-systems operator: FailoverGroup actions on the DR system',
+      description: 'ack-systems operator in this account: FailoverGroup actions on the DR system, and each system\'s operator policy',
       assumedBy: 'pods.eks.amazonaws.com',
       assumeActions: ['sts:AssumeRole', 'sts:TagSession'],
     });
@@ -348,6 +350,8 @@ export class DrChart extends SystemChart {
     role.addToPolicy({ actions: ['cloudwatch:DescribeAlarms'], resources: [primary, dr].map((region, i) => arn(region, 'cloudwatch', `alarm:${handlerAlarms[i === 0 ? 'primary' : 'secondary'].alarmName}`)) });
     role.addToPolicy({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] });
     role.addToPolicy({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': TRAFFIC_CONTROL_NAMESPACE } } });
+    // What the operator does for the other systems of this environment (the ACK-gap kinds): their policies, by ARN.
+    role.attachPolicies(() => OperatorPolicy.arnsIn(this));
     // DeferredObjects' AWS lookups: read the custom domain's regional target, nothing else of API Gateway.
     if (lookups.length > 0) role.addToPolicy({ actions: ['apigateway:GET'], resources: lookups.map(({ region, domainName }) => arn(primary, 'apigateway', `/domainnames/${domainName}`, { region, account: '' })) });
   }

@@ -9,12 +9,14 @@ import type { SystemChart } from './system-chart';
 import { PaymentProcessingChart } from './payment-processing';
 import { PaymentStackChart } from './payment-stack';
 import { VpcPeeringChart } from './vpc-peering';
+import { MultiRegionAppChart } from './multi-region-app';
 import { DrChart } from './dr';
 
 export const SYSTEM_CHARTS: Readonly<Record<SystemName, new (scope: Construct, environment: EnvironmentConfig) => SystemChart>> = {
   'vpc-peering': VpcPeeringChart,
   'payment-processing': PaymentProcessingChart,
   'payment-stack': PaymentStackChart,
+  'multi-region-app': MultiRegionAppChart,
   dr: DrChart,
 };
 

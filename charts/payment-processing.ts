@@ -23,6 +23,7 @@ import { Peer, Port } from './constructs/security-group';
 import { PCI_LOG_LIFECYCLE, SecureBucket } from './constructs/secure-bucket';
 import { SystemOutputs } from './constructs/system-outputs';
 import { WebAcl } from './constructs/web-acl';
+import { WebAclAssociation } from './constructs/aws-gaps';
 import { SystemChart } from './system-chart';
 
 
@@ -77,11 +78,8 @@ export class PaymentProcessingChart extends SystemChart {
     });
     if (settings.waf) {
       const webAcl = new WebAcl(this, 'WebAcl', { name: 'payment-alb-waf', rateLimitPerIp: 2000, managedRuleGroups: ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet'] });
-      addWarning(
-        webAcl,
-        'S2-WAF-NOT-ASSOCIATED',
-        'the web ACL is created but not yet associated with the load balancer: ACK has no WAF association (wafv2, elbv2 controllers); the operator\'s gap controllers will associate it (README, S2 coverage)',
-      );
+      // ACK has no association (wafv2, elbv2 controllers): the operator makes it (R-O7).
+      new WebAclAssociation(this, 'WebAclAssociation', { name: 'payment-alb-waf', webAcl, loadBalancer, retain: protection.retain });
     }
 
     const queue = new Queue(this, 'Queue', { name: 'payments', encryptionKey: key, visibilityTimeoutSeconds: 120 });

@@ -118,6 +118,12 @@ export function lambdaRuntimeProblem(runtime: string, family?: string): string |
   return `runtime ${runtime} ${why}; use one of ${usable.join(', ')}`;
 }
 
+/**
+ * EC2 instance types for Auto Scaling groups (x86_64, current generation,
+ * burstable for small tiers). The AMI's architecture must match.
+ */
+export const EC2_INSTANCE_TYPES = ['t3.micro', 't3.small', 't3.medium', 't3.large', 'm7i.large', 'm7i.xlarge', 'c7i.large', 'c7i.xlarge'] as const;
+
 /** ElastiCache node types this project allows. */
 export const CACHE_NODE_TYPES = ['cache.t4g.micro', 'cache.t4g.small', 'cache.t4g.medium', 'cache.m7g.large', 'cache.r7g.large', 'cache.r7g.xlarge'] as const;
 

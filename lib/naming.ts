@@ -47,6 +47,10 @@ export const AWS_NAME_RULES = {
   ecsName: rule('ECS cluster, service or task family', 1, 255, /^[A-Za-z0-9_-]+$/, 'letters, digits, dashes and underscores'),
   loadBalancer: rule('load balancer or target group', 1, 32, /^[A-Za-z0-9](?!.*--)[A-Za-z0-9-]*[A-Za-z0-9]$/, 'letters, digits and single dashes, not starting or ending with a dash, at most 32 characters'),
   cacheCluster: rule('ElastiCache replication group', 1, 40, /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, 'lowercase letters, digits and single dashes, starting with a letter, at most 40 characters'),
+  autoScalingGroup: rule('Auto Scaling group', 1, 255, /^[\w.-]+$/, 'letters, digits and _.-'),
+  launchTemplate: rule('launch template', 3, 128, /^[\w().\/-]+$/, 'letters, digits and ().-/_'),
+  instanceProfile: rule('IAM instance profile', 1, 128, /^[\w+=,.@-]+$/, 'letters, digits and +=,.@_-'),
+  cloudTrail: rule('CloudTrail trail', 3, 128, /^[A-Za-z0-9](?!.*[._-]{2})[\w.-]*[A-Za-z0-9]$/, 'letters, digits, periods, underscores and dashes, starting and ending with a letter or digit, no two symbols in a row'),
   secret: rule('Secrets Manager secret', 1, 512, /^[\w/+=.@-]+$/, 'letters, digits and /_+=.@-'),
 } as const satisfies Record<string, NameRule>;
 

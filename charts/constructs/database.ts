@@ -98,6 +98,8 @@ interface DatabaseCommonProps {
   readonly preferredMaintenanceWindow?: string;
   /** @default FULL_PROTECTION */
   readonly protection?: DataProtection;
+  /** AWS name of the database's security group. @default `<name>-db-<environmentSuffix>` */
+  readonly securityGroupName?: string;
 }
 
 /** Days of Performance Insights history kept: 7 is the free tier. */
@@ -115,7 +117,7 @@ abstract class DatabaseBase extends Construct {
   readonly identifier: string;
   readonly port: number;
   protected readonly protection: DataProtection;
-  protected readonly common: Required<Omit<DatabaseCommonProps, 'identifier' | 'subnetTier' | 'protection' | 'clients'>>;
+  protected readonly common: Required<Omit<DatabaseCommonProps, 'identifier' | 'subnetTier' | 'protection' | 'clients' | 'securityGroupName'>>;
 
   protected constructor(scope: Construct, id: string, props: DatabaseCommonProps, aurora: boolean) {
     super(scope, id);
@@ -143,7 +145,7 @@ abstract class DatabaseBase extends Construct {
 
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       name: `${props.name}-db`,
-      groupName: physicalName(this, AWS_NAME_RULES.securityGroup, `${props.name}-db`),
+      groupName: props.securityGroupName ?? physicalName(this, AWS_NAME_RULES.securityGroup, `${props.name}-db`),
       description: `${props.name} database: ${props.engine} port ${this.port} from its clients only`,
       vpc: props.network,
       ingress: (props.clients ?? []).map((client) => ({ peer: client.peer, port: Port.tcp(this.port), description: client.description })),

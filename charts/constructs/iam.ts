@@ -26,7 +26,8 @@ export const UNSCOPED_ACTIONS: Readonly<Record<string, string>> = {
   'ecr:GetAuthorizationToken': 'the registry login token is account-wide; ECR supports no resource for this action (image pulls are scoped to the repository)',
   'rds:DescribeGlobalClusters': 'the failover controller reads the global database\'s writer and replication; AWS\'s own policy for ARC Region switch grants it on * (research dr.md §1)',
   'cloudwatch:GetMetricData': 'CloudWatch supports no resource for reading metrics; the failover controller reads Aurora\'s replication lag, the data loss an unplanned failover accepts',
-  'cloudwatch:PutMetricData': 'CloudWatch supports no resource for publishing metrics; the failover controller\'s statement is limited to its namespace by the cloudwatch:namespace condition',
+  'cloudwatch:PutMetricData': 'CloudWatch supports no resource for publishing metrics; every statement granting it is limited to one namespace by the cloudwatch:namespace condition',
+  'autoscaling:DescribePolicies': 'EC2 Auto Scaling Describe* actions support no resource; the TargetTrackingPolicy controller reads its one policy to write only on a difference',
 };
 
 /** Renders statements as an IAM policy document (stable key order). */
@@ -76,6 +77,7 @@ export class Role extends Construct implements IGrantable {
   readonly arn: string;
   readonly grantPrincipal: Role = this;
   private readonly statements: PolicyStatement[] = [];
+  private attached?: () => string[];
 
   constructor(scope: Construct, id: string, props: RoleProps) {
     super(scope, id);
@@ -109,8 +111,17 @@ export class Role extends Construct implements IGrantable {
         inlinePolicies: Lazy.any({
           produce: () => (this.statements.length > 0 ? { [`${this.roleName}-permissions`]: policyDocument(this.statements) } : undefined),
         }) as unknown as Record<string, string>,
+        policies: Lazy.any({ produce: () => (this.attached?.().length ? this.attached() : undefined) }) as unknown as string[],
       },
     });
+  }
+
+  /**
+   * Attaches this project's customer managed policies, by ARN, as they are
+   * known when the chart is synthesized (never an AWS managed policy).
+   */
+  attachPolicies(arns: () => string[]): void {
+    this.attached = arns;
   }
 
   /**

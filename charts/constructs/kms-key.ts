@@ -6,7 +6,7 @@ import { arn, awsContext } from './aws-context';
 import type { IGrantable } from './iam';
 
 /** AWS services that may use a key on behalf of this account. */
-export type KeyUser = 'rds' | 'dynamodb' | 's3' | 'sqs' | 'sns' | 'elasticache' | 'secretsmanager' | 'lambda' | 'logs' | 'cloudwatch';
+export type KeyUser = 'rds' | 'dynamodb' | 's3' | 'sqs' | 'sns' | 'elasticache' | 'secretsmanager' | 'lambda' | 'logs' | 'cloudwatch' | 'cloudtrail';
 
 const USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'];
 
@@ -70,6 +70,19 @@ export class KmsKey extends Construct {
               Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
               Resource: '*',
               Condition: { StringEquals: { 'aws:SourceAccount': account } },
+            }
+          : service === 'cloudtrail'
+          ? {
+              // CloudTrail encrypting this account's trails' log files (AWS CloudTrail user guide, "Configure AWS KMS key policies for CloudTrail").
+              Sid: 'CloudTrailEncryptLogs',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudtrail.amazonaws.com' },
+              Action: ['kms:GenerateDataKey*', 'kms:DescribeKey'],
+              Resource: '*',
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': account },
+                StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${partition}:cloudtrail:*:${account}:trail/*` },
+              },
             }
           : service === 'logs'
           ? {

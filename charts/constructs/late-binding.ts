@@ -9,6 +9,8 @@
  */
 import type { ApiObject } from 'cdk8s';
 import type { IConstruct } from 'constructs';
+import * as autoscaling from '../../imports/autoscaling.services.k8s.aws';
+import * as cloudtrail from '../../imports/cloudtrail.services.k8s.aws';
 import * as cloudwatch from '../../imports/cloudwatch.services.k8s.aws';
 import * as dynamodb from '../../imports/dynamodb.services.k8s.aws';
 import * as ec2 from '../../imports/ec2.services.k8s.aws';
@@ -37,6 +39,9 @@ export const DEFERRABLE_KINDS = [
   dynamodb.Table.GVK,
   elbv2.TargetGroup.GVK,
   ecs.Service.GVK,
+  ec2.LaunchTemplate.GVK,
+  autoscaling.AutoScalingGroup.GVK,
+  cloudtrail.Trail.GVK,
 ] as const;
 
 const DEFERRED = 'ack-systems:deferred';

@@ -39,6 +39,14 @@ export interface ApplicationLoadBalancerProps {
    * @default - not created yet: no service may register targets; synth warns
    */
   readonly targetGroupArn?: string;
+  /** Where `targetGroupArn` is set in config, for the warning while it is not. @default systems.<system>.loadBalancer.targetGroupARN */
+  readonly targetGroupArnConfigPath?: string;
+  /** What the target group registers: ECS tasks' addresses (`ip`) or EC2 instances (`instance`, an Auto Scaling group). @default ip */
+  readonly targetType?: 'ip' | 'instance';
+  /** A plain-HTTP listener on 80 that only redirects to HTTPS (browsers typing the bare name). @default false: no port 80 at all */
+  readonly redirectHttp?: boolean;
+  /** AWS name of the load balancer's security group. @default `<name>-lb-<environmentSuffix>` */
+  readonly securityGroupName?: string;
 }
 
 /** TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only. */
@@ -63,6 +71,8 @@ export class ApplicationLoadBalancer extends Construct {
    * wait until the group is read-only ({@link serviceGate}).
    */
   readonly handedOverLate: boolean;
+  /** The target group's ARN, from config (see `ApplicationLoadBalancerProps.targetGroupArn`). */
+  readonly targetGroupArn?: string;
   /** The target group's CloudWatch dimension `targetgroup/<name>/<id>`, once its ARN is known. */
   readonly targetGroupDimension?: string;
   private readonly targetPort: number;
@@ -98,15 +108,19 @@ export class ApplicationLoadBalancer extends Construct {
     // Late binding: the operator hands the group over itself once AWS has created it (below).
     const handOver = props.targetGroupArn === undefined && lateBound(this);
     this.acceptsTargets = props.targetGroupArn !== undefined || handOver;
+    this.targetGroupArn = props.targetGroupArn;
     this.targetGroupDimension = props.targetGroupArn && targetGroupArn.exec(props.targetGroupArn)![1];
     const protection = props.protection ?? FULL_PROTECTION;
 
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       name: `${props.name}-lb`,
-      groupName: physicalName(this, AWS_NAME_RULES.securityGroup, `${props.name}-lb`),
-      description: `${props.name} load balancer: HTTPS from the internet`,
+      groupName: props.securityGroupName ?? physicalName(this, AWS_NAME_RULES.securityGroup, `${props.name}-lb`),
+      description: `${props.name} load balancer: HTTPS${props.redirectHttp ? ' (and HTTP, redirected)' : ''} from the internet`,
       vpc: props.network,
-      ingress: [{ peer: Peer.anyIpv4('internet-facing load balancer of the public payment endpoint'), port: Port.tcp(443), description: 'HTTPS from clients' }],
+      ingress: [
+        { peer: Peer.anyIpv4('internet-facing load balancer of a public endpoint'), port: Port.tcp(443), description: 'HTTPS from clients' },
+        ...(props.redirectHttp ? [{ peer: Peer.anyIpv4('internet-facing load balancer of a public endpoint'), port: Port.tcp(80), description: 'HTTP from clients, only redirected to HTTPS' }] : []),
+      ],
     });
     props.accessLogBucket.allowLoadBalancerLogs(props.name);
     this.resource = new elbv2.LoadBalancer(this, 'Resource', {
@@ -138,7 +152,7 @@ export class ApplicationLoadBalancer extends Construct {
         name: this.targetGroupName,
         protocol: 'HTTP',
         port: props.targetPort,
-        targetType: 'ip',
+        targetType: props.targetType ?? 'ip',
         ...props.network.vpcFields,
         healthCheckEnabled: true,
         healthCheckPath,
@@ -153,7 +167,7 @@ export class ApplicationLoadBalancer extends Construct {
         this,
         'TARGET-GROUP-PENDING',
         `no service registers into target group ${this.targetGroupName} yet: ACK's TargetGroup would deregister them (community#2372); once applied, ` +
-          `put its ARN (targetGroupARN in the outputs ConfigMap) into systems.${SystemChart.of(this).system}.loadBalancer.targetGroupARN and synthesize again`,
+          `put its ARN (targetGroupARN in the outputs ConfigMap) into ${props.targetGroupArnConfigPath ?? `systems.${SystemChart.of(this).system}.loadBalancer.targetGroupARN`} and synthesize again`,
       );
     }
     new elbv2.Listener(this, 'Https', {
@@ -167,6 +181,17 @@ export class ApplicationLoadBalancer extends Construct {
         defaultActions: [{ type: 'forward', targetGroupRef: { from: { name: this.targetGroup.name } } }],
       },
     });
+    if (props.redirectHttp) {
+      new elbv2.Listener(this, 'HttpRedirect', {
+        metadata: { name: `${props.name}-http` },
+        spec: {
+          loadBalancerRef: { from: { name: this.resource.name } },
+          port: 80,
+          protocol: 'HTTP',
+          defaultActions: [{ type: 'redirect', redirectConfig: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+        },
+      });
+    }
   }
 
   /** Lets the load balancer reach `targets` on the target port (both groups' rules). */

@@ -49,6 +49,8 @@ export interface NetworkProps {
    * @default - unknown: the flow log is left out and synth warns
    */
   readonly vpcId?: string;
+  /** Where `vpcId` is set in config, for the warning while it is not. @default systems.<system>.network.vpcID */
+  readonly vpcIdConfigPath?: string;
   /** @default - none */
   readonly gatewayEndpoints?: readonly GatewayEndpointService[];
   /** AWS name of the flow-log delivery role. @default - `<name>-flow-logs-<environmentSuffix>` */
@@ -217,7 +219,7 @@ export class Network extends Construct implements IVpc {
     // The VPC's ID is AWS's: from config, or (late binding) from the VPC's status in the cluster.
     const deferred = props.vpcId === undefined && lateBound(this);
     if (props.vpcId === undefined && !deferred) {
-      addWarning(this, 'FLOW-LOG-PENDING', `VPC ${this.vpc.name} has no flow log yet: ACK's FlowLog needs the VPC ID, which AWS assigns on creation; once applied, put the ID (outputs ConfigMap) into systems.${SystemChart.of(this).system}.network.vpcID and synthesize again`);
+      addWarning(this, 'FLOW-LOG-PENDING', `VPC ${this.vpc.name} has no flow log yet: ACK's FlowLog needs the VPC ID, which AWS assigns on creation; once applied, put the ID (outputs ConfigMap) into ${props.vpcIdConfigPath ?? `systems.${SystemChart.of(this).system}.network.vpcID`} and synthesize again`);
       return;
     }
     const vpc = { name: 'vpc', object: this.vpc };

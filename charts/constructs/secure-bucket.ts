@@ -212,6 +212,27 @@ export class SecureBucket extends Construct {
     });
   }
 
+  /**
+   * Lets one CloudTrail trail of this account check the bucket and write its
+   * log files under `AWSLogs/<account>/` (AWS CloudTrail user guide, "Amazon
+   * S3 bucket policy for CloudTrail"), and only that trail (`aws:SourceArn`).
+   */
+  allowCloudTrail(trailArn: string): void {
+    const { account } = awsContext(this);
+    const principal = { Service: 'cloudtrail.amazonaws.com' };
+    this.policyStatements.push(
+      { Sid: 'CloudTrailAclCheck', Effect: 'Allow', Principal: principal, Action: 's3:GetBucketAcl', Resource: this.arn, Condition: { StringEquals: { 'aws:SourceArn': trailArn } } },
+      {
+        Sid: 'CloudTrailWrite',
+        Effect: 'Allow',
+        Principal: principal,
+        Action: 's3:PutObject',
+        Resource: `${this.arn}/AWSLogs/${account}/*`,
+        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn } },
+      },
+    );
+  }
+
   /** Lets `grantee` read objects. */
   grantRead(grantee: IGrantable): void {
     grantee.grantPrincipal.addToPolicy({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [`${this.arn}/*`] });

@@ -10,6 +10,7 @@ import { paymentStackSchema } from './payment-stack';
 import { productionSettingsProblems, settingsSchema } from './settings';
 import { vpcPeeringSchema } from './vpc-peering';
 import { drSchema } from './dr';
+import { multiRegionAppSchema } from './multi-region-app';
 import { alarmSubscriptionProblem, type AlarmSubscription } from '../validation/aws';
 
 /**
@@ -89,6 +90,7 @@ export const environmentSchema = strictObject({
     'vpc-peering': vpcPeeringSchema,
     'payment-processing': paymentProcessingSchema,
     'payment-stack': paymentStackSchema,
+    'multi-region-app': multiRegionAppSchema,
     dr: drSchema,
   }),
 }).superRefine((env, ctx) => {

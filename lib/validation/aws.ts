@@ -20,6 +20,7 @@ export const EC2_ID_PREFIXES = {
   eni: 'network interface',
   eigw: 'egress-only internet gateway',
   pl: 'prefix list',
+  ami: 'machine image',
 } as const;
 
 export type Ec2IdPrefix = keyof typeof EC2_ID_PREFIXES;

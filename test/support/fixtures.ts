@@ -92,6 +92,21 @@ export function rawEnvironment(): any {
         },
         alarms: { rdsCpuPercent: 80, lambdaErrors: 10, lambdaThrottles: 5, api5xx: 10 },
       },
+      'multi-region-app': {
+        tags: { Project: 'MultiRegionApp', Application: 'web-tier' },
+        primary: {
+          network: { cidr: '10.50.0.0/16', availabilityZones: ['ap-south-1a', 'ap-south-1b'] },
+          certificateARN: 'arn:aws:acm:ap-south-1:123456789012:certificate/5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7001',
+          imageID: 'ami-0a1b2c3d4e5f60701',
+        },
+        secondary: {
+          network: { cidr: '10.60.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
+          certificateARN: 'arn:aws:acm:eu-west-1:123456789012:certificate/5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7002',
+          imageID: 'ami-0b1c2d3e4f5a60701',
+        },
+        database: { engineVersion: '8.0.42' },
+        alarms: { instanceCpuPercent: 90, databaseCpuPercent: 80, databaseFreeStorageGiB: 5, loadBalancer5xx: 10 },
+      },
       dr: {
         tags: { Project: 'PaymentDR', Application: 'payment-processor', CostCenter: 'Operations', Criticality: 'High' },
         primary: {
