@@ -108,9 +108,14 @@ describe('dist/', () => {
   test('least privilege: no role has an AWS managed policy, and "*" is a resource only of actions AWS cannot scope, each listed in docs/architecture.md', () => {
     const roles = manifests.filter((m) => m.manifest.kind === 'Role' && m.manifest.apiVersion.startsWith('iam.'));
     expect(roles.length).toBeGreaterThan(5);
-    expect(roles.filter((m) => m.manifest.spec.policies).map(label)).toEqual([]);
-    const unscoped = roles.flatMap((m) =>
-      Object.values<string>(m.manifest.spec.inlinePolicies ?? {})
+    // The only attached policies are the systems' operator policies of the same environment (R-O7), never AWS's.
+    const attached = roles.flatMap((m) => (m.manifest.spec.policies ?? []).map((arn: string) => `${label(m)} ${arn}`));
+    expect(attached.filter((line) => !/^(\w+) Role\/failover-operator arn:aws:iam::\d{12}:policy\/\1-[a-z-]+-operator-\1$/.test(line))).toEqual([]);
+    expect(attached.length).toBeGreaterThan(0);
+    const policies = manifests.filter((m) => m.manifest.kind === 'Policy' && m.manifest.apiVersion.startsWith('iam.'));
+    expect(policies.length).toBeGreaterThan(0);
+    const unscoped = [...roles.flatMap((m) => Object.values<string>(m.manifest.spec.inlinePolicies ?? {})), ...policies.map((m) => m.manifest.spec.policyDocument as string)].flatMap((doc) =>
+      [doc]
         .flatMap((doc) => JSON.parse(doc).Statement)
         .filter((statement: any) => [statement.Resource].flat().includes('*'))
         .flatMap((statement: any) => [statement.Action].flat()),

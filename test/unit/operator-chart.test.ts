@@ -12,6 +12,7 @@ import { DEFAULT_OPERATOR_IMAGE, OPERATOR_MANIFESTS, OperatorChart, type Operato
 import { ACK_KINDS } from '../../imports/ack-kinds';
 import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from '../../operator/identity';
 import { DEFERRED_OBJECT_CRD } from '../../operator/deferred-object/crd';
+import { TARGET_TRACKING_POLICY, TRAIL_LOGGING, WEB_ACL_ASSOCIATION } from '../../operator/aws-gaps/crd';
 import { FAILOVER_GROUP_CRD } from '../../operator/failover-group/crd';
 import { TAG_POLICY_CRD } from '../../operator/tag-policy/crd';
 import { PEERING_ACTIVE_METRIC } from '../../operator/peering-health/peering-health';
@@ -39,8 +40,8 @@ function granted(rules: any[], group: string, resource: string): string[] {
 }
 
 describe('operator CRDs (R-O4)', () => {
-  test('R-O4 crds.k8s.yaml holds exactly the operator\'s CRDs: TagPolicy, FailoverGroup and DeferredObject', () => {
-    expect(crds).toEqual([TAG_POLICY_CRD, FAILOVER_GROUP_CRD, DEFERRED_OBJECT_CRD]);
+  test('R-O4 R-O7 crds.k8s.yaml holds exactly the operator\'s CRDs: TagPolicy, FailoverGroup, DeferredObject and the ACK-gap kinds', () => {
+    expect(crds).toEqual([TAG_POLICY_CRD, FAILOVER_GROUP_CRD, DEFERRED_OBJECT_CRD, WEB_ACL_ASSOCIATION.crd, TRAIL_LOGGING.crd, TARGET_TRACKING_POLICY.crd]);
   });
 });
 
@@ -69,6 +70,18 @@ describe('operator RBAC (R-O4 least privilege)', () => {
   test('R-O6 DeferredObjects are read and get the operator\'s finalizer; only their status is written', () => {
     expect(granted(clusterRules, 'ack-systems.io', 'deferredobjects')).toEqual(['get', 'list', 'patch', 'watch']);
     expect(granted(clusterRules, 'ack-systems.io', 'deferredobjects/status')).toEqual(['update']);
+  });
+
+  test('R-O7 the ACK-gap kinds (exactly these three) are read and get the operator\'s finalizer; only their status is written', () => {
+    for (const plural of ['targettrackingpolicies', 'trailloggings', 'webaclassociations']) {
+      expect({ plural, verbs: granted(clusterRules, 'ack-systems.io', plural) }).toEqual({ plural, verbs: ['get', 'list', 'patch', 'watch'] });
+      expect({ plural, verbs: granted(clusterRules, 'ack-systems.io', `${plural}/status`) }).toEqual({ plural, verbs: ['update'] });
+    }
+    const ours = clusterRules.filter((rule) => rule.apiGroups.includes('ack-systems.io')).flatMap((rule) => rule.resources);
+    expect([...new Set(ours)].sort()).toEqual([
+      'deferredobjects', 'deferredobjects/status', 'failovergroups', 'failovergroups/status', 'tagpolicies', 'tagpolicies/status',
+      'targettrackingpolicies', 'targettrackingpolicies/status', 'trailloggings', 'trailloggings/status', 'webaclassociations', 'webaclassociations/status',
+    ]);
   });
 
   test('R-O2 FailoverGroups are read, only their status is written', () => {

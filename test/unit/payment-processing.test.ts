@@ -95,7 +95,7 @@ describe('S2 payment-processing', () => {
     ]);
     expect(ofKind(manifests, 'MetricAlarm').every((a) => a.spec.alarmActions[0] === 'arn:aws:sns:us-east-1:123456789012:payment-processing-alarms-prod')).toBe(true);
     expect(JSON.parse(manifest(manifests, 'Dashboard', 'payment-processing').spec.dashboardBody).widgets).toHaveLength(5);
-    expect(warnings).toEqual(['S2-WAF-NOT-ASSOCIATED']);
+    expect(warnings).toEqual([]);
   });
 
   test('S2 R-G3 cost-allocation tags on every AWS resource', () => {
@@ -150,7 +150,7 @@ describe('S2 payment-processing', () => {
       raw.lateBinding = 'config';
     });
     expect(ofKind(pending.manifests, 'Service')).toEqual([]);
-    expect(pending.warnings).toEqual(['TARGET-GROUP-PENDING', 'S2-WAF-NOT-ASSOCIATED']);
+    expect(pending.warnings).toEqual(['TARGET-GROUP-PENDING']);
     expect(ofKind(pending.manifests, 'MetricAlarm').map((a) => a.metadata.name)).not.toContain('payment-alb-healthy-targets');
   });
 
@@ -160,13 +160,15 @@ describe('S2 payment-processing', () => {
     );
   });
 
-  test('S2 the public load balancer gets a WAF web ACL where the settings ask for one; its association is a stated gap', () => {
+  test('S2 R-O7 the public load balancer gets a WAF web ACL where the settings ask for one, associated by the operator\'s WebACLAssociation', () => {
     expect(manifest(manifests, 'WebACL', 'payment-alb-waf').spec.rules.map((r: any) => r.name)).toEqual([
       'rate-limit-per-ip',
       'AWSManagedRulesCommonRuleSet',
       'AWSManagedRulesKnownBadInputsRuleSet',
     ]);
+    expect(manifest(manifests, 'WebACLAssociation', 'payment-alb-waf').spec).toEqual({ webACLRef: { name: 'payment-alb-waf' }, loadBalancerRef: { name: 'payment-alb' } });
     const noWaf = synth((raw) => (raw.settings.waf = false));
     expect(ofKind(noWaf.manifests, 'WebACL')).toEqual([]);
+    expect(ofKind(noWaf.manifests, 'WebACLAssociation')).toEqual([]);
   });
 });

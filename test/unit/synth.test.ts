@@ -134,7 +134,7 @@ describe('bad configuration (R-G1)', () => {
     const out = join(tempDir('cli-'), 'dist');
     const result = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts', '--config-dir', CONFIG_DIR, '--out', out], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.status).toBe(0);
-    expect(result.stderr).toMatch(/^warning TARGET-GROUP-PENDING: no ECS service until the target group ARN is in config \(loadBalancer.targetGroupARN\) — staging\/payment-processing$/m);
+    expect(result.stderr).toMatch(/^warning TARGET-GROUP-PENDING: nothing registers targets \(ECS service, Auto Scaling group\) until the target group ARN is in config — staging\/payment-processing, staging\/multi-region-app \(2\)$/m);
     expect(result.stderr).toMatch(/^warning ROUTE-TABLE-OWNED: .* — dev\/vpc-peering \(2\), prod\/vpc-peering \(4\), staging\/vpc-peering \(2\)$/m);
     expect(result.stdout).toBe(`synthesized ${Object.keys(snapshot(DIST)).length - 1} files for 3 environments and the operator into ${out}\n`);
     expect(snapshot(out)).toEqual(snapshot(DIST));

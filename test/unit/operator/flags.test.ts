@@ -38,9 +38,9 @@ describe('operator flags (R-O4)', () => {
   });
 
   test('R-O3 --concurrency per controller: a number for every controller, or <controller>=<n> items applied in order', () => {
-    expect(parseOperatorFlags(['--concurrency', '8'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 8, 'tagpolicy-status': 8, failovergroup: 8, deferredobject: 8 });
+    expect(parseOperatorFlags(['--concurrency', '8'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 8, 'tagpolicy-status': 8, failovergroup: 8, deferredobject: 8, webaclassociation: 8, traillogging: 8, targettrackingpolicy: 8 });
     expect(parseOperatorFlags(['--concurrency=tagpolicy-enforcer=16'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 16 });
-    expect(parseOperatorFlags(['--concurrency=2,tagpolicy-status=1'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 2, 'tagpolicy-status': 1, failovergroup: 2, deferredobject: 2 });
+    expect(parseOperatorFlags(['--concurrency=2,tagpolicy-status=1'], {})!.concurrency).toEqual({ 'tagpolicy-enforcer': 2, 'tagpolicy-status': 1, failovergroup: 2, deferredobject: 2, webaclassociation: 2, traillogging: 2, targettrackingpolicy: 2 });
   });
 
   test.each([
