@@ -317,6 +317,44 @@ describe('DeferredObject (R-O6)', () => {
     expect(service.spec.loadBalancers[0].targetGroupRef).toEqual({ from: { name: 'payment-alb-targets' } });
   }, 120_000);
 
+  test('R-O6 S4 dist/dev/multi-region-app.k8s.yaml converges in one apply: the launch templates, Auto Scaling groups (after their target groups are handed over), trail and load balancer alarms render with what AWS assigned', async () => {
+    const { objects, ns, apply } = committedSystem('multi-region-app');
+    const deferredNames = objects.filter((o) => o.kind === 'DeferredObject').map((o) => o.metadata.name as string);
+    expect(deferredNames.length).toBeGreaterThanOrEqual(10);
+    expect(apply().status).toBe(0);
+    const arn = (service: string, resource: string) => `arn:aws:${service}:ap-south-1:111111111111:${resource}`;
+    // What ACK reports once AWS created each object (no ACK.ResourceSynced: the gap controllers keep waiting, AWS is not called).
+    const assigned: [ResourceType, (name: string) => object][] = [
+      [VPC, (name) => ({ vpcID: `vpc-${name.replace(/[^a-z]/g, '').slice(0, 8)}` })],
+      [SUBNET, (name) => ({ subnetID: `subnet-${name.replace(/[^a-z]/g, '').slice(-8)}` })],
+      [ec2('SecurityGroup', 'securitygroups'), (name) => ({ id: `sg-${name.replace(/[^a-z]/g, '').slice(0, 8)}` })],
+      [ack('kms', 'Key', 'keys'), (name) => ({ ackResourceMetadata: { arn: arn('kms', `key/${name}`), ownerAccountID: '111111111111', region: 'ap-south-1' } })],
+      [ack('elbv2', 'LoadBalancer', 'loadbalancers'), (name) => ({ ackResourceMetadata: { arn: arn('elasticloadbalancing', `loadbalancer/app/${name}/50dc6c495c0c9188`), ownerAccountID: '111111111111', region: 'ap-south-1' } })],
+      [ack('elbv2', 'TargetGroup', 'targetgroups'), (name) => ({ ackResourceMetadata: { arn: arn('elasticloadbalancing', `targetgroup/${name}/0123456789abcdef`), ownerAccountID: '111111111111', region: 'ap-south-1' } })],
+    ];
+    await eventually(
+      'every DeferredObject Ready',
+      async () => {
+        for (const [resource, status] of assigned) {
+          for (const object of (await admin.list<any>(collectionPath(resource, ns))).items) {
+            if (object.status && Object.keys(status(object.metadata.name)).every((key) => key in object.status)) continue;
+            await admin.request(HttpMethod.PATCH, `${objectPath(resource, ns, object.metadata.name)}/status`, { body: { status: status(object.metadata.name) }, contentType: 'application/merge-patch+json' });
+          }
+        }
+        const ready = await Promise.all(deferredNames.map(async (name) => (await condition(ns, name, 'Ready'))?.status === 'True'));
+        return ready.every(Boolean) || undefined;
+      },
+      60_000,
+    );
+    const rendered = (resource: ResourceType, name: string) => admin.get<any>(objectPath(resource, ns, name));
+    const group = await rendered(ack('autoscaling', 'AutoScalingGroup', 'autoscalinggroups'), 'primary-app');
+    expect(group.spec).toMatchObject({ vpcZoneIdentifier: 'subnet-privatea,subnet-privateb', targetGroupARNs: [arn('elasticloadbalancing', 'targetgroup/primary-web-targets/0123456789abcdef')] });
+    expect((await rendered(ack('elbv2', 'TargetGroup', 'targetgroups'), 'primary-web-targets')).metadata.annotations['services.k8s.aws/read-only']).toBe('true');
+    expect((await rendered(ec2('LaunchTemplate', 'launchtemplates'), 'primary-app')).spec.data.securityGroupIDs).toEqual(['sg-primarya']);
+    expect((await rendered(ack('cloudtrail', 'Trail', 'trails'), 'audit-trail')).spec.kmsKeyID).toBe(arn('kms', 'key/primary-data'));
+    expect((await rendered(ack('cloudwatch', 'MetricAlarm', 'metricalarms'), 'primary-alb-5xx')).spec.dimensions).toEqual([{ name: 'LoadBalancer', value: 'app/primary-web/50dc6c495c0c9188' }]);
+  }, 120_000);
+
   test.each([
     ['two inputs of one name', (spec: any) => spec.inputs.push(spec.inputs[0]), 'input names must be unique'],
     ['an input with two sources', (spec: any) => (spec.inputs[0].apiGatewayDomainName = { region: 'us-east-1', domainName: 'a.example.com' }), 'an input reads exactly one source'],
