@@ -77,7 +77,7 @@ describe('operator RBAC (R-O4 least privilege)', () => {
       expect({ plural, verbs: granted(clusterRules, 'ack-systems.io', plural) }).toEqual({ plural, verbs: ['get', 'list', 'patch', 'watch'] });
       expect({ plural, verbs: granted(clusterRules, 'ack-systems.io', `${plural}/status`) }).toEqual({ plural, verbs: ['update'] });
     }
-    const ours = clusterRules.filter((rule) => rule.apiGroups.includes('ack-systems.io')).flatMap((rule) => rule.resources);
+    const ours = clusterRules.filter((rule: any) => rule.apiGroups.includes('ack-systems.io')).flatMap((rule: any) => rule.resources as string[]);
     expect([...new Set(ours)].sort()).toEqual([
       'deferredobjects', 'deferredobjects/status', 'failovergroups', 'failovergroups/status', 'tagpolicies', 'tagpolicies/status',
       'targettrackingpolicies', 'targettrackingpolicies/status', 'trailloggings', 'trailloggings/status', 'webaclassociations', 'webaclassociations/status',
