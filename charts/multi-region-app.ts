@@ -13,6 +13,7 @@ import type { EnvironmentConfig } from '../lib/config/environment';
 import type { MultiRegionAppConfig } from '../lib/config/multi-region-app';
 import { MULTI_REGION_APP_SUBNETS } from '../lib/config/multi-region-app';
 import { Tags } from '../lib/tags/tags';
+import { addWarning } from '../lib/warnings';
 import { AWS_NAME_RULES, joinName } from '../lib/naming';
 import { AuditTrail } from './constructs/audit-trail';
 import { AutoScaledInstances } from './constructs/auto-scaling';
@@ -51,11 +52,13 @@ class AppRegion extends RegionScope {
   readonly loadBalancer: ApplicationLoadBalancer;
   readonly instances: AutoScaledInstances;
   readonly topic: AlarmTopic;
+  private readonly assigned: MultiRegionAppConfig['primary']['assigned'];
 
   constructor(scope: Construct, props: AppRegionProps) {
     const { role, side, environment, config, protection } = props;
     super(scope, role === 'primary' ? 'Primary' : 'Secondary', { region: side.region });
     this.role = role;
+    this.assigned = side.assigned;
     Tags.of(this).add('Region', side.region);
     const settings = environment.settings;
     const suffix = environment.environmentSuffix;
@@ -191,10 +194,14 @@ class AppRegion extends RegionScope {
       { title: `Instances CPU (${this.region})`, metrics: [cpu], region: this.region },
       { title: `MySQL CPU and connections (${this.region})`, metrics: [db('CPUUtilization'), db('DatabaseConnections')], region: this.region },
     ];
-    // The load balancer's dimension holds an ID AWS invents: only late binding can write its alarm.
-    if (lateBound(this)) {
-      const lb = { name: 'loadBalancer', object: this.loadBalancer.resource };
-      const elb5xx: Metric = { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_ELB_5XX_Count', dimensions: { LoadBalancer: valueOf(lb, "status.ackResourceMetadata.arn.split(':loadbalancer/')[1]") }, statistic: 'Sum' };
+    // The load balancer's dimension holds an ID AWS invents: from config, or (late binding) from its status.
+    const lb = { name: 'loadBalancer', object: this.loadBalancer.resource };
+    const late = !this.assigned.loadBalancerDimension && lateBound(this);
+    const dimension = this.assigned.loadBalancerDimension ?? (late ? valueOf(lb, "status.ackResourceMetadata.arn.split(':loadbalancer/')[1]") : undefined);
+    if (!dimension) {
+      addWarning(this, 'S4-ALB-ALARM-PENDING', `the ${this.region} load balancer has no 5XX alarm yet: its CloudWatch dimension holds an ID AWS assigns; once applied, put it (the end of ${this.role}LoadBalancerARN in the outputs ConfigMap) into systems.multi-region-app.${this.role}.assigned.loadBalancerDimension`);
+    } else {
+      const elb5xx: Metric = { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_ELB_5XX_Count', dimensions: { LoadBalancer: dimension }, statistic: 'Sum' };
       const alarm = new Alarm(this, 'LoadBalancer5xxAlarm', {
         name: `${this.role}-alb-5xx`,
         description: `The ${this.region} load balancer answered ${alarms.loadBalancer5xx}+ server errors in 5 minutes (no healthy instance?): clients see failures`,
@@ -203,7 +210,8 @@ class AppRegion extends RegionScope {
         evaluationPeriods: 1,
         topic: this.topic,
       });
-      defer(alarm.resource, [lb]);
+      if (late) defer(alarm.resource, [lb]);
+      widgets.push({ title: `Load balancer 5XX (${this.region})`, metrics: [elb5xx], region: this.region });
     }
     return widgets;
   }
@@ -249,6 +257,7 @@ export class MultiRegionAppChart extends SystemChart {
       region.network.subnets.filter((s) => s.tier === 'private').forEach((subnet, i) => outputs.exportField(`${region.role}AppSubnet${i + 1}ID`, subnet.resource, '.status.subnetID'));
       outputs.exportField(`${region.role}TargetGroupARN`, region.loadBalancer.targetGroup, arnOf);
       outputs.exportField(`${region.role}LoadBalancerDNS`, region.loadBalancer.resource, '.status.dnsName');
+      outputs.exportField(`${region.role}LoadBalancerARN`, region.loadBalancer.resource, arnOf);
       outputs.exportField(`${region.role}DatabaseEndpoint`, region.database.instance, '.status.endpoint.address');
       outputs.exportField(`${region.role}DatabaseSecretARN`, region.database.instance, '.status.masterUserSecret.secretARN');
     }

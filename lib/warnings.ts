@@ -22,6 +22,7 @@ export const WARNING_SUMMARIES = {
   'API-DOMAIN-RECORD-PENDING': 'the API custom domain has no DNS record until its regional target is in config',
   'API-DOMAIN-LOOKUP-GRANT': 'the operator looks up the API custom domain\'s regional target: grant its AWS role apigateway:GET on the domain',
   'S3-WAF-NOT-ASSOCIATED': 'the S3 web ACL protects nothing: AWS WAF cannot protect HTTP APIs',
+  'S4-ALB-ALARM-PENDING': 'the S4 load balancers have no 5XX alarm until their dimension is in config (<side>.assigned.loadBalancerDimension)',
   'TRAIL-PENDING': 'no CloudTrail trail until its KMS key ARN is in config',
   'S4-COMPUTE-PENDING': 'no launch template and Auto Scaling group until the app subnets\' and security group\'s IDs and the target group ARN are in config',
   'DR-TABLE-REPLICA-PENDING': 'the DR global table has no replica until the DR data key ARN is in config (globalTable.drKeyARN)',

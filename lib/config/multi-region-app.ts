@@ -31,6 +31,11 @@ function side(defaultRegion: 'ap-south-1' | 'eu-west-1', defaultCidr: string, ro
       subnetIDs: z.array(ec2Id('subnet')).optional().meta({ description: 'The app subnets\' IDs, in zone order (outputs ConfigMap `<role>AppSubnetIDs`).' }),
       securityGroupID: ec2Id('sg').optional().meta({ description: 'The app security group\'s ID (outputs ConfigMap `<role>AppSecurityGroupID`).' }),
       targetGroupARN: z.string().optional().meta({ description: 'The target group\'s ARN (outputs ConfigMap `<role>TargetGroupARN`): instances register only once ACK stops managing its targets.' }),
+      loadBalancerDimension: z
+        .string()
+        .regex(/^app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/, { error: 'expected the load balancer\'s CloudWatch dimension: app/<name>/<16 hex digits>, the end of its ARN' })
+        .optional()
+        .meta({ description: 'The load balancer\'s CloudWatch dimension, the end of its ARN after `loadbalancer/` (outputs ConfigMap `<role>LoadBalancerARN`): its 5XX alarm needs it.' }),
     })
       .default({})
       .meta({ description: 'What AWS assigns and ACK takes only as text, for `lateBinding: config` (with the operator, it is read from the cluster). @default {}' }),

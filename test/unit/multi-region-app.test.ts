@@ -239,6 +239,8 @@ describe('S4 multi-region-app: without the operator (lateBinding: config)', () =
     expect(said).toContainEqual(expect.stringContaining('TRAIL-PENDING: no CloudTrail trail yet: its KMS key ARN is AWS\'s; once applied, put it (outputs ConfigMap) into systems.multi-region-app.trail.keyARN'));
     expect(said).toContainEqual(expect.stringContaining('systems.multi-region-app.primary.assigned.securityGroupID, systems.multi-region-app.primary.assigned.subnetIDs, the target group ARN'));
     expect(said).toContainEqual(expect.stringContaining('put the ID (outputs ConfigMap) into systems.multi-region-app.secondary.network.vpcID'));
+    expect(said).toContainEqual(expect.stringContaining('S4-ALB-ALARM-PENDING: the eu-west-1 load balancer has no 5XX alarm yet'));
+    expect(ofKind(written, 'MetricAlarm').map((a) => a.metadata.name)).not.toContain('primary-alb-5xx');
   });
 
   test('S4 with the IDs in config, the template, group and trail are written with them', () => {
@@ -250,6 +252,7 @@ describe('S4 multi-region-app: without the operator (lateBinding: config)', () =
         subnetIDs: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
         securityGroupID: 'sg-0a1b2c3d4e5f60001',
         targetGroupARN: 'arn:aws:elasticloadbalancing:ap-south-1:123456789012:targetgroup/primary-web-tg-test/0123456789abcdef',
+        loadBalancerDimension: 'app/primary-web-test/50dc6c495c0c9188',
       };
     });
     expect(manifest(written, 'AutoScalingGroup', 'primary-app').spec).toMatchObject({
@@ -257,6 +260,7 @@ describe('S4 multi-region-app: without the operator (lateBinding: config)', () =
       targetGroupARNs: ['arn:aws:elasticloadbalancing:ap-south-1:123456789012:targetgroup/primary-web-tg-test/0123456789abcdef'],
     });
     expect(manifest(written, 'LaunchTemplate', 'primary-app').spec.data.securityGroupIDs).toEqual(['sg-0a1b2c3d4e5f60001']);
+    expect(manifest(written, 'MetricAlarm', 'primary-alb-5xx').spec.dimensions).toEqual([{ name: 'LoadBalancer', value: 'app/primary-web-test/50dc6c495c0c9188' }]);
     expect(manifest(written, 'Trail', 'audit-trail').spec.kmsKeyID).toBe('arn:aws:kms:ap-south-1:123456789012:key/1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d');
     expect(said.filter((w) => w.includes('primary'))).toEqual([]);
   });
