@@ -10,11 +10,10 @@
 import { z } from 'zod';
 import { defineApiType, type ApiObject, type PrinterColumn } from '../runtime/api-type';
 import { conditionsSchema, observedGenerationSchema } from '../runtime/status';
-import type { ResourceType } from '../runtime/api-client';
+import { ackType as ack } from '../ack-types';
 import { OPERATOR_GROUP } from '../tag-policy/crd';
 
 /** The ACK kinds the gap kinds reference. */
-const ack = (group: string, kind: string, plural: string): ResourceType => ({ group: `${group}.services.k8s.aws`, version: 'v1alpha1', kind, plural, namespaced: true });
 export const ACK_TYPES = {
   webACL: ack('wafv2', 'WebACL', 'webacls'),
   loadBalancer: ack('elbv2', 'LoadBalancer', 'loadbalancers'),

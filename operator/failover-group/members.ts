@@ -5,11 +5,10 @@
  * this table.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ResourceType } from '../runtime/api-client';
+import { ackType as ack } from '../ack-types';
 import type { Store } from '../runtime/store';
 import { SIDES, type FailoverGroup, type RegionMembers, type Side } from './crd';
 
-const ack = (group: string, kind: string, plural: string): ResourceType => ({ group: `${group}.services.k8s.aws`, version: 'v1alpha1', kind, plural, namespaced: true });
 export const MEMBER_TYPES = {
   dbCluster: ack('rds', 'DBCluster', 'dbclusters'),
   globalCluster: ack('rds', 'GlobalCluster', 'globalclusters'),

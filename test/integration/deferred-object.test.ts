@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ACK_KINDS } from '../../imports/ack-kinds';
 import { REPO_ROOT } from '../../lib/paths';
+import { ackType as ack } from '../../operator/ack-types';
 import { ApiClient, collectionPath, isStatus, objectPath, type ResourceType } from '../../operator/runtime/api-client';
 import { DEFERRED_OBJECT_TYPE, type DeferredObject } from '../../operator/deferred-object/crd';
 import { SLOW_RETRY_MS } from '../../operator/deferred-object/reconciler';
@@ -24,7 +25,6 @@ import { kubectl, useControlPlane } from '../support/shared-control-plane';
 
 const controlPlane = useControlPlane();
 const apigateway = mockClient(ApiGatewayV2Client);
-const ack = (service: string, kind: string, plural: string): ResourceType => ({ group: `${service}.services.k8s.aws`, version: 'v1alpha1', kind, plural, namespaced: true });
 const ec2 = (kind: string, plural: string) => ack('ec2', kind, plural);
 const VPC = ec2('VPC', 'vpcs');
 const FLOW_LOG = ec2('FlowLog', 'flowlogs');
@@ -78,6 +78,22 @@ function committedSystem(system: string) {
   const ns: string = objects.find((o) => o.kind === 'Namespace').metadata.name;
   const apply = () => kubectl(controlPlane(), ['apply', '--server-side', '--field-manager=ack-systems', '-f', file]);
   return { objects, ns, apply };
+}
+
+/**
+ * One round of playing the ACK controllers: writes what AWS assigned into the status of every
+ * object of these kinds that lacks it (objects rendered since the last round included); true
+ * once every named DeferredObject is Ready.
+ */
+async function convergeWithAssigned(ns: string, assigned: readonly [ResourceType, (name: string) => object][], deferredNames: readonly string[]): Promise<true | undefined> {
+  for (const [resource, status] of assigned) {
+    for (const object of (await admin.list<any>(collectionPath(resource, ns))).items) {
+      if (object.status && Object.keys(status(object.metadata.name)).every((key) => key in object.status)) continue;
+      await admin.request(HttpMethod.PATCH, `${objectPath(resource, ns, object.metadata.name)}/status`, { body: { status: status(object.metadata.name) }, contentType: 'application/merge-patch+json' });
+    }
+  }
+  const ready = await Promise.all(deferredNames.map(async (name) => (await condition(ns, name, 'Ready'))?.status === 'True'));
+  return ready.every(Boolean) || undefined;
 }
 
 describe('DeferredObject (R-O6)', () => {
@@ -221,21 +237,7 @@ describe('DeferredObject (R-O6)', () => {
       [ack('kms', 'Key', 'keys'), (name) => ({ ackResourceMetadata: { arn: `arn:aws:kms:us-east-2:111111111111:key/${name}`, ownerAccountID: '111111111111', region: 'us-east-2' } })],
       [ack('route53', 'HealthCheck', 'healthchecks'), (name) => ({ id: `hc-${name}` })],
     ];
-    const writeAssigned = async () => {
-      for (const [resource, status] of assigned) {
-        for (const object of (await admin.list<any>(collectionPath(resource, ns))).items) {
-          if (object.status && Object.keys(status(object.metadata.name)).every((key) => key in object.status)) continue;
-          await admin.request(HttpMethod.PATCH, `${objectPath(resource, ns, object.metadata.name)}/status`, { body: { status: status(object.metadata.name) }, contentType: 'application/merge-patch+json' });
-        }
-      }
-    };
-    const notReady = async () => {
-      await writeAssigned();
-      const statuses = await Promise.all(deferredNames.map(async (name) => [name, (await condition(ns, name, 'Ready'))?.status] as const));
-      const pending = statuses.filter(([, ready]) => ready !== 'True').map(([name]) => name);
-      return pending.length === 0 ? true : undefined;
-    };
-    await eventually('every DeferredObject Ready', notReady, 60_000);
+    await eventually('every DeferredObject Ready', () => convergeWithAssigned(ns, assigned, deferredNames), 60_000);
 
     const rendered = (resource: ResourceType, name: string) => admin.get<any>(objectPath(resource, ns, name));
     expect((await rendered(FLOW_LOG, 'dr-flow-log')).spec.resourceID).toBe('vpc-drvpc');
@@ -332,20 +334,7 @@ describe('DeferredObject (R-O6)', () => {
       [ack('elbv2', 'LoadBalancer', 'loadbalancers'), (name) => ({ ackResourceMetadata: { arn: arn('elasticloadbalancing', `loadbalancer/app/${name}/50dc6c495c0c9188`), ownerAccountID: '111111111111', region: 'ap-south-1' } })],
       [ack('elbv2', 'TargetGroup', 'targetgroups'), (name) => ({ ackResourceMetadata: { arn: arn('elasticloadbalancing', `targetgroup/${name}/0123456789abcdef`), ownerAccountID: '111111111111', region: 'ap-south-1' } })],
     ];
-    await eventually(
-      'every DeferredObject Ready',
-      async () => {
-        for (const [resource, status] of assigned) {
-          for (const object of (await admin.list<any>(collectionPath(resource, ns))).items) {
-            if (object.status && Object.keys(status(object.metadata.name)).every((key) => key in object.status)) continue;
-            await admin.request(HttpMethod.PATCH, `${objectPath(resource, ns, object.metadata.name)}/status`, { body: { status: status(object.metadata.name) }, contentType: 'application/merge-patch+json' });
-          }
-        }
-        const ready = await Promise.all(deferredNames.map(async (name) => (await condition(ns, name, 'Ready'))?.status === 'True'));
-        return ready.every(Boolean) || undefined;
-      },
-      60_000,
-    );
+    await eventually('every DeferredObject Ready', () => convergeWithAssigned(ns, assigned, deferredNames), 60_000);
     const rendered = (resource: ResourceType, name: string) => admin.get<any>(objectPath(resource, ns, name));
     const group = await rendered(ack('autoscaling', 'AutoScalingGroup', 'autoscalinggroups'), 'primary-app');
     expect(group.spec).toMatchObject({ vpcZoneIdentifier: 'subnet-privatea,subnet-privateb', targetGroupARNs: [arn('elasticloadbalancing', 'targetgroup/primary-web-targets/0123456789abcdef')] });

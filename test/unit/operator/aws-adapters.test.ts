@@ -9,6 +9,7 @@ import { GetHealthCheckStatusCommand, Route53Client } from '@aws-sdk/client-rout
 import { ApiGatewayV2Client, GetDomainNameCommand } from '@aws-sdk/client-apigatewayv2';
 import { CopyDBClusterSnapshotCommand, DBClusterSnapshotAlreadyExistsFault, DescribeDBClusterSnapshotsCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
+import { regional } from '../../support/regional-clients';
 import { SdkGlobalDatabase } from '../../../operator/aws/global-database';
 import { SdkHealthSignals } from '../../../operator/aws/health-signals';
 import { DOMAIN_NAME_TTL_MS, SdkDomainNames } from '../../../operator/aws/domain-names';
@@ -28,11 +29,6 @@ beforeEach(() => {
   apigateway.reset();
 });
 
-/** Clients that remember the region they were made for. */
-function regional<T>(make: (region: string) => T): { clientFor: (region: string) => T; regions: string[] } {
-  const regions: string[] = [];
-  return { regions, clientFor: (region) => (regions.push(region), make(region)) };
-}
 
 describe('Aurora global database adapter (R-O2)', () => {
   test('R-O2 describe reads the members, the writer, their synchronization and the failover state', async () => {

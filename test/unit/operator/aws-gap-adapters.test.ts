@@ -8,6 +8,7 @@ import { AssociateWebACLCommand, DisassociateWebACLCommand, GetWebACLForResource
 import { CloudTrailClient, GetTrailStatusCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { AutoScalingClient, DescribePoliciesCommand, PutScalingPolicyCommand } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
+import { regional } from '../../support/regional-clients';
 import { awsFailure, regionOfArn } from '../../../operator/aws/errors';
 import { SdkScalingPolicies } from '../../../operator/aws/scaling-policies';
 import { SdkTrailLogging } from '../../../operator/aws/trail-logging';
@@ -26,11 +27,6 @@ beforeEach(() => {
   autoscaling.reset();
 });
 
-/** Clients that remember the region they were made for. */
-function regional<T>(make: (region: string) => T): { clientFor: (region: string) => T; regions: string[] } {
-  const regions: string[] = [];
-  return { regions, clientFor: (region) => (regions.push(region), make(region)) };
-}
 
 describe('AWS errors (R-O7)', () => {
   test.each([
