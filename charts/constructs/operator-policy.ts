@@ -4,7 +4,8 @@ import * as iam from '../../imports/iam.services.k8s.aws';
 import { AWS_NAME_RULES, joinName } from '../../lib/naming';
 import { SystemChart } from '../system-chart';
 import { arn } from './aws-context';
-import { policyDocument, UNSCOPED_ACTIONS, type PolicyStatement } from './iam';
+import { UNSCOPED_ACTIONS } from '../../lib/iam-actions';
+import { policyDocument, type PolicyStatement } from './iam';
 import { ValidationError } from '../../lib/errors';
 
 const POLICY_ID = 'OperatorPolicy';

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ACK_KINDS } from '../../imports/ack-kinds';
-import { UNSCOPED_ACTIONS } from '../../charts/constructs/iam';
+import { UNSCOPED_ACTIONS } from '../../lib/iam-actions';
 import { DEFERRABLE_KINDS } from '../../charts/constructs/late-binding';
 import { loadEnvironments } from '../../lib/config/load';
 import { REPO_ROOT } from '../../lib/paths';

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { Role, UNSCOPED_ACTIONS } from '../../../charts/constructs/iam';
+import { Role } from '../../../charts/constructs/iam';
+import { UNSCOPED_ACTIONS } from '../../../lib/iam-actions';
 import { KmsKey, type KmsKeyProps } from '../../../charts/constructs/kms-key';
 import { LogGroup } from '../../../charts/constructs/log-group';
 import { inlineStatements, manifest, synthWith } from '../../support/fixtures';
