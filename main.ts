@@ -64,6 +64,10 @@ try {
     for (const line of lines) console.warn(line);
     if (lines.length > 0) console.warn('(--verbose for every warning in full)');
   }
+  const findings = environments.flatMap((env) => env.findings);
+  const warned = findings.filter((f) => f.severity === 'warning' && !f.acknowledged).length;
+  const acknowledged = findings.filter((f) => f.acknowledged).length;
+  if (warned + acknowledged > 0) console.warn(`lint: ${warned} warnings, ${acknowledged} acknowledged (npm run lint -- ${outDir.value === resolve(REPO_ROOT, 'dist') ? 'dist/' : outDir.value} lists them)`);
   console.log(`synthesized ${files.size} files for ${environments.length} environments and the operator into ${resolve(outDir.value!)}`);
 } catch (error) {
   if (!(error instanceof ConfigError || error instanceof ValidationError || error instanceof OutputFolderError)) throw error;

@@ -15,6 +15,10 @@ import { ConfigError, ValidationError, type ConfigProblem } from '../lib/errors'
 import { REPO_ROOT } from '../lib/paths';
 import type { EnvironmentConfig } from '../lib/config/environment';
 import { collectWarnings, type Warning } from '../lib/warnings';
+import { ACKNOWLEDGE_PREFIX, blocking, lint, type Finding } from '../lint/engine';
+import { parseManifests } from '../lint/load';
+import { LintSet } from '../lint/objects';
+import { RULES } from '../lint/rules/index';
 import { GitOpsChart, systemManifestPath } from './gitops';
 import { SYSTEM_CHARTS } from './index';
 import { OutputFolderError, outputFolderProblem, replaceFolder } from './output-folder';
@@ -26,6 +30,8 @@ export interface RenderedEnvironment {
   /** File path below the output folder → YAML text. */
   readonly files: ReadonlyMap<string, string>;
   readonly warnings: readonly Warning[];
+  /** What the lint rules found in the files (R-L3). */
+  readonly findings: readonly Finding[];
 }
 
 /** Builds one cdk8s app holding every system chart of the environment. */
@@ -49,7 +55,13 @@ export function renderEnvironment(environment: EnvironmentConfig): RenderedEnvir
     const gitops = new GitOpsChart(new App(), { ...environment, gitops: environment.gitops }, (system) => namespaces.get(system)!);
     files.set(join('argocd', `${environment.name}.k8s.yaml`), Yaml.stringify(...gitops.toJson()));
   }
-  return { environment: environment.name, files, warnings: collectWarnings(app) };
+  return { environment: environment.name, files, warnings: collectWarnings(app), findings: lintFiles(files) };
+}
+
+/** The lint rules over one environment's rendered files, as `npm run lint -- dist/<environment>` would see them. */
+function lintFiles(files: ReadonlyMap<string, string>): Finding[] {
+  const documents = [...files].flatMap(([path, text]) => parseManifests(text, join('dist', path)));
+  return lint(new LintSet(documents), RULES);
 }
 
 /** Where the accounts' role map is written, below the output folder. */
@@ -88,6 +100,15 @@ export function renderEnvironments(configs: readonly EnvironmentConfig[]): Rende
     }
   });
   if (problems.length > 0) throw new ConfigError(problems);
+  // Errors of the lint rules fail synth like configuration problems: nothing is written (R-L3).
+  const lintProblems = rendered.flatMap((env) =>
+    blocking(env.findings).map((f) => ({
+      file: `${f.object.source.file}:${f.object.source.line}`,
+      path: `${f.object.kind.split('/').pop()} ${f.object.namespace}/${f.object.name}${f.path ? ` ${f.path}` : ''}`,
+      message: `${f.ruleId}: ${f.message}. Fix: ${RULES.find((r) => r.id === f.ruleId)?.fix ?? 'see docs/reference/lint-rules.md'} (or acknowledge it with a reason: ${ACKNOWLEDGE_PREFIX}${f.ruleId})`,
+    })),
+  );
+  if (lintProblems.length > 0) throw new ConfigError(lintProblems, 'lint error');
   return rendered;
 }
 

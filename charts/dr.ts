@@ -26,6 +26,7 @@ import { dataProtectionFor, type DataProtection } from './constructs/database';
 import { FailoverDns, type FailoverEndpoint } from './constructs/failover-dns';
 import { defer, lateBound, valueOf, type DeferredInput } from './constructs/late-binding';
 import { HttpApi } from './constructs/http-api';
+import { acknowledge } from './constructs/acknowledge';
 import { Role } from './constructs/iam';
 import { OperatorPolicy } from './constructs/operator-policy';
 import { KmsKey } from './constructs/kms-key';
@@ -159,6 +160,9 @@ export class DrChart extends SystemChart {
       backupRetentionDays: environment.settings.backupRetentionDays,
       protection,
     });
+    for (const cluster of [database.primary, database.secondary]) {
+      acknowledge(cluster.cluster, 'ACKS-REF-002', 'the VPC holds only the database\'s isolated subnets (the payment functions run outside it), so its block is the narrowest client range known; name the clients\' security group when something in the VPC connects');
+    }
 
     // The replica's key ARN is AWS's: from config, or (late binding) from the DR key's status; ACK compares it verbatim.
     const drKey = { name: 'drKey', object: dr.key.resource };

@@ -11,6 +11,7 @@ import type { AlarmSubscription } from '../lib/validation/aws';
 import { FUNCTION_HANDLER, functionPackage } from '../functions/build';
 import { PCI_AUDIT_LOG_RETENTION_DAYS } from '../lib/compliance';
 import { addWarning } from '../lib/warnings';
+import { acknowledge } from './constructs/acknowledge';
 import { DatabaseInstance, dataProtectionFor, type DataProtection } from './constructs/database';
 import { HttpApi } from './constructs/http-api';
 import { KmsKey } from './constructs/kms-key';
@@ -98,6 +99,7 @@ export class PaymentStack extends Construct {
       maxAllocatedStorageGiB: 100,
       protection,
     });
+    acknowledge(this.database.instance, 'ACKS-REF-002', 'SPEC S3 admits PostgreSQL from the VPC CIDR; the function\'s own security group would be narrower');
 
     this.table = new Table(this, 'Table', {
       name: 'payment-transactions',
@@ -163,6 +165,7 @@ export class PaymentStack extends Construct {
         'S3-WAF-NOT-ASSOCIATED',
         'the web ACL is created but protects nothing yet: AWS WAF cannot be associated with API Gateway HTTP APIs, and ACK has no association kind (docs/systems/payment-stack.md)',
       );
+      acknowledge(webAcl.resource, 'ACKS-CONV-010', 'AWS WAF cannot protect API Gateway HTTP APIs; the fix is a REST API or CloudFront in front (docs/systems/payment-stack.md, WAF in front of the API)');
     }
 
     // S3 delivers server access logs only to SSE-S3 buckets without a default retention.

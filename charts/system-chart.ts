@@ -5,6 +5,7 @@ import { ACK_KINDS } from '../imports/ack-kinds';
 import { ACK_ANNOTATIONS, ACK_SERVICE_GROUP } from '../lib/ack-annotations';
 import type { EnvironmentConfig, SystemName } from '../lib/config/environment';
 import { ValidationError } from '../lib/errors';
+import { PROJECT_LABELS } from '../lib/labels';
 import { K8S_LABEL_NAME, joinName } from '../lib/naming';
 import { withTags } from '../lib/tags/apply';
 import { kindKey } from '../lib/tags/tag-shape';
@@ -57,7 +58,8 @@ export class SystemChart extends Chart {
       labels: {
         'app.kubernetes.io/part-of': props.system,
         'app.kubernetes.io/managed-by': 'cdk8s',
-        'ack-systems.io/environment': props.environment.name,
+        [PROJECT_LABELS.environment]: props.environment.name,
+        [PROJECT_LABELS.tier]: props.environment.tier,
       },
     });
     RegionScope.assign(this, props.region);

@@ -22,13 +22,20 @@ export interface ParsedFlags<Name extends string> {
   readonly help: boolean;
   /** Strings as given; booleans as `true`/`false`. Only flags present on the command line. */
   readonly values: Partial<Record<Name, string | boolean>>;
+  /** Arguments that are not options (only when the command takes them), in order; `-` is one. */
+  readonly positionals: readonly string[];
 }
 
-export function parseFlags<Name extends string>(args: readonly string[], spec: Readonly<Record<Name, FlagSpec>>): ParsedFlags<Name> {
+export function parseFlags<Name extends string>(args: readonly string[], spec: Readonly<Record<Name, FlagSpec>>, options: { readonly positionals?: boolean } = {}): ParsedFlags<Name> {
   const values: Partial<Record<Name, string | boolean>> = {};
+  const positionals: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === '-h' || arg === '--help') return { help: true, values };
+    if (arg === '-h' || arg === '--help') return { help: true, values, positionals };
+    if (options.positionals && (arg === '-' || !arg.startsWith('-'))) {
+      positionals.push(arg);
+      continue;
+    }
     const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
     if (!match) throw new UsageError(arg.startsWith('-') ? `unknown option ${shown(arg)}` : `unexpected argument ${shown(arg)}; options start with --`);
     const [, name, inline] = match;
@@ -48,7 +55,7 @@ export function parseFlags<Name extends string>(args: readonly string[], spec: R
     if (inline === undefined) i++;
     values[flag] = value;
   }
-  return { help: false, values };
+  return { help: false, values, positionals };
 }
 
 /** Characters a terminal would not show: controls, zero-width and direction marks, the BOM. */

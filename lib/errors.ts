@@ -28,14 +28,18 @@ export interface ConfigProblem {
 
 /** Every problem found in the configuration, reported together. */
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly ConfigProblem[]) {
-    super(formatProblems(problems));
+  /** @param what what each problem is, in the headline. @default configuration problem */
+  constructor(
+    readonly problems: readonly ConfigProblem[],
+    what = 'configuration problem',
+  ) {
+    super(formatProblems(problems, what));
     this.name = 'ConfigError';
   }
 }
 
-function formatProblems(problems: readonly ConfigProblem[]): string {
-  const count = `${problems.length} configuration problem${problems.length === 1 ? '' : 's'}`;
+function formatProblems(problems: readonly ConfigProblem[], what: string): string {
+  const count = `${problems.length} ${what}${problems.length === 1 ? '' : 's'}`;
   const lines = problems.map((p) => `  ${p.file}: ${p.path || '(file)'}: ${p.message}`);
   return [`${count}; nothing was written:`, ...lines].join('\n');
 }

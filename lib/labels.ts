@@ -1,0 +1,12 @@
+/** Labels this project writes on every object, which the linter (and tools) read. */
+export const PROJECT_LABELS = {
+  environment: 'ack-systems.io/environment',
+  /** `production` or `non-production` (the environment's `tier`): production rules apply to `production`. */
+  tier: 'ack-systems.io/tier',
+} as const;
+
+/**
+ * `acknowledge.lint.ack-systems.io/<RULE-ID>: <reason>` on an object: its
+ * finding of that rule is reported with the reason and fails nothing.
+ */
+export const LINT_ACKNOWLEDGE_PREFIX = 'acknowledge.lint.ack-systems.io/';
