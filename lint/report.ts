@@ -3,6 +3,7 @@
  * SARIF 2.1.0 for code scanning (GitHub shows each result on its file and
  * line). Acknowledged findings are listed with their reason, never hidden.
  */
+import type { Log, ReportingDescriptor, Result } from 'sarif';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Finding } from './engine';
 import type { Rule } from './rule';
@@ -43,43 +44,47 @@ export function jsonReport(findings: readonly Finding[]): string {
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
-/** SARIF 2.1.0: one run, the rules as the tool's driver rules, each finding a result at its file and line. */
-export function sarifReport(findings: readonly Finding[], rules: readonly Rule[]): string {
+/**
+ * SARIF 2.1.0: one run, the rules as the tool's driver rules, each finding a
+ * result at its file and line; acknowledged findings carry an in-source
+ * suppression with the reason. Typed with `@types/sarif` (the schema's types).
+ */
+export function sarifLog(findings: readonly Finding[], rules: readonly Rule[]): Log {
   const index = new Map(rules.map((r, i) => [r.id, i]));
-  return JSON.stringify(
-    {
-      $schema: SARIF_SCHEMA,
-      version: '2.1.0',
-      runs: [
-        {
-          tool: {
-            driver: {
-              name: 'ack-systems-lint',
-              version: packageJson.version,
-              informationUri: 'https://github.com/ack-systems/ack-systems/blob/main/docs/reference/lint-rules.md',
-              rules: rules.map((r) => ({
-                id: r.id,
-                name: r.id.replace(/-/g, ''),
-                shortDescription: { text: r.description },
-                fullDescription: { text: r.rationale },
-                help: { text: `Fix: ${r.fix}` },
-                defaultConfiguration: { level: r.severity },
-                properties: { tags: [...r.pci.map((p) => `PCI-DSS-4.0.1/${p}`), ...r.fsbp.map((c) => `FSBP/${c}`)], ...(r.source ? { source: r.source } : {}) },
-              })),
-            },
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'ack-systems-lint',
+            version: packageJson.version,
+            informationUri: 'https://github.com/ack-systems/ack-systems/blob/main/docs/reference/lint-rules.md',
+            rules: rules.map((r): ReportingDescriptor => ({
+              id: r.id,
+              name: r.id.replace(/-/g, ''),
+              shortDescription: { text: r.description },
+              fullDescription: { text: r.rationale },
+              help: { text: `Fix: ${r.fix}` },
+              defaultConfiguration: { level: r.severity },
+              properties: { tags: [...r.pci.map((p) => `PCI-DSS-4.0.1/${p}`), ...r.fsbp.map((c) => `FSBP/${c}`)], ...(r.source ? { source: r.source } : {}) },
+            })),
           },
-          results: findings.map((f) => ({
-            ruleId: f.ruleId,
-            ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),
-            level: f.severity,
-            message: { text: `${label(f)}${f.path ? ` ${f.path}` : ''}: ${f.message}` },
-            locations: [{ physicalLocation: { artifactLocation: { uri: f.object.source.file.replace(/^\.\//, '') }, region: { startLine: f.object.source.line } } }],
-            ...(f.acknowledged ? { suppressions: [{ kind: 'inSource', justification: f.acknowledged }] } : {}),
-          })),
         },
-      ],
-    },
-    null,
-    2,
-  );
+        results: findings.map((f): Result => ({
+          ruleId: f.ruleId,
+          ...(index.has(f.ruleId) ? { ruleIndex: index.get(f.ruleId) } : {}),
+          level: f.severity,
+          message: { text: `${label(f)}${f.path ? ` ${f.path}` : ''}: ${f.message}` },
+          locations: [{ physicalLocation: { artifactLocation: { uri: f.object.source.file.replace(/^\.\//, '') }, region: { startLine: f.object.source.line } } }],
+          ...(f.acknowledged ? { suppressions: [{ kind: 'inSource', justification: f.acknowledged }] } : {}),
+        })),
+      },
+    ],
+  };
+}
+
+export function sarifReport(findings: readonly Finding[], rules: readonly Rule[]): string {
+  return JSON.stringify(sarifLog(findings, rules), null, 2);
 }

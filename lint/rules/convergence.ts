@@ -36,7 +36,7 @@ export const CONVERGENCE_RULES: Rule[] = [
     pci: [],
     fsbp: [],
     source: 'ec2-controller v1.20.0 pkg/resource/vpc_peering_connection/sdk.go:283-290, 562-566',
-    *checkAll(set) {
+    checkAll(set) {
       const violations: Violation[] = [];
       const peerings = set.ofKinds([PEERING]);
       for (const requester of peerings.filter((p) => !isAccepter(p))) {
@@ -124,7 +124,7 @@ export const CONVERGENCE_RULES: Rule[] = [
     pci: [],
     fsbp: [],
     source: 'elbv2-controller v1.6.1 pkg/resource/target_group/hooks.go:169, 209; sdk.go:524 (aws-controllers-k8s/community#2372)',
-    *checkAll(set) {
+    checkAll(set) {
       const violations: Violation[] = [];
       for (const group of set.ofKinds([TARGET_GROUP])) {
         const readOnly = String(group.manifest.metadata?.annotations?.[ACK_ANNOTATIONS.readOnly] ?? '');

@@ -133,7 +133,7 @@ export const REFERENCE_RULES: Rule[] = [
     fix: 'Name the members as they are in the set, each on the side of its region.',
     pci: [],
     fsbp: [],
-    *checkAll(set) {
+    checkAll(set) {
       const violations: Violation[] = [];
       for (const group of set.ofKinds(['ack-systems.io/FailoverGroup'])) {
         for (const side of ['primary', 'secondary'] as const) {
