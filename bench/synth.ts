@@ -30,7 +30,7 @@ function median(fn: () => void): number {
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
-const project = () => loadEnvironments(CONFIG_DIR).map(renderEnvironment);
+const project = () => loadEnvironments(CONFIG_DIR).map((env) => renderEnvironment(env));
 
 /** The project's output as JSON, one entry per output file. */
 const files = loadEnvironments(CONFIG_DIR).flatMap((env) => buildEnvironment(env).charts.map((chart) => chart.toJson()));

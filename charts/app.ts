@@ -18,6 +18,7 @@ import { collectWarnings, type Warning } from '../lib/warnings';
 import { ACKNOWLEDGE_PREFIX, blocking, lint, type Finding } from '../lint/engine';
 import { parseManifests } from '../lint/load';
 import { LintSet } from '../lint/objects';
+import type { Rule } from '../lint/rule';
 import { RULES } from '../lint/rules/index';
 import { GitOpsChart, systemManifestPath } from './gitops';
 import { SYSTEM_CHARTS } from './index';
@@ -41,7 +42,7 @@ export function buildEnvironment(environment: EnvironmentConfig): App {
   return app;
 }
 
-export function renderEnvironment(environment: EnvironmentConfig): RenderedEnvironment {
+export function renderEnvironment(environment: EnvironmentConfig, rules: readonly Rule[] = RULES): RenderedEnvironment {
   const app = buildEnvironment(environment);
   const systemCharts = app.charts as SystemChart[];
   const files = new Map(
@@ -55,13 +56,13 @@ export function renderEnvironment(environment: EnvironmentConfig): RenderedEnvir
     const gitops = new GitOpsChart(new App(), { ...environment, gitops: environment.gitops }, (system) => namespaces.get(system)!);
     files.set(join('argocd', `${environment.name}.k8s.yaml`), Yaml.stringify(...gitops.toJson()));
   }
-  return { environment: environment.name, files, warnings: collectWarnings(app), findings: lintFiles(files) };
+  return { environment: environment.name, files, warnings: collectWarnings(app), findings: lintFiles(files, rules) };
 }
 
 /** The lint rules over one environment's rendered files, as `npm run lint -- dist/<environment>` would see them. */
-function lintFiles(files: ReadonlyMap<string, string>): Finding[] {
+function lintFiles(files: ReadonlyMap<string, string>, rules: readonly Rule[]): Finding[] {
   const documents = [...files].flatMap(([path, text]) => parseManifests(text, join('dist', path)));
-  return lint(new LintSet(documents), RULES);
+  return lint(new LintSet(documents), rules);
 }
 
 /** Where the accounts' role map is written, below the output folder. */
@@ -88,11 +89,11 @@ export function renderAccountMap(environments: readonly EnvironmentConfig[]): st
  * construct it stopped in, for every environment at once.
  * @throws ConfigError
  */
-export function renderEnvironments(configs: readonly EnvironmentConfig[]): RenderedEnvironment[] {
+export function renderEnvironments(configs: readonly EnvironmentConfig[], rules: readonly Rule[] = RULES): RenderedEnvironment[] {
   const problems: ConfigProblem[] = [];
   const rendered = configs.flatMap((env) => {
     try {
-      return [renderEnvironment(env)];
+      return [renderEnvironment(env, rules)];
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       problems.push({ file: env.file, path: `(chart ${error.constructPath ?? env.name})`, message: error.detail });
@@ -105,7 +106,7 @@ export function renderEnvironments(configs: readonly EnvironmentConfig[]): Rende
     blocking(env.findings).map((f) => ({
       file: `${f.object.source.file}:${f.object.source.line}`,
       path: `${f.object.kind.split('/').pop()} ${f.object.namespace}/${f.object.name}${f.path ? ` ${f.path}` : ''}`,
-      message: `${f.ruleId}: ${f.message}. Fix: ${RULES.find((r) => r.id === f.ruleId)?.fix ?? 'see docs/reference/lint-rules.md'} (or acknowledge it with a reason: ${ACKNOWLEDGE_PREFIX}${f.ruleId})`,
+      message: `${f.ruleId}: ${f.message}. Fix: ${rules.find((r) => r.id === f.ruleId)?.fix ?? 'see docs/reference/lint-rules.md'} (or acknowledge it with a reason: ${ACKNOWLEDGE_PREFIX}${f.ruleId})`,
     })),
   );
   if (lintProblems.length > 0) throw new ConfigError(lintProblems, 'lint error');
@@ -126,6 +127,8 @@ export interface SynthOptions {
   readonly configDir: string;
   readonly outDir: string;
   readonly operator?: OperatorChartProps;
+  /** The lint rules synth enforces. @default every rule (tests pass others) */
+  readonly lintRules?: readonly Rule[];
   /** How the user named the folders, for messages. @default --config-dir, --out */
   readonly labels?: { readonly configDir: string; readonly outDir: string };
 }
@@ -146,7 +149,7 @@ export function synthesize(options: SynthOptions): { environments: RenderedEnvir
   });
   if (problem) throw new OutputFolderError(problem);
   const configs = loadEnvironments(options.configDir, labels.configDir);
-  const environments = renderEnvironments(configs);
+  const environments = renderEnvironments(configs, options.lintRules);
   const files = new Map([...environments.flatMap((env) => [...env.files]), [ACCOUNT_MAP_FILE, renderAccountMap(configs)], ...renderOperator(options.operator)]);
   replaceFolder(resolve(options.outDir), files);
   return { environments, files };

@@ -13,6 +13,7 @@ import { markerText, OutputFolderError, SYNTH_MARKER } from '../../charts/output
 import { SYSTEM_NAMES } from '../../charts/index';
 import { loadEnvironments } from '../../lib/config/load';
 import { ConfigError } from '../../lib/errors';
+import { rule } from '../../lint/rule';
 import { REPO_ROOT } from '../../lib/paths';
 import { rawEnvironment } from '../support/fixtures';
 
@@ -57,7 +58,7 @@ function badConfigDir(): string {
 
 describe('synth of the committed configuration (R-G11)', () => {
   const environments = loadEnvironments(CONFIG_DIR);
-  const rendered = environments.map(renderEnvironment);
+  const rendered = environments.map((env) => renderEnvironment(env));
 
   test('R-G11 R-O4 the committed dist/ is exactly a fresh synth, systems and operator, marked as synth output (regenerate with `npm run synth`)', () => {
     const files = new Map([...rendered.flatMap((env) => [...env.files]), [ACCOUNT_MAP_FILE, renderAccountMap(environments)], ...renderOperator()]);
@@ -71,7 +72,7 @@ describe('synth of the committed configuration (R-G11)', () => {
   });
 
   test('R-G11 synth is deterministic byte for byte', () => {
-    const again = loadEnvironments(CONFIG_DIR).map(renderEnvironment);
+    const again = loadEnvironments(CONFIG_DIR).map((env) => renderEnvironment(env));
     expect(again.map((env) => [...env.files])).toEqual(rendered.map((env) => [...env.files]));
   });
 
@@ -92,6 +93,50 @@ describe('synth of the committed configuration (R-G11)', () => {
     expect(snapshot(out)).toEqual(snapshot(DIST));
     expect(existsSync(join(out, 'KEEP.txt'))).toBe(false);
     expect(readdirSync(join(out, '..'))).toEqual(['dist']);
+  });
+});
+
+describe('lint on every synth (R-L3)', () => {
+  /** A rule no committed object passes: every VPC must be named "nowhere". */
+  const strict = rule({
+    id: 'ACKS-TEST-001',
+    severity: 'error',
+    kinds: ['ec2.services.k8s.aws/VPC'],
+    description: 'test rule',
+    rationale: 'a rule the committed charts break, to see synth stop',
+    fix: 'name the VPC nowhere',
+    pci: [],
+    fsbp: [],
+    *check(object) {
+      if (object.name !== 'nowhere') yield { path: 'metadata.name', message: `${object.name} is not nowhere` };
+    },
+  });
+
+  test('R-L3 an error of the lint rules fails synth like a configuration problem: every one listed with file, object and fix, nothing written', () => {
+    const out = existingDist();
+    const before = snapshot(out);
+    let thrown: unknown;
+    try {
+      synthesize({ configDir: CONFIG_DIR, outDir: out, lintRules: [strict] });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const { problems, message } = thrown as ConfigError;
+    expect(message).toMatch(/^\d+ lint errors; nothing was written:/);
+    expect(problems.length).toBeGreaterThan(10);
+    expect(problems).toContainEqual({
+      file: expect.stringMatching(/^dist\/prod\/multi-region-app\.k8s\.yaml:\d+$/),
+      path: 'VPC multi-region-app-prod/primary-vpc metadata.name',
+      message: 'ACKS-TEST-001: primary-vpc is not nowhere. Fix: name the VPC nowhere (or acknowledge it with a reason: acknowledge.lint.ack-systems.io/ACKS-TEST-001)',
+    });
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  test('R-L3 R-L2 the committed charts pass every rule: their few findings are warnings or acknowledged with a reason', () => {
+    const findings = loadEnvironments(CONFIG_DIR).flatMap((env) => renderEnvironment(env).findings);
+    expect(findings.filter((f) => f.severity === 'error' && !f.acknowledged)).toEqual([]);
+    expect(findings.filter((f) => f.acknowledged).map((f) => f.ruleId).sort()).toEqual(expect.arrayContaining(['ACKS-CONV-010', 'ACKS-REF-002']));
   });
 });
 
