@@ -16,7 +16,7 @@ import { REPO_ROOT } from '../lib/paths';
 import type { EnvironmentConfig } from '../lib/config/environment';
 import { collectWarnings, type Warning } from '../lib/warnings';
 import { ACKNOWLEDGE_PREFIX, blocking, lint, type Finding } from '../lint/engine';
-import { parseManifests } from '../lint/load';
+import type { LoadedDocument } from '../lint/load';
 import { LintSet } from '../lint/objects';
 import type { Rule } from '../lint/rule';
 import { RULES } from '../lint/rules/index';
@@ -45,10 +45,14 @@ export function buildEnvironment(environment: EnvironmentConfig): App {
 export function renderEnvironment(environment: EnvironmentConfig, rules: readonly Rule[] = RULES): RenderedEnvironment {
   const app = buildEnvironment(environment);
   const systemCharts = app.charts as SystemChart[];
+  const documents: LoadedDocument[] = [];
   const files = new Map(
     systemCharts.map((chart) => {
       const { path, file } = systemManifestPath(environment.name, chart.system);
-      return [join(relative('dist', path), file), Yaml.stringify(...chart.toJson())];
+      const target = join(relative('dist', path), file);
+      const rendered = renderDocuments(chart.toJson(), join('dist', target));
+      documents.push(...rendered.documents);
+      return [target, rendered.text];
     }),
   );
   if (environment.gitops) {
@@ -56,13 +60,20 @@ export function renderEnvironment(environment: EnvironmentConfig, rules: readonl
     const gitops = new GitOpsChart(new App(), { ...environment, gitops: environment.gitops }, (system) => namespaces.get(system)!);
     files.set(join('argocd', `${environment.name}.k8s.yaml`), Yaml.stringify(...gitops.toJson()));
   }
-  return { environment: environment.name, files, warnings: collectWarnings(app), findings: lintFiles(files, rules) };
+  // The lint rules over what was rendered, as `npm run lint -- dist/<environment>` sees it (R-L3).
+  return { environment: environment.name, files, warnings: collectWarnings(app), findings: lint(new LintSet(documents), rules) };
 }
 
-/** The lint rules over one environment's rendered files, as `npm run lint -- dist/<environment>` would see them. */
-function lintFiles(files: ReadonlyMap<string, string>, rules: readonly Rule[]): Finding[] {
-  const documents = [...files].flatMap(([path, text]) => parseManifests(text, join('dist', path)));
-  return lint(new LintSet(documents), rules);
+/** A file's YAML (as cdk8s writes it: documents joined by `---`) and each object with the line it starts on. */
+function renderDocuments(objects: readonly Record<string, any>[], file: string): { text: string; documents: LoadedDocument[] } {
+  const texts = objects.map((object) => Yaml.stringify(object));
+  let line = 1;
+  const documents = objects.map((manifest, i) => {
+    const source = { file, line };
+    line += texts[i].split('\n').length;
+    return { manifest, source };
+  });
+  return { text: texts.join('---\n'), documents };
 }
 
 /** Where the accounts' role map is written, below the output folder. */

@@ -57,6 +57,8 @@ export class LintSet {
   readonly objects: readonly LintObject[];
   readonly requiredTags: readonly string[];
   private readonly byKindName = new Map<string, LintObject[]>();
+  private readonly byName = new Map<string, LintObject[]>();
+  private readonly kindLists = new Map<string, LintObject[]>();
 
   constructor(documents: readonly { manifest: Json; source: Source }[], options: LintSetOptions = {}) {
     this.requiredTags = options.requiredTags ?? DEFAULT_REQUIRED_TAGS;
@@ -84,12 +86,16 @@ export class LintSet {
     for (const object of this.objects) {
       const key = `${object.kind}|${object.namespace ?? ''}/${object.name}`;
       this.byKindName.set(key, [...(this.byKindName.get(key) ?? []), object]);
+      if (isAck(object.kind)) this.byName.set(`${object.namespace ?? ''}/${object.name}`, [...(this.byName.get(`${object.namespace ?? ''}/${object.name}`) ?? []), object]);
     }
   }
 
   /** The objects of these kinds (`<group>/<Kind>`; `*` every ACK kind). */
   ofKinds(kinds: readonly string[]): LintObject[] {
-    return this.objects.filter((o) => kinds.includes(o.kind) || (kinds.includes('*') && isAck(o.kind)));
+    const key = kinds.join(',');
+    let found = this.kindLists.get(key);
+    if (!found) this.kindLists.set(key, (found = this.objects.filter((o) => kinds.includes(o.kind) || (kinds.includes('*') && isAck(o.kind)))));
+    return found;
   }
 
   /** An object by kind, namespace and name (a rendered one wins over nothing). */
@@ -99,7 +105,7 @@ export class LintSet {
 
   /** Objects of any ACK kind by namespace and name, for references whose kind the field implies. */
   named(namespace: string | undefined, name: string): LintObject[] {
-    return this.objects.filter((o) => o.namespace === namespace && o.name === name && isAck(o.kind));
+    return this.byName.get(`${namespace ?? ''}/${name}`) ?? [];
   }
 }
 

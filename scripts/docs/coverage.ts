@@ -56,7 +56,7 @@ export function testNames(testDir = join(REPO_ROOT, 'test')): TestName[] {
       if (ts.isCallExpression(node) && isTestCallee(node.expression) && !ts.isCallExpression(node.parent)) {
         const [first] = node.arguments;
         if (first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first) || ts.isTemplateExpression(first))) {
-          names.push({ file: relative(REPO_ROOT, file), name: first.getText(source).slice(1, -1) });
+          names.push({ file: relative(REPO_ROOT, file), name: ts.isTemplateExpression(first) ? first.getText(source).slice(1, -1) : first.text });
         }
       }
       ts.forEachChild(node, visit);

@@ -19,6 +19,7 @@ import { architectureDot, DIAGRAM_LEGEND, type ManifestObject } from './architec
 import { configurationReference } from './configuration';
 import { coverageReference, testNames } from './coverage';
 import { crdReference } from './crds';
+import { lintRulesReference } from './lint-rules';
 
 export const DOCS_DIR = join(REPO_ROOT, 'docs');
 const CONFIG_DIR = join(REPO_ROOT, 'config');
@@ -142,6 +143,7 @@ export async function generatedDocs(): Promise<Map<string, string>> {
   const files = new Map<string, string>([
     [join('reference', 'configuration.md'), configurationReference()],
     [join('reference', 'crds.md'), crdReference()],
+    [join('reference', 'lint-rules.md'), lintRulesReference()],
     [join('reference', 'coverage.md'), coverageReference(readFileSync(specPath(), 'utf8'), testNames())],
     ...(await diagrams()),
   ]);
