@@ -4,6 +4,7 @@
  *
  * - KUBEBUILDER_ASSETS (the envtest convention, e.g. from `setup-envtest use`)
  *   names a folder holding the three binaries: it is used as is, nothing is built.
+ * - It also provides the SARIF 2.1.0 schema the lint tests validate against (scripts/sarif-schema.ts).
  * - Otherwise the binaries live in
  *   `${ACK_TESTBIN_CACHE:-~/.cache/ack-systems/testbin}/<k8s>-etcd<etcd>-<hash of go.mod+go.sum>`,
  *   outside the repository, and are built only when that folder is missing,
@@ -15,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../lib/paths';
+import { ensureSarifSchema, sarifSchemaPath } from './sarif-schema';
 
 export const TESTBIN_MODULE = join(REPO_ROOT, 'hack', 'k8s-testbin');
 export const TESTBIN_BINARIES = ['kube-apiserver', 'etcd', 'kubectl'] as const;
@@ -79,7 +81,7 @@ function versionFlags(kubernetes: string): string {
 const versionNumber = (version: string) => version.split('.').reduce((sum, part, i) => sum + Number(part) * 1000 ** (2 - i), 0);
 
 /** The `go` command to build with: this machine's if new enough, else a pinned toolchain fetched by scripts/fetch-go.sh. */
-function goCommand(): { go: string; version: string } {
+export function goCommand(): { go: string; version: string } {
   const needed = /^go (\S+)$/m.exec(readFileSync(join(TESTBIN_MODULE, 'go.mod'), 'utf8'))![1];
   const local = spawnSync('go', ['version'], { encoding: 'utf8' });
   const localVersion = /go version go(\d+\.\d+(?:\.\d+)?)/.exec(local.stdout ?? '')?.[1];
@@ -160,8 +162,14 @@ export async function ensureTestbin(): Promise<string> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  ensureTestbin().catch((error: Error) => {
-    console.error(error.message);
-    process.exitCode = 1;
-  });
+  ensureTestbin()
+    .then(() => {
+      // The lint tests validate SARIF against the official schema, which also comes through Go.
+      const schema = existsSync(sarifSchemaPath()) ? sarifSchemaPath() : ensureSarifSchema(goCommand().go);
+      console.log(`testbin: SARIF 2.1.0 schema in ${schema}`);
+    })
+    .catch((error: Error) => {
+      console.error(error.message);
+      process.exitCode = 1;
+    });
 }

@@ -5,14 +5,17 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { sarifSchemaPath } from '../../../scripts/sarif-schema';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Log } from 'sarif';
 import { REPO_ROOT } from '../../../lib/paths';
-import { blocking } from '../../../lint/engine';
-import { parseManifests } from '../../../lint/load';
+import { blocking, lint } from '../../../lint/engine';
+import { loadManifests, parseManifests } from '../../../lint/load';
+import { LintSet } from '../../../lint/objects';
 import { sarifLog } from '../../../lint/report';
 import { ALL_RULES, RULES } from '../../../lint/rules/index';
 import { ack, lintManifests, ours } from '../../support/lint';
@@ -73,7 +76,31 @@ describe('what the engine reads (R-L1)', () => {
   });
 });
 
+/** The official SARIF 2.1.0 schema (draft-04: its `id` and `$schema` are not ajv's dialect) as a validator. */
+function sarifValidator() {
+  const path = sarifSchemaPath();
+  if (!existsSync(path)) throw new Error(`${path} is missing: run npm run testbin (it provides the SARIF schema)`);
+  const { $schema: _, id: __, ...schema } = JSON.parse(readFileSync(path, 'utf8'));
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  ajv.addFormat('uri', /^[a-z][a-z0-9+.-]*:\S+$/i);
+  ajv.addFormat('uri-reference', /^\S*$/);
+  ajv.addFormat('date-time', (value: string) => !Number.isNaN(Date.parse(value)));
+  return ajv.compile(schema);
+}
+
 describe('SARIF (R-L3)', () => {
+  test('R-L3 the report of all of dist/ (findings, acknowledgements, every rule) is valid against the official SARIF 2.1.0 schema; a broken one is not', () => {
+    const validate = sarifValidator();
+    const log = sarifLog(lint(new LintSet(loadManifests([join(REPO_ROOT, 'dist')])), RULES), ALL_RULES);
+    expect(log.runs[0].results!.some((r) => r.suppressions)).toBe(true);
+    expect({ valid: validate(log), errors: validate.errors }).toEqual({ valid: true, errors: null });
+    const broken = structuredClone(log) as any;
+    broken.runs[0].results[0].level = 'fatal';
+    delete broken.runs[0].tool.driver.name;
+    expect(validate(broken)).toBe(false);
+    expect(validate.errors!.map((e) => e.instancePath).sort()).toEqual(['/runs/0/results/0/level', '/runs/0/tool/driver']);
+  });
+
   test('R-L3 one run whose driver lists every rule with its PCI and FSBP tags; results point at file and line; acknowledged ones carry their reason as a suppression', () => {
     const acknowledged = openSsh({ 'acknowledge.lint.ack-systems.io/ACKS-SG-003': 'break-glass bastion, closed after use' });
     const findings = lintManifests([openSsh(), { ...acknowledged, metadata: { ...acknowledged.metadata, name: 'other' } }], RULES);
