@@ -150,7 +150,8 @@ describe('TagPolicy enforcement (R-O1)', () => {
     const editedAt = Date.now();
     await mergePatch(`${policyPath('edited')}/status`, { status: { covered: 7 } });
     await statusOf('edited', 'covered set back to 0', (s) => s.covered === 0);
-    const [correction] = statusPasses(quiet);
+    // The pass logs 'reconciled' only after its status write returns: the test can see the write first.
+    const correction = await eventually('the correcting pass logged', () => statusPasses(quiet)[0]);
     // A lower bound only (a timer never fires early; 50 ms for the event loop's cached clock).
     expect(Date.parse(correction.time as string) - editedAt).toBeGreaterThanOrEqual(950);
   });
