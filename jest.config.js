@@ -18,7 +18,16 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      // The GitOps suite needs Argo CD built (npm run argocd): opt-in, npm run test:gitops.
+      testPathIgnorePatterns: ['/test/integration/gitops\\.test\\.ts$'],
       // Counts failures so that a suite keeps its control plane's logs.
+      testEnvironment: '<rootDir>/test/support/integration-environment.js',
+      setupFilesAfterEnv: ['<rootDir>/test/support/integration-setup.ts'],
+    },
+    {
+      ...common,
+      displayName: 'gitops',
+      testMatch: ['<rootDir>/test/integration/gitops.test.ts'],
       testEnvironment: '<rootDir>/test/support/integration-environment.js',
       setupFilesAfterEnv: ['<rootDir>/test/support/integration-setup.ts'],
     },

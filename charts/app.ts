@@ -17,7 +17,8 @@ import type { EnvironmentConfig } from '../lib/config/environment';
 import { collectWarnings, type Warning } from '../lib/warnings';
 import { ACKNOWLEDGE_PREFIX, blocking, lint, type Finding } from '../lint/engine';
 import type { LoadedDocument } from '../lint/load';
-import { LintSet } from '../lint/objects';
+import { isAck, LintSet } from '../lint/objects';
+import { ArgoCdHealthChart } from './gitops-health';
 import type { Rule } from '../lint/rule';
 import { RULES } from '../lint/rules/index';
 import { GitOpsChart, systemManifestPath } from './gitops';
@@ -33,6 +34,8 @@ export interface RenderedEnvironment {
   readonly warnings: readonly Warning[];
   /** What the lint rules found in the files (R-L3). */
   readonly findings: readonly Finding[];
+  /** `<group>/<Kind>` of every ACK object rendered (DeferredObject templates included): Argo CD's health checks cover them. */
+  readonly ackKinds: readonly string[];
 }
 
 /** Builds one cdk8s app holding every system chart of the environment. */
@@ -61,7 +64,9 @@ export function renderEnvironment(environment: EnvironmentConfig, rules: readonl
     files.set(join('argocd', `${environment.name}.k8s.yaml`), Yaml.stringify(...gitops.toJson()));
   }
   // The lint rules over what was rendered, as `npm run lint -- dist/<environment>` sees it (R-L3).
-  return { environment: environment.name, files, warnings: collectWarnings(app), findings: lint(new LintSet(documents), rules) };
+  const set = new LintSet(documents);
+  const ackKinds = [...new Set(set.objects.filter((o) => isAck(o.kind)).map((o) => o.kind))].sort();
+  return { environment: environment.name, files, warnings: collectWarnings(app), findings: lint(set, rules), ackKinds };
 }
 
 /** A file's YAML (as cdk8s writes it: documents joined by `---`) and each object with the line it starts on. */
@@ -124,6 +129,14 @@ export function renderEnvironments(configs: readonly EnvironmentConfig[], rules:
   return rendered;
 }
 
+/** Where Argo CD's health checks are written, below the output folder. */
+export const ARGOCD_HEALTH_FILE = join('argocd', 'argocd-cm.k8s.yaml');
+
+/** Argo CD's health checks for these ACK kinds and the operator's kinds: keys of `argocd-cm`, applied server-side. */
+export function renderArgoCdHealth(ackKinds: readonly string[]): string {
+  return Yaml.stringify(...new ArgoCdHealthChart(new App(), ackKinds).toJson());
+}
+
 /** The operator's manifests: installed once per cluster, the same for every environment. */
 export function renderOperator(props: OperatorChartProps = {}): ReadonlyMap<string, string> {
   const app = new App();
@@ -162,6 +175,7 @@ export function synthesize(options: SynthOptions): { environments: RenderedEnvir
   const configs = loadEnvironments(options.configDir, labels.configDir);
   const environments = renderEnvironments(configs, options.lintRules);
   const files = new Map([...environments.flatMap((env) => [...env.files]), [ACCOUNT_MAP_FILE, renderAccountMap(configs)], ...renderOperator(options.operator)]);
+  if (configs.some((env) => env.gitops)) files.set(ARGOCD_HEALTH_FILE, renderArgoCdHealth(environments.flatMap((env) => env.ackKinds)));
   replaceFolder(resolve(options.outDir), files);
   return { environments, files };
 }

@@ -7,7 +7,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../lib/config/environment';
-import { DEFERRED_FIELD_MANAGER, FAILOVER_FIELD_MANAGER, TAG_FIELD_MANAGER } from '../operator/identity';
+import { DEFERRED_FIELD_MANAGER, FAILOVER_FIELD_MANAGER, GAP_FIELD_MANAGER, TAG_FIELD_MANAGER } from '../operator/identity';
 import { SYSTEM_NAMES } from './index';
 
 /** Argo CD's namespace and API. */
@@ -34,7 +34,7 @@ export class GitOpsChart extends Chart {
           // Tags the TagPolicy operator adds, records the failover controller points at the other
           // region, and the finalizer the DeferredObject controller puts on its objects are not
           // drift. RespectIgnoreDifferences keeps a sync from undoing them.
-          ignoreDifferences: [{ group: '*', kind: '*', managedFieldsManagers: [TAG_FIELD_MANAGER, FAILOVER_FIELD_MANAGER, DEFERRED_FIELD_MANAGER] }],
+          ignoreDifferences: [{ group: '*', kind: '*', managedFieldsManagers: [TAG_FIELD_MANAGER, FAILOVER_FIELD_MANAGER, DEFERRED_FIELD_MANAGER, GAP_FIELD_MANAGER] }],
           syncPolicy: {
             // Self-heal drift; never prune automatically: pruning an ACK object can delete AWS resources.
             automated: { selfHeal: true, prune: false },

@@ -1,0 +1,99 @@
+/**
+ * GitOps with a real Argo CD (R-D1): its application controller and repo
+ * server (built from the published module by `npm run argocd`), Redis, and a
+ * Git repository on loopback holding `dist/`, against the real API server of
+ * the harness. The generated Applications sync every system of an
+ * environment; the test plays the ACK controllers (and the operator, where
+ * said) by writing status, and reads what Argo CD concludes. Opt-in:
+ * `npm run test:gitops`.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { HttpMethod } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ACK_KINDS } from '../../imports/ack-kinds';
+import { REPO_ROOT } from '../../lib/paths';
+import { ApiClient } from '../../operator/runtime/api-client';
+import { argocdCrdsDir } from '../../scripts/argocd';
+import { ARGOCD_NAMESPACE, distFiles, startArgoCd, type ArgoCd } from '../support/argocd';
+import { eventually } from '../support/operator';
+import { ALL_CRDS, kubectl, useControlPlane } from '../support/shared-control-plane';
+
+const controlPlane = useControlPlane({ crdPaths: [...ALL_CRDS, argocdCrdsDir()] });
+const ENVIRONMENT = 'staging';
+let admin: ApiClient;
+let argo: ArgoCd;
+
+beforeAll(async () => {
+  admin = new ApiClient(controlPlane().admin.kubeConfig);
+  argo = await startArgoCd(controlPlane());
+  argo.commit(distFiles(argo.repoURL), 'dist/');
+}, 120_000);
+
+afterAll(async () => {
+  await argo?.stop();
+});
+
+type Json = Record<string, any>;
+const applicationPath = (name: string) => `/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NAMESPACE}/applications/${name}`;
+const application = (name: string) => admin.get<Json>(applicationPath(name));
+const objectsOf = (file: string): Json[] => parseAllDocuments(readFileSync(join(REPO_ROOT, 'dist', file), 'utf8')).map((d) => d.toJS());
+
+/** The API path of an object as it is listed in an Application's resources. */
+function pathOf(resource: { group: string; version: string; kind: string; namespace?: string; name: string }): string {
+  const plural = ACK_KINDS[`${resource.group}/${resource.version}/${resource.kind}`]?.plural ?? `${resource.kind.toLowerCase()}s`;
+  const base = resource.group ? `/apis/${resource.group}/${resource.version}` : `/api/${resource.version}`;
+  return `${base}${resource.namespace ? `/namespaces/${resource.namespace}` : ''}/${plural}/${resource.name}`;
+}
+
+const synced = (message = 'synced') => ({ ackResourceMetadata: { ownerAccountID: '222222222222', region: 'us-east-1' }, conditions: [{ type: 'ACK.ResourceSynced', status: 'True', message, lastTransitionTime: new Date().toISOString() }] });
+const writeStatus = (path: string, status: Json) => admin.request(HttpMethod.PATCH, `${path}/status`, { body: { status }, contentType: 'application/merge-patch+json' });
+
+/** Plays the ACK controllers (and the operator for its kinds) once: every object of the Application that has no status gets a healthy one; returns the paths first seen now. */
+async function playControllers(app: string, seen: Map<string, number>): Promise<void> {
+  const resources = ((await application(app)).status?.resources ?? []) as Json[];
+  for (const resource of resources) {
+    const path = pathOf(resource as any);
+    let live: Json;
+    try {
+      live = await admin.get<Json>(path);
+    } catch {
+      continue;
+    }
+    if (!seen.has(path)) seen.set(path, seen.size);
+    if (live.status) continue;
+    if (resource.group.endsWith('.services.k8s.aws') && resource.group !== 'services.k8s.aws') await writeStatus(path, synced());
+    else if (resource.kind === 'FailoverGroup') await writeStatus(path, { phase: 'Healthy' });
+  }
+}
+
+describe('Argo CD syncs dist/ (R-D1)', () => {
+  test('R-D1 the generated Applications of an environment sync every system: Synced and Healthy once ACK reports each object synced; sync waves apply the DR database in order', async () => {
+    const apps: Json[] = objectsOf(`argocd/${ENVIRONMENT}.k8s.yaml`).map((app) => ({ ...app, spec: { ...app.spec, source: { ...app.spec.source, repoURL: argo.repoURL } } }));
+    for (const app of apps) {
+      const result = kubectl(controlPlane(), ['apply', '--server-side', '--field-manager=test', '-f', '-'], { input: JSON.stringify(app) });
+      expect(result.status).toBe(0);
+    }
+    const seen = new Map<string, number>();
+    const states = await eventually(
+      'every Application Synced and Healthy',
+      async () => {
+        const all = await Promise.all(
+          apps.map(async (app) => {
+            await playControllers(app.metadata.name, seen);
+            const status = (await application(app.metadata.name)).status;
+            return [app.metadata.name, status?.sync?.status, status?.health?.status] as const;
+          }),
+        );
+        return all.every(([, sync, health]) => sync === 'Synced' && health === 'Healthy') ? all : undefined;
+      },
+      300_000,
+    );
+    expect(states.map(([name]) => name).sort()).toEqual(apps.map((a) => a.metadata.name).sort());
+    // The waves: primary cluster (1) before the global cluster (2) before the secondary (3).
+    const order = (kind: string, name: string) => seen.get(pathOf({ group: 'rds.services.k8s.aws', version: 'v1alpha1', kind, namespace: `dr-${ENVIRONMENT}`, name }));
+    expect(order('DBCluster', 'payments-global-primary')!).toBeLessThan(order('GlobalCluster', 'payments-global')!);
+    expect(order('GlobalCluster', 'payments-global')!).toBeLessThan(order('DBCluster', 'payments-global-secondary')!);
+  }, 400_000);
+});
