@@ -3,8 +3,9 @@
  * repo server, built from the published module (`npm run argocd`), Redis
  * (Debian's `redis-server`), and a Git repository served on loopback by
  * `git daemon` from a temporary clone holding `dist/`. The controller runs
- * outside the cluster against the test API server (`--kubeconfig`), which is
- * its in-cluster destination.
+ * outside the cluster (`--kubeconfig`); Argo CD's in-cluster address needs a
+ * pod's service account, so the test API server is declared as a cluster
+ * (a cluster Secret) and the Applications' destination is rewritten to it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,8 @@ async function freePort(): Promise<number> {
 export interface ArgoCd {
   /** `git://127.0.0.1:<port>/ack-systems.git`, serving `main`. */
   readonly repoURL: string;
+  /** The destination server Applications name here: the test API server, declared as a cluster. */
+  readonly server: string;
   /** Replaces the repository's `dist/` with `files` (path below dist/ → text) and commits. */
   commit(files: ReadonlyMap<string, string>, message: string): void;
   readonly logs: { readonly controller: string; readonly repoServer: string };
@@ -93,6 +96,13 @@ export async function startArgoCd(controlPlane: ControlPlane): Promise<ArgoCd> {
   apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-rbac-cm', namespace: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'argocd' } } });
   apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cmd-params-cm', namespace: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'argocd' } } });
   apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'argocd-secret', namespace: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'argocd' } }, stringData: { 'server.secretkey': 'test-only-not-a-secret' } });
+  // The destination: this API server as a declared cluster (Argo CD's in-cluster address needs a pod's service account).
+  apply({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'test-cluster', namespace: ARGOCD_NAMESPACE, labels: { 'argocd.argoproj.io/secret-type': 'cluster' } },
+    stringData: { name: 'test', server: controlPlane.server, config: JSON.stringify({ bearerToken: controlPlane.admin.token, tlsClientConfig: { insecure: true } }) },
+  });
   const health = kubectl(controlPlane, ['apply', '--server-side', '--field-manager=ack-systems', '-f', join(REPO_ROOT, 'dist', 'argocd', 'argocd-cm.k8s.yaml')]);
   if (health.status !== 0) throw new Error(`health checks: ${health.stderr}`);
 
@@ -128,6 +138,7 @@ export async function startArgoCd(controlPlane: ControlPlane): Promise<ArgoCd> {
   );
   return {
     repoURL: `git://127.0.0.1:${gitPort}/ack-systems.git`,
+    server: controlPlane.server,
     commit,
     logs,
     async stop() {
