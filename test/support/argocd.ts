@@ -130,6 +130,7 @@ export async function startArgoCd(controlPlane: ControlPlane): Promise<ArgoCd> {
           '--redis', `127.0.0.1:${redisPort}`,
           '--metrics-port', String(await freePort()),
           '--app-resync', '10',
+          '--app-resync-jitter', '0',
         ],
         { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
       ),

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { ACCOUNT_MAP_FILE, renderAccountMap, renderEnvironment, renderOperator, synthesize } from '../../charts/app';
+import { ACCOUNT_MAP_FILE, ARGOCD_HEALTH_FILE, renderAccountMap, renderArgoCdHealth, renderEnvironment, renderOperator, synthesize } from '../../charts/app';
 import { markerText, OutputFolderError, SYNTH_MARKER } from '../../charts/output-folder';
 import { SYSTEM_NAMES } from '../../charts/index';
 import { loadEnvironments } from '../../lib/config/load';
@@ -61,7 +61,12 @@ describe('synth of the committed configuration (R-G11)', () => {
   const rendered = environments.map((env) => renderEnvironment(env));
 
   test('R-G11 R-O4 the committed dist/ is exactly a fresh synth, systems and operator, marked as synth output (regenerate with `npm run synth`)', () => {
-    const files = new Map([...rendered.flatMap((env) => [...env.files]), [ACCOUNT_MAP_FILE, renderAccountMap(environments)], ...renderOperator()]);
+    const files = new Map([
+      ...rendered.flatMap((env) => [...env.files]),
+      [ACCOUNT_MAP_FILE, renderAccountMap(environments)],
+      ...renderOperator(),
+      [ARGOCD_HEALTH_FILE, renderArgoCdHealth(rendered.flatMap((env) => env.ackKinds))],
+    ]);
     expect(snapshot(DIST)).toEqual({ ...Object.fromEntries(files), [SYNTH_MARKER]: markerText(files) });
   });
 
