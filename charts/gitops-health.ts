@@ -17,49 +17,23 @@ import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { OPERATOR_GROUP } from '../operator/tag-policy/crd';
 
-/** Lua for an object reporting ACK's conditions. */
-export const ACK_HEALTH_LUA = `hs = {}
-if obj.status ~= nil and obj.status.conditions ~= nil then
-  for _, c in ipairs(obj.status.conditions) do
-    if c.type == "ACK.Terminal" and c.status == "True" then
-      hs.status = "Degraded"
-      hs.message = c.message or "ACK.Terminal"
-      return hs
-    end
-  end
-  for _, c in ipairs(obj.status.conditions) do
-    if c.type == "ACK.ResourceSynced" then
-      if c.status == "True" then
-        hs.status = "Healthy"
-      else
-        hs.status = "Progressing"
-      end
-      hs.message = c.message or c.reason or ""
-      return hs
-    end
-  end
-end
-hs.status = "Progressing"
-hs.message = "waiting for the controller to report ACK.ResourceSynced"
-return hs
-`;
-
-/** Lua for an object with a `Ready` condition; `degradedReasons` mark a problem that waiting does not fix. */
-export function readyHealthLua(degradedReasons: readonly string[]): string {
-  const degraded = degradedReasons.map((r) => `c.reason == "${r}"`).join(' or ') || 'false';
+/**
+ * Lua for an object whose conditions say its health: Degraded when a
+ * condition matches `degraded` (a Lua expression over `c`), else Healthy or
+ * Progressing by the `healthy` condition's status, Progressing without status.
+ */
+function conditionsHealthLua(healthy: string, degraded: string, waiting: string): string {
   return `hs = {}
 if obj.status ~= nil and obj.status.conditions ~= nil then
   for _, c in ipairs(obj.status.conditions) do
-    if c.type == "Ready" or c.type == "Resolved" or c.type == "Applied" then
-      if c.status == "False" and (${degraded}) then
-        hs.status = "Degraded"
-        hs.message = c.message or c.reason
-        return hs
-      end
+    if ${degraded} then
+      hs.status = "Degraded"
+      hs.message = c.message or c.reason
+      return hs
     end
   end
   for _, c in ipairs(obj.status.conditions) do
-    if c.type == "Ready" then
+    if c.type == "${healthy}" then
       if c.status == "True" then
         hs.status = "Healthy"
       else
@@ -71,9 +45,18 @@ if obj.status ~= nil and obj.status.conditions ~= nil then
   end
 end
 hs.status = "Progressing"
-hs.message = "waiting for the ack-systems operator"
+hs.message = "${waiting}"
 return hs
 `;
+}
+
+/** Lua for an object reporting ACK's conditions. */
+export const ACK_HEALTH_LUA = conditionsHealthLua('ACK.ResourceSynced', 'c.type == "ACK.Terminal" and c.status == "True"', 'waiting for the controller to report ACK.ResourceSynced');
+
+/** Lua for an object with a `Ready` condition; `degradedReasons` mark a problem that waiting does not fix. */
+export function readyHealthLua(degradedReasons: readonly string[]): string {
+  const reasons = degradedReasons.map((r) => `c.reason == "${r}"`).join(' or ') || 'false';
+  return conditionsHealthLua('Ready', `(c.type == "Ready" or c.type == "Resolved" or c.type == "Applied") and c.status == "False" and (${reasons})`, 'waiting for the ack-systems operator');
 }
 
 /** Lua for a FailoverGroup: by phase. */
