@@ -14,10 +14,11 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ACK_KINDS } from '../../imports/ack-kinds';
 import { REPO_ROOT } from '../../lib/paths';
-import { ApiClient } from '../../operator/runtime/api-client';
+import { ApiClient, collectionPath } from '../../operator/runtime/api-client';
+import { TAG_POLICY_TYPE } from '../../operator/tag-policy/crd';
 import { argocdCrdsDir } from '../../scripts/argocd';
 import { ARGOCD_NAMESPACE, distFiles, startArgoCd, type ArgoCd } from '../support/argocd';
-import { eventually } from '../support/operator';
+import { eventually, installOperator, operatorServiceAccount, startOperatorInProcess } from '../support/operator';
 import { ALL_CRDS, kubectl, useControlPlane } from '../support/shared-control-plane';
 
 const controlPlane = useControlPlane({ crdPaths: [...ALL_CRDS, argocdCrdsDir()] });
@@ -117,4 +118,31 @@ describe('Argo CD syncs dist/ (R-D1)', () => {
     await writeStatus(path, { conditions: [condition('ACK.ResourceSynced', 'True', 'synced'), condition('ACK.Terminal', 'False', 'cleared')] });
     await eventually('Healthy again', () => appHealth('Healthy'), 60_000);
   }, 200_000);
+
+  test('R-D1 R-O1 no fight: the operator\'s tag writes leave the Application Synced, and a sync from Git keeps them', async () => {
+    installOperator(controlPlane());
+    const operator = await startOperatorInProcess(operatorServiceAccount(controlPlane()).kubeConfig);
+    try {
+      const app = `payment-stack-${ENVIRONMENT}`;
+      const namespace = `payment-stack-${ENVIRONMENT}`;
+      await admin.create(collectionPath(TAG_POLICY_TYPE), { apiVersion: 'ack-systems.io/v1alpha1', kind: 'TagPolicy', metadata: { name: 'gitops-no-fight' }, spec: { tags: { DataClass: 'confidential' }, namespaces: [namespace] } } as never);
+      const vpc = (await application(app)).status.resources.find((r: Json) => r.kind === 'VPC');
+      const tagged = async () => ((await admin.get<Json>(pathOf(vpc))).spec.tags as Json[]).some((t) => t.key === 'DataClass' && t.value === 'confidential');
+      await eventually('the operator tagged the VPC', async () => (await tagged()) || undefined, 60_000);
+      // Argo CD compares again (every 10 s): the operator's fields are ignored, so the app stays Synced.
+      const refreshedAt = Date.now();
+      await eventually('a comparison after the tag write', async () => Date.parse((await application(app)).status.reconciledAt) > refreshedAt + 1000 || undefined, 60_000);
+      expect((await application(app)).status.sync.status).toBe('Synced');
+      // A sync from Git (RespectIgnoreDifferences) keeps what the operator wrote.
+      await admin.request(HttpMethod.PATCH, applicationPath(app), { body: { operation: { sync: { syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'] } } }, contentType: 'application/merge-patch+json' });
+      await eventually('the sync finished', async () => {
+        const status = (await application(app)).status;
+        return status.operationState?.phase === 'Succeeded' && Date.parse(status.operationState.finishedAt) > refreshedAt ? true : undefined;
+      }, 120_000);
+      expect(await tagged()).toBe(true);
+      expect((await application(app)).status.sync.status).toBe('Synced');
+    } finally {
+      await operator.stop();
+    }
+  }, 300_000);
 });
