@@ -1,6 +1,6 @@
 /** Databases, buckets, tables: encryption, backups, protection, public access, secrets. */
 import { rule, type Rule } from '../rule';
-import { at, deletionPolicy } from '../fields';
+import { at, deletionPolicy, statementsOf } from '../fields';
 import { known, type Json, type LintObject } from '../objects';
 
 const DB_CLUSTER = 'rds.services.k8s.aws/DBCluster';
@@ -194,13 +194,7 @@ export const DATA_RULES: Rule[] = [
     *check(object) {
       const policy = at(object, 'spec.policy');
       if (!known(policy)) return;
-      let statements: Json[] = [];
-      try {
-        statements = [JSON.parse(policy ?? '{}').Statement ?? []].flat();
-      } catch {
-        statements = [];
-      }
-      const denies = statements.some((s) => s.Effect === 'Deny' && String(s.Condition?.Bool?.['aws:SecureTransport']) === 'false');
+      const denies = statementsOf(policy).statements.some((s) => s.Effect === 'Deny' && String((s.Condition as Json | undefined)?.Bool?.['aws:SecureTransport']) === 'false');
       if (!denies) yield { path: 'spec.policy', message: 'no statement denies requests without TLS (aws:SecureTransport "false")' };
     },
   }),

@@ -71,33 +71,50 @@ async function playControllers(app: string, seen: Map<string, number>): Promise<
   }
 }
 
+let environmentSync: ReturnType<typeof syncEnvironment> | undefined;
+
+/**
+ * Applies the environment's generated Applications and plays the controllers
+ * until every one is Synced and Healthy; once per suite, so that each test
+ * can start from a synced environment (and run alone with -t).
+ */
+function syncedEnvironment() {
+  environmentSync ??= syncEnvironment();
+  return environmentSync;
+}
+
+async function syncEnvironment() {
+  const apps: Json[] = objectsOf(`argocd/${ENVIRONMENT}.k8s.yaml`).map((app) => ({ ...app, spec: { ...app.spec, source: { ...app.spec.source, repoURL: argo.repoURL }, destination: { ...app.spec.destination, server: argo.server } } }));
+  for (const app of apps) {
+    const result = kubectl(controlPlane(), ['apply', '--server-side', '--field-manager=test', '-f', '-'], { input: JSON.stringify(app) });
+    if (result.status !== 0) throw new Error(`kubectl apply ${app.metadata.name}: ${result.stderr}`);
+  }
+  const seen = new Map<string, number>();
+  let unhealthy: string[] = [];
+  const states = await eventually(
+    'every Application Synced and Healthy',
+    async () => {
+      const all = await Promise.all(
+        apps.map(async (app) => {
+          await playControllers(app.metadata.name, seen);
+          const status = (await application(app.metadata.name)).status;
+          return [app.metadata.name, status?.sync?.status, `${status?.health?.status} ${status?.operationState?.phase ?? ''} ${status?.operationState?.message ?? ''}`, status?.resources ?? []] as const;
+        }),
+      );
+      unhealthy = all.filter(([, sync, health]) => sync !== 'Synced' || !health.startsWith('Healthy ')).map(([name, sync, health]) => `${name} ${sync} ${health}`);
+      unhealthy.push(...all.flatMap(([name, , , resources]) => (resources as Json[]).filter((r) => r.status !== 'Synced').map((r) => `${name}: ${r.kind}/${r.name} ${r.status}`)));
+      return all.every(([, sync, health]) => sync === 'Synced' && health.startsWith('Healthy ')) ? all : undefined;
+    },
+    120_000,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; not healthy: ${unhealthy.slice(0, 10).join('; ')}`);
+  });
+  return { apps, states, seen };
+}
+
 describe('Argo CD syncs dist/ (R-D1)', () => {
   test('R-D1 the generated Applications of an environment sync every system: Synced and Healthy once ACK reports each object synced; sync waves apply the DR database in order', async () => {
-    const apps: Json[] = objectsOf(`argocd/${ENVIRONMENT}.k8s.yaml`).map((app) => ({ ...app, spec: { ...app.spec, source: { ...app.spec.source, repoURL: argo.repoURL }, destination: { ...app.spec.destination, server: argo.server } } }));
-    for (const app of apps) {
-      const result = kubectl(controlPlane(), ['apply', '--server-side', '--field-manager=test', '-f', '-'], { input: JSON.stringify(app) });
-      expect(result.status).toBe(0);
-    }
-    const seen = new Map<string, number>();
-    let unhealthy: string[] = [];
-    const states = await eventually(
-      'every Application Synced and Healthy',
-      async () => {
-        const all = await Promise.all(
-          apps.map(async (app) => {
-            await playControllers(app.metadata.name, seen);
-            const status = (await application(app.metadata.name)).status;
-            return [app.metadata.name, status?.sync?.status, `${status?.health?.status} ${status?.operationState?.phase ?? ''} ${status?.operationState?.message ?? ''}`, status?.resources ?? []] as const;
-          }),
-        );
-        unhealthy = all.filter(([, sync, health]) => sync !== 'Synced' || !health.startsWith('Healthy ')).map(([name, sync, health]) => `${name} ${sync} ${health}`);
-        unhealthy.push(...all.flatMap(([name, , , resources]) => (resources as Json[]).filter((r) => r.status !== 'Synced').map((r) => `${name}: ${r.kind}/${r.name} ${r.status}`)));
-        return all.every(([, sync, health]) => sync === 'Synced' && health.startsWith('Healthy ')) ? all : undefined;
-      },
-      120_000,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}; not healthy: ${unhealthy.slice(0, 10).join('; ')}`);
-    });
+    const { apps, states, seen } = await syncedEnvironment();
     expect(states.map(([name]) => name).sort()).toEqual(apps.map((a) => a.metadata.name).sort());
     // The waves: primary cluster (1) before the global cluster (2) before the secondary (3).
     const order = (kind: string, name: string) => seen.get(pathOf({ group: 'rds.services.k8s.aws', version: 'v1alpha1', kind, namespace: `dr-${ENVIRONMENT}`, name }));
@@ -106,6 +123,7 @@ describe('Argo CD syncs dist/ (R-D1)', () => {
   }, 400_000);
 
   test('R-D1 health follows ACK\'s conditions through the generated Lua: Terminal is Degraded, not synced is Progressing, synced is Healthy', async () => {
+    await syncedEnvironment();
     // Argo CD v3 keeps resource health out of the Application (controller.resource.health.persist false): the app's health is the worst of its resources'.
     const app = `payment-stack-${ENVIRONMENT}`;
     const path = pathOf((await application(app)).status.resources.find((r: Json) => r.kind === 'Bucket'));
@@ -120,6 +138,7 @@ describe('Argo CD syncs dist/ (R-D1)', () => {
   }, 200_000);
 
   test('R-D1 R-O1 no fight: the operator\'s tag writes leave the Application Synced, and a sync from Git keeps them', async () => {
+    await syncedEnvironment();
     installOperator(controlPlane());
     const operator = await startOperatorInProcess(operatorServiceAccount(controlPlane()).kubeConfig);
     try {

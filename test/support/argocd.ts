@@ -9,25 +9,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../lib/paths';
 import { argocdPaths } from '../../scripts/argocd';
-import { kubectl, type ControlPlane } from './control-plane';
+import { freePort, kubectl, type ControlPlane } from './control-plane';
 
 export const ARGOCD_NAMESPACE = 'argocd';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 export interface ArgoCd {
   /** `git://127.0.0.1:<port>/ack-systems.git`, serving `main`. */

@@ -145,7 +145,8 @@ async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void>
   for (let i = 0; i < 50 && processGroupAlive(child.pid!); i++) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on loopback now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
