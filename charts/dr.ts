@@ -16,7 +16,7 @@ import type { DrConfig } from '../lib/config/dr';
 import { FUNCTION_HANDLER, functionPackage } from '../functions/build';
 import { TRAFFIC_CONTROL_METRIC, TRAFFIC_CONTROL_NAMESPACE } from '../operator/aws/traffic-control';
 import { LOST_WRITES_COPY_PREFIX } from '../operator/aws/global-database';
-import { FAILOVER_GROUP_TYPE, failoverGroupSpecSchema } from '../operator/failover-group/crd';
+import { FAILOVER_GROUP_TYPE, failoverGroupGitSpecSchema, type failoverGroupSpecSchema } from '../operator/failover-group/crd';
 import { Tags } from '../lib/tags/tags';
 import { addWarning } from '../lib/warnings';
 import type { AwsRegion } from '../lib/validation/aws';
@@ -308,7 +308,7 @@ export class DrChart extends SystemChart {
       apiVersion: `${FAILOVER_GROUP_TYPE.group}/${FAILOVER_GROUP_TYPE.version}`,
       kind: FAILOVER_GROUP_TYPE.kind,
       metadata: { name: 'payments' },
-      spec: failoverGroupSpecSchema.parse(spec),
+      spec: failoverGroupGitSpecSchema.parse(spec),
     });
   }
 

@@ -5,9 +5,9 @@ import { ACK_KINDS } from '../imports/ack-kinds';
 import { ACK_ANNOTATIONS, ACK_SERVICE_GROUP } from '../lib/ack-annotations';
 import type { EnvironmentConfig, SystemName } from '../lib/config/environment';
 import { ValidationError } from '../lib/errors';
-import { PROJECT_LABELS } from '../lib/labels';
+import { GIT_TAG_KEYS_ANNOTATION, PROJECT_LABELS } from '../lib/labels';
 import { K8S_LABEL_NAME, joinName } from '../lib/naming';
-import { withTags } from '../lib/tags/apply';
+import { readTags, withTags } from '../lib/tags/apply';
 import { kindKey } from '../lib/tags/tag-shape';
 import { Tags } from '../lib/tags/tags';
 import type { AwsRegion } from '../lib/validation/aws';
@@ -113,8 +113,13 @@ export class SystemChart extends Chart {
     if (shape === undefined) {
       throw new ValidationError(`${manifest.apiVersion} ${manifest.kind} is not in imports/; run \`npm run import\``, construct);
     }
-    const annotations = { [ACK_ANNOTATIONS.region]: region, ...manifest.metadata.annotations };
     const tagged = shape === null ? manifest : { ...manifest, spec: withTags(shape, manifest.spec, Tags.effective(construct)) };
+    const annotations = {
+      [ACK_ANNOTATIONS.region]: region,
+      // What Argo CD's diff needs to tell Git's tags from the ones the operator adds (charts/gitops.ts).
+      ...(shape && this.environment.gitops ? { [GIT_TAG_KEYS_ANNOTATION]: JSON.stringify([...readTags(shape, tagged.spec).keys()].sort()) } : {}),
+      ...manifest.metadata.annotations,
+    };
     return { ...tagged, metadata: { ...manifest.metadata, annotations } };
   }
 

@@ -5,7 +5,8 @@
  * `${ACK_ARGOCD_CACHE:-~/.cache/ack-systems/argocd}/<version>-<hash of go.mod+go.sum>/`,
  * outside the repository, once. The binary is multi-call (it runs the component
  * its file name says), so each component is a symlink to it. About 10 minutes
- * the first time on two cores.
+ * the first time on two cores. `npm run argocd -- --cached` only says whether
+ * it is built (exit status 0) or not (1).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -78,8 +79,15 @@ export async function ensureArgoCd(): Promise<string> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  ensureArgoCd().catch((error: Error) => {
-    console.error(error.message);
-    process.exitCode = 1;
-  });
+  if (process.argv[2] === '--cached') {
+    // Builds nothing: exit status 0 when the build is in the cache, 1 when not (.ci/run asks).
+    const cached = existsSync(join(argocdDir(), COMPLETE_MARKER));
+    console.log(`argocd: ${cached ? 'cached' : 'not built'} in ${argocdDir()}`);
+    process.exitCode = cached ? 0 : 1;
+  } else {
+    ensureArgoCd().catch((error: Error) => {
+      console.error(error.message);
+      process.exitCode = 1;
+    });
+  }
 }

@@ -99,6 +99,13 @@ export const failoverGroupSpecSchema = z
     ],
   });
 
+/**
+ * The spec as Git holds it: without the fields a runbook sets with `kubectl
+ * patch` (a drill request, a freeze). Were they in Git, Argo CD's self-heal
+ * would undo a freeze within seconds; left out, they are not drift.
+ */
+export const failoverGroupGitSpecSchema = failoverGroupSpecSchema.omit({ request: true, freeze: true });
+
 const stepSchema = z.object({
   name: z.string(),
   startedAt: z.iso.datetime().optional(),

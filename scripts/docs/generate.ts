@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
 import { App } from 'cdk8s';
+import { writeBackTable } from '../../charts/ack-write-back';
 import { buildEnvironment } from '../../charts/app';
 import { OperatorMonitoringChart } from '../../charts/operator';
 import type { SystemChart } from '../../charts/system-chart';
@@ -119,6 +120,7 @@ function warningsBlock(): string {
 /** Generated blocks by name, for the written guides that embed them. */
 const BLOCKS: Readonly<Record<string, () => string>> = {
   'ack-controllers': ackControllersBlock,
+  'ack-write-back': writeBackTable,
   'diagram-legend': diagramLegendBlock,
   'operator-alerts': operatorAlertsBlock,
   warnings: warningsBlock,
@@ -136,7 +138,7 @@ export function withGeneratedBlocks(file: string, text: string): string {
 }
 
 /** The written guides that hold generated blocks, relative to docs/. */
-export const GUIDES_WITH_BLOCKS = ['getting-started.md', 'configuration.md', 'systems/README.md', 'operator.md'];
+export const GUIDES_WITH_BLOCKS = ['getting-started.md', 'configuration.md', 'systems/README.md', 'operator.md', 'gitops.md'];
 
 /** Every generated file's content, keyed by its path below docs/. */
 export async function generatedDocs(): Promise<Map<string, string>> {

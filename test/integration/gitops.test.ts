@@ -11,8 +11,10 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { HttpMethod } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { ACK_KINDS } from '../../imports/ack-kinds';
+import { readTags } from '../../lib/tags/apply';
+import { kindKey } from '../../lib/tags/tag-shape';
 import { REPO_ROOT } from '../../lib/paths';
 import { ApiClient, collectionPath } from '../../operator/runtime/api-client';
 import { TAG_POLICY_TYPE } from '../../operator/tag-policy/crd';
@@ -49,7 +51,8 @@ function pathOf(resource: { group?: string; version: string; kind: string; names
 }
 
 const synced = (message = 'synced') => ({ ackResourceMetadata: { ownerAccountID: '222222222222', region: 'us-east-1' }, conditions: [{ type: 'ACK.ResourceSynced', status: 'True', reason: 'Synced', message, lastTransitionTime: new Date().toISOString() }] });
-const writeStatus = (path: string, status: Json) => admin.request(HttpMethod.PATCH, `${path}/status`, { body: { status }, contentType: 'application/merge-patch+json' });
+const mergePatch = (path: string, body: Json, fieldManager?: string) => admin.request(HttpMethod.PATCH, path, { body, contentType: 'application/merge-patch+json', ...(fieldManager ? { query: { fieldManager } } : {}) });
+const writeStatus = (path: string, status: Json) => mergePatch(`${path}/status`, { status });
 
 /** Plays the ACK controllers (and the operator for its kinds) once: every object of the Application that has no status gets a healthy one; returns the paths first seen now. */
 async function playControllers(app: string, seen: Map<string, number>): Promise<void> {
@@ -152,8 +155,9 @@ describe('Argo CD syncs dist/ (R-D1)', () => {
       const refreshedAt = Date.now();
       await eventually('a comparison after the tag write', async () => Date.parse((await application(app)).status.reconciledAt) > refreshedAt + 1000 || undefined, 60_000);
       expect((await application(app)).status.sync.status).toBe('Synced');
-      // A sync from Git (RespectIgnoreDifferences) keeps what the operator wrote.
-      await admin.request(HttpMethod.PATCH, applicationPath(app), { body: { operation: { sync: { syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'] } } }, contentType: 'application/merge-patch+json' });
+      // A sync from Git, with the Application's own options, keeps what the operator wrote.
+      const { syncOptions } = (await application(app)).spec.syncPolicy;
+      await mergePatch(applicationPath(app), { operation: { sync: { syncOptions } } });
       await eventually('the sync finished', async () => {
         const status = (await application(app)).status;
         return status.operationState?.phase === 'Succeeded' && Date.parse(status.operationState.finishedAt) > refreshedAt ? true : undefined;
@@ -164,4 +168,159 @@ describe('Argo CD syncs dist/ (R-D1)', () => {
       await operator.stop();
     }
   }, 300_000);
+
+  test('R-D1 R-O1 a tag changed in Git reaches every object while the operator keeps its own tag, and the Application ends Synced', async () => {
+    await syncedEnvironment();
+    installOperator(controlPlane());
+    const operator = await startOperatorInProcess(operatorServiceAccount(controlPlane()).kubeConfig);
+    const file = `${ENVIRONMENT}/payment-processing.k8s.yaml`;
+    const original = distFiles(argo.repoURL);
+    try {
+      const app = `payment-processing-${ENVIRONMENT}`;
+      await admin.create(collectionPath(TAG_POLICY_TYPE), { apiVersion: 'ack-systems.io/v1alpha1', kind: 'TagPolicy', metadata: { name: 'gitops-git-wins' }, spec: { tags: { DataClass: 'restricted' }, namespaces: [app] } } as never);
+      // Every tagged object of the app, with its tags as the cluster holds them (list- and map-shaped alike).
+      const taggedObjects = async () => {
+        const resources = ((await application(app)).status.resources as Json[]).filter((r) => ACK_KINDS[`${r.group}/${r.version}/${r.kind}`]?.tagShape);
+        return Promise.all(resources.map(async (r) => ({ name: `${r.kind}/${r.name}`, tags: readTags(ACK_KINDS[kindKey(`${r.group}/${r.version}`, r.kind)]!.tagShape!, (await admin.get<Json>(pathOf(r as never))).spec) })));
+      };
+      const all = async (check: (tags: Map<string, string>) => boolean) => ((await taggedObjects()).every(({ tags }) => check(tags)) ? true : undefined);
+      await eventually('the operator tagged every object', () => all((tags) => tags.get('DataClass') === 'restricted'), 90_000);
+      expect((await taggedObjects()).length).toBeGreaterThan(5);
+      // Git changes a tag every object carries, in every tag shape of the file.
+      const changed = new Map(original);
+      changed.set(file, original.get(file)!.replaceAll('platform-team', 'payments-team'));
+      argo.commit(changed, 'Owner: payments-team');
+      let last: { name: string; tags: Map<string, string> }[] = [];
+      await eventually(
+        "Git's tag on every object, the operator's kept",
+        async () => {
+          last = await taggedObjects();
+          return last.every(({ tags }) => tags.get('Owner') === 'payments-team' && tags.get('DataClass') === 'restricted') || undefined;
+        },
+        120_000,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}: ${last.filter(({ tags }) => tags.get('Owner') !== 'payments-team' || tags.get('DataClass') !== 'restricted').map(({ name, tags }) => `${name} Owner=${tags.get('Owner')} DataClass=${tags.get('DataClass')}`).slice(0, 5).join('; ')}`);
+      });
+      await eventually('Synced', async () => (await application(app)).status.sync.status === 'Synced' || undefined, 60_000);
+    } finally {
+      argo.commit(original, 'restore dist/');
+      await operator.stop();
+    }
+  }, 400_000);
+
+  test('R-D1 R-O2 a runbook\'s kubectl patch of a FailoverGroup (freeze, a drill request) is not drift: self-heal and a sync leave it', async () => {
+    await syncedEnvironment();
+    const app = `dr-${ENVIRONMENT}`;
+    const group = pathOf({ group: 'ack-systems.io', version: 'v1alpha1', kind: 'FailoverGroup', namespace: `dr-${ENVIRONMENT}`, name: 'payments' });
+    await mergePatch(group, { spec: { freeze: true, request: { action: 'Failover', id: 'drill-gitops' } } }, 'kubectl-patch');
+    const patchedAt = Date.now();
+    await eventually('a comparison after the patch', async () => Date.parse((await application(app)).status.reconciledAt) > patchedAt + 1000 || undefined, 60_000);
+    expect((await application(app)).status.sync.status).toBe('Synced');
+    const { syncOptions } = (await application(app)).spec.syncPolicy;
+    await mergePatch(applicationPath(app), { operation: { sync: { syncOptions } } });
+    await eventually('the sync finished', async () => {
+      const status = (await application(app)).status;
+      return status.operationState?.phase === 'Succeeded' && Date.parse(status.operationState.finishedAt) > patchedAt ? true : undefined;
+    }, 120_000);
+    expect((await admin.get<Json>(group)).spec).toMatchObject({ freeze: true, request: { action: 'Failover', id: 'drill-gitops' } });
+    expect((await application(app)).status.sync.status).toBe('Synced');
+    await mergePatch(group, { spec: { freeze: null, request: null } }, 'kubectl-patch');
+  }, 300_000);
+
+  test('R-D1 ACK\'s spec write-back (field manager controller) of fields Git leaves unset keeps the Application Synced; an adoption that rewrites Git\'s fields is put back once, then Synced', async () => {
+    await syncedEnvironment();
+    const app = `dr-${ENVIRONMENT}`;
+    const rds = (kind: string, name: string) => pathOf({ group: 'rds.services.k8s.aws', version: 'v1alpha1', kind, namespace: `dr-${ENVIRONMENT}`, name });
+    const primary = rds('DBCluster', 'payments-global-primary');
+    const global = rds('GlobalCluster', 'payments-global');
+    const gitVersion = (await admin.get<Json>(primary)).spec.engineVersion;
+    // What the rds controller writes after create: fields it reads back (charts/ack-write-back.ts), and Git's own engineVersion unchanged.
+    await mergePatch(primary, { spec: { availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], networkType: 'IPV4', engineMode: 'provisioned', engineVersion: gitVersion } }, 'controller');
+    await mergePatch(global, { spec: { engine: 'aurora-postgresql', engineVersion: gitVersion, databaseName: 'payments', storageEncrypted: true } }, 'controller');
+    const writtenAt = Date.now();
+    await eventually('a comparison after the write-back', async () => Date.parse((await application(app)).status.reconciledAt) > writtenAt + 1000 || undefined, 60_000);
+    expect((await application(app)).status.sync.status).toBe('Synced');
+    expect((await admin.get<Json>(primary)).spec).toMatchObject({ availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'], networkType: 'IPV4' });
+
+    // `adopt` replaces the spec with what AWS has (runtime reconciler.go:639-649): the zone's config gone, AWS's tags.
+    const zone = pathOf({ group: 'route53.services.k8s.aws', version: 'v1alpha1', kind: 'HostedZone', namespace: `dr-${ENVIRONMENT}`, name: 'payment-api-zone' });
+    const git = (await admin.get<Json>(zone)).spec;
+    await mergePatch(zone, { spec: { hostedZoneConfig: null, tags: [{ key: 'CreatedBy', value: 'someone-else' }] } }, 'controller');
+    const adoptedAt = Date.now();
+    // Self-heal applies Git's once; nothing writes it again, so the Application stays Synced.
+    await eventually("Git's zone config and tags back", async () => {
+      const spec = (await admin.get<Json>(zone)).spec;
+      return (JSON.stringify(spec.hostedZoneConfig) === JSON.stringify(git.hostedZoneConfig) && JSON.stringify(spec.tags) === JSON.stringify(git.tags)) || undefined;
+    }, 90_000);
+    await eventually('Synced after the put-back', async () => {
+      const status = (await application(app)).status;
+      return (status.sync.status === 'Synced' && Date.parse(status.reconciledAt) > adoptedAt) || undefined;
+    }, 60_000);
+  }, 300_000);
+
+  test('R-D1 prune: the automated sync never deletes an object removed from Git (the app says it needs pruning); a sync with prune deletes exactly it, not what a DeferredObject rendered', async () => {
+    await syncedEnvironment();
+    installOperator(controlPlane());
+    const operator = await startOperatorInProcess(operatorServiceAccount(controlPlane()).kubeConfig);
+    const app = `vpc-peering-${ENVIRONMENT}`;
+    const namespace = app;
+    const file = `${ENVIRONMENT}/vpc-peering.k8s.yaml`;
+    const original = distFiles(argo.repoURL);
+    const ec2 = (kind: string, name: string) => pathOf({ group: 'ec2.services.k8s.aws', version: 'v1alpha1', kind, namespace, name });
+    const removed = pathOf({ group: 'services.k8s.aws', version: 'v1alpha1', kind: 'FieldExport', namespace, name: 'vpc-peering-outputs-peering-status' });
+    const rendered = ec2('SecurityGroup', 'prune-probe-rendered');
+    const exists = async (path: string) => admin.get(path).then(() => true, () => false);
+    try {
+      expect(await exists(removed)).toBe(true);
+      // Git: that FieldExport removed, and a DeferredObject added that renders a security group once the peering has an ID.
+      const deferred = {
+        apiVersion: 'ack-systems.io/v1alpha1',
+        kind: 'DeferredObject',
+        metadata: { name: 'prune-probe', namespace },
+        spec: {
+          inputs: [{ name: 'peering', object: { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'VPCPeeringConnection', name: 'payment-analytics-peering' } }],
+          template: {
+            apiVersion: 'ec2.services.k8s.aws/v1alpha1',
+            kind: 'SecurityGroup',
+            metadata: { name: 'prune-probe-rendered', annotations: { 'services.k8s.aws/region': 'us-east-1' } },
+            spec: { name: 'prune-probe', description: 'for ${peering.status.vpcPeeringConnectionID}', vpcID: 'vpc-0a1b2c3d4e5f60001' },
+          },
+        },
+      };
+      const documents = parseAllDocuments(original.get(file)!).map((d) => d.toJS()).filter((o: Json) => !(o.kind === 'FieldExport' && o.metadata.name === 'vpc-peering-outputs-peering-status'));
+      const changed = new Map(original);
+      changed.set(file, [...documents, deferred].map((o) => stringify(o)).join('---\n'));
+      argo.commit(changed, 'remove a FieldExport; add a DeferredObject');
+      const committedAt = Date.now();
+      await writeStatus(ec2('VPCPeeringConnection', 'payment-analytics-peering'), { vpcPeeringConnectionID: 'pcx-0prune0probe0001' });
+      const deferredPath = pathOf({ group: 'ack-systems.io', version: 'v1alpha1', kind: 'DeferredObject', namespace, name: 'prune-probe' });
+      await eventually('the DeferredObject rendered its object', async () => (await exists(rendered)) || undefined, 120_000).catch(async (error: Error) => {
+        const status = await admin.get<Json>(deferredPath).then((o) => JSON.stringify(o.status), (e: Error) => e.message);
+        throw new Error(`${error.message}; DeferredObject status: ${status}; app: ${JSON.stringify((await application(app)).status.operationState?.message)}`);
+      });
+      // The automated sync ran after the commit and deleted nothing.
+      await eventually('an automated sync after the commit', async () => {
+        const status = (await application(app)).status;
+        return (status.operationState?.phase === 'Succeeded' && Date.parse(status.operationState.finishedAt) > committedAt) || undefined;
+      }, 120_000);
+      const pending = ((await application(app)).status.resources as Json[]).find((r) => r.kind === 'FieldExport' && r.name === 'vpc-peering-outputs-peering-status');
+      expect(pending).toMatchObject({ requiresPruning: true });
+      expect(await exists(removed)).toBe(true);
+      // A sync with prune, as a person would start it after reading what it removes.
+      const { syncOptions } = (await application(app)).spec.syncPolicy;
+      const pruneAt = Date.now();
+      await mergePatch(applicationPath(app), { operation: { sync: { prune: true, syncOptions } } });
+      await eventually('the pruning sync finished', async () => {
+        const status = (await application(app)).status;
+        return (status.operationState?.phase === 'Succeeded' && Date.parse(status.operationState.finishedAt) > pruneAt) || undefined;
+      }, 120_000);
+      await eventually('the removed object deleted', async () => !(await exists(removed)) || undefined, 30_000);
+      expect(await exists(rendered)).toBe(true);
+      expect((await admin.get<Json>(rendered)).metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'DeferredObject', name: 'prune-probe' })]);
+    } finally {
+      argo.commit(original, 'restore dist/');
+      await admin.delete(pathOf({ group: 'ack-systems.io', version: 'v1alpha1', kind: 'DeferredObject', namespace, name: 'prune-probe' })).catch(() => undefined);
+      await operator.stop();
+    }
+  }, 400_000);
 });

@@ -102,7 +102,7 @@ export async function startArgoCd(controlPlane: ControlPlane): Promise<ArgoCd> {
   const logs = { controller: join(dir, 'controller.log'), repoServer: join(dir, 'repo-server.log') };
   children.push(
     started(
-      spawn(paths['argocd-repo-server'], ['--port', String(repoPort), '--address', '127.0.0.1', '--metrics-port', String(await freePort()), '--redis', `127.0.0.1:${redisPort}`, '--disable-tls'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }),
+      spawn(paths['argocd-repo-server'], ['--port', String(repoPort), '--address', '127.0.0.1', '--metrics-port', String(await freePort()), '--redis', `127.0.0.1:${redisPort}`, '--disable-tls', '--revision-cache-expiration', '2s'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }),
       logs.repoServer,
     ),
   );
