@@ -22,8 +22,8 @@ export interface ArgoCd {
   readonly repoURL: string;
   /** The destination server Applications name here: the test API server, declared as a cluster. */
   readonly server: string;
-  /** Replaces the repository's `dist/` with `files` (path below dist/ → text) and commits. */
-  commit(files: ReadonlyMap<string, string>, message: string): void;
+  /** Replaces the repository's `dist/` with `files` (path below dist/ → text), commits and pushes; returns the commit's SHA. */
+  commit(files: ReadonlyMap<string, string>, message: string): string;
   readonly logs: { readonly controller: string; readonly repoServer: string };
   stop(): Promise<void>;
 }
@@ -62,6 +62,7 @@ export async function startArgoCd(controlPlane: ControlPlane): Promise<ArgoCd> {
     run('git', ['add', '-A'], work);
     run('git', ['commit', '--allow-empty', '-q', '-m', message], work);
     run('git', ['push', '-q', 'origin', 'main'], work);
+    return run('git', ['rev-parse', 'HEAD'], work).trim();
   };
   const gitPort = await freePort();
   children.push(
