@@ -140,19 +140,37 @@ describe('Argo CD syncs dist/ (R-D1)', () => {
     expect(order('GlobalCluster', 'payments-global')!).toBeLessThan(order('DBCluster', 'payments-global-secondary')!);
   }, 400_000);
 
-  test('R-D1 health follows ACK\'s conditions through the generated Lua: Terminal is Degraded, not synced is Progressing, synced is Healthy', async () => {
+  test('R-D1 health follows ACK\'s conditions and the FailoverGroup\'s phase through the generated Lua: each object moves its Application through Degraded, Progressing and Healthy', async () => {
     await syncedEnvironment();
     // Argo CD v3 keeps resource health out of the Application (controller.resource.health.persist false): the app's health is the worst of its resources'.
-    const app = `payment-stack-${ENVIRONMENT}`;
-    const path = pathOf((await application(app)).status.resources.find((r: Json) => r.kind === 'Bucket'));
     const condition = (type: string, status: string, message: string) => ({ type, status, reason: type, message, lastTransitionTime: new Date().toISOString() });
-    const appHealth = async (expected: string) => ((await application(app)).status.health.status === expected ? expected : undefined);
-    await writeStatus(path, { conditions: [condition('ACK.ResourceSynced', 'False', 'AccessDenied on PutBucketPolicy'), condition('ACK.Terminal', 'True', 'InvalidBucketName: the name is taken')] });
-    await eventually('Degraded', () => appHealth('Degraded'), 60_000);
-    await writeStatus(path, { conditions: [condition('ACK.ResourceSynced', 'False', 'bucket policy pending'), condition('ACK.Terminal', 'False', 'cleared')] });
-    await eventually('Progressing', () => appHealth('Progressing'), 60_000);
-    await writeStatus(path, { conditions: [condition('ACK.ResourceSynced', 'True', 'synced'), condition('ACK.Terminal', 'False', 'cleared')] });
-    await eventually('Healthy again', () => appHealth('Healthy'), 60_000);
+    const bucketApp = `payment-stack-${ENVIRONMENT}`;
+    const subjects = [
+      {
+        app: bucketApp,
+        path: pathOf((await application(bucketApp)).status.resources.find((r: Json) => r.kind === 'Bucket')),
+        statuses: [
+          ['Degraded', { conditions: [condition('ACK.ResourceSynced', 'False', 'AccessDenied on PutBucketPolicy'), condition('ACK.Terminal', 'True', 'InvalidBucketName: the name is taken')] }],
+          ['Progressing', { conditions: [condition('ACK.ResourceSynced', 'False', 'bucket policy pending'), condition('ACK.Terminal', 'False', 'cleared')] }],
+          ['Healthy', { conditions: [condition('ACK.ResourceSynced', 'True', 'synced'), condition('ACK.Terminal', 'False', 'cleared')] }],
+        ],
+      },
+      {
+        app: `dr-${ENVIRONMENT}`,
+        path: pathOf({ group: 'ack-systems.io', version: 'v1alpha1', kind: 'FailoverGroup', namespace: `dr-${ENVIRONMENT}`, name: 'payments' }),
+        statuses: [
+          ['Degraded', { phase: 'Degraded' }],
+          ['Progressing', { phase: 'FailingOver' }],
+          ['Healthy', { phase: 'Healthy' }],
+        ],
+      },
+    ] as const;
+    for (const { app, path, statuses } of subjects) {
+      for (const [expected, status] of statuses) {
+        await writeStatus(path, status);
+        await eventually(`${app} ${expected}`, async () => (await application(app)).status.health.status === expected || undefined, 60_000);
+      }
+    }
   }, 200_000);
 
   test('R-D1 R-O1 no fight: the operator\'s tag writes leave the Application Synced, and a sync from Git keeps them', async () => {
@@ -302,6 +320,8 @@ describe('Argo CD syncs dist/ (R-D1)', () => {
         const status = await admin.get<Json>(deferredPath).then((o) => JSON.stringify(o.status), (e: Error) => e.message);
         throw new Error(`${error.message}; DeferredObject status: ${status}; app: ${JSON.stringify((await application(app)).status.operationState?.message)}`);
       });
+      // Its health through the generated Lua: Ready, so the Application is Healthy.
+      await eventually('Healthy with the DeferredObject applied', async () => (await application(app)).status.health.status === 'Healthy' || undefined, 60_000);
       // The automated sync of that commit ran and deleted nothing.
       await operationSucceeded(app, 'the automated sync of the commit', (state) => state.operation?.initiatedBy?.automated === true && state.syncResult?.revision === revision);
       const pending = ((await application(app)).status.resources as Json[]).find((r) => r.kind === 'FieldExport' && r.name === 'vpc-peering-outputs-peering-status');

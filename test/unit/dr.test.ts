@@ -259,15 +259,17 @@ describe('S5 dr: both regions serve, DNS fails over', () => {
     expect(inlineStatements(manifest(manifests, 'Role', 'failover-operator')).map((s) => s.Action)).not.toContain('apigateway:GET');
   });
 
-  test('S5 R-O2 the FailoverGroup names every member and the policy from config (Manual, no data loss, by default)', () => {
+  test('S5 R-O2 the FailoverGroup names every member and the policy from config (Manual, no data loss, by default), and leaves the runbook\'s freeze and request out of Git', () => {
     const [group] = ofKind(manifests, 'FailoverGroup');
     expect(group.spec).toMatchObject({
       primary: { region: 'us-east-1', dbCluster: { name: 'payments-global-primary' }, recordSet: { name: 'payment-api-primary' }, healthCheck: { name: 'payment-api-primary' }, trafficControl: 'prod-dr-primary', probes: [{ url: 'https://p1q2r3s4t0.execute-api.us-east-1.amazonaws.com/health', expectedStatus: 200 }] },
       secondary: { region: 'us-east-2', dbCluster: { name: 'payments-global-secondary' }, recordSet: { name: 'payment-api-secondary' }, healthCheck: { name: 'payment-api-secondary' }, trafficControl: 'prod-dr-secondary' },
       globalCluster: { name: 'payments-global' },
       policy: { failover: 'Manual', allowDataLoss: false, failureThreshold: 3, cooldownSeconds: 3600 },
-      freeze: false,
     });
+    // A runbook sets these with kubectl patch; in Git, Argo CD's self-heal would undo them.
+    expect(Object.keys(group.spec)).not.toContain('freeze');
+    expect(Object.keys(group.spec)).not.toContain('request');
     // Health inputs: each side's function error alarm, bucket and (replica of the) table; never the traffic-control checks, which the operator sets.
     for (const [side, role] of [['primary', 'primary'], ['secondary', 'dr']]) {
       expect(group.spec[side]).toMatchObject({ alarms: [{ name: `${role}-handler-errors` }], buckets: [{ name: `${role}-documents` }], tables: [{ name: 'payment-transactions' }] });
