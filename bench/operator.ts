@@ -1,141 +1,350 @@
 /**
- * `npm run bench:operator`: the TagPolicy operator against a real
- * kube-apiserver + etcd (the test harness's), at scale.
+ * `npm run bench:operator`: the TagPolicy operator against its yardstick, a
+ * controller-runtime operator in Go doing the same job (`bench/peer/`, built
+ * by `npm run bench:peer`), and against a blind apply loop, each on a fresh
+ * real kube-apiserver + etcd (the test harness's) holding the same objects.
  *
- * 1. BENCH_OBJECTS (default 2,000) ACK objects across four kinds, one per
- *    tag shape, in 10 namespaces, none carrying the required tags; one policy.
- * 2. The bundled operator (the image's entry point), under the chart's
- *    ServiceAccount, with leader election on as deployed: time from process
- *    start to every object carrying the tags (read from the API server), the
- *    write requests it made, the writes to ACK objects and the policy in the
- *    30 s after convergence (must be 0), and its peak RSS.
- * 3. The practical limit: a tight client loop patching the same objects with
- *    blind server-side applies (no reads, no events) at the operator's
- *    parallelism.
- *
- * Numbers are printed, never asserted.
+ * For each scale in BENCH_SCALES (default 10000): that many ACK objects over
+ * every taggable ACK kind the API server accepts a minimal object of (the four
+ * tag shapes among them), in 50 namespaces, none carrying the required tags.
+ * Each contender watches every taggable ACK kind installed. Printed side by
+ * side: time from process start to every object compliant (seen through the
+ * bench's own watches), requests by verb, peak RSS, TCP connections to the
+ * API server, writes in the BENCH_QUIET_SECONDS (default 30) after
+ * convergence, and after a restart with everything compliant: time to ready
+ * and writes. Then the goals as ratios. Numbers are printed, never asserted.
+ * BENCH_OPERATOR_ARGS passes flags to the TypeScript operator (to try a setting).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { readFileSync } from 'node:fs';
-import { ackCrdsDir } from '../lib/paths';
-import { ApiClient, collectionPath, objectPath } from '../operator/runtime/api-client';
-import { ConcurrencyLimit } from '../operator/runtime/concurrency';
-import { TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
-import { TAG_POLICY_CONTROLLERS } from '../operator/tag-policy/controllers';
-import { tagPatch } from '../lib/tags/apply';
 import { ACK_KINDS } from '../imports/ack-kinds';
-import { kindKey } from '../lib/tags/tag-shape';
-import { ackObject, resourceTypeOf, tagsOf, TAGGABLE_SAMPLES, type AckSample } from '../test/support/ack-objects';
-import { startControlPlane } from '../test/support/control-plane';
+import { ackCrdsDir } from '../lib/paths';
+import { readTags, tagPatch, withTags } from '../lib/tags/apply';
+import type { TagShape } from '../lib/tags/tag-shape';
+import { ApiClient, collectionPath, objectPath, type ResourceType } from '../operator/runtime/api-client';
+import { ConcurrencyLimit } from '../operator/runtime/concurrency';
+import { TAG_POLICY_CONTROLLERS } from '../operator/tag-policy/controllers';
+import { TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
+import { ensureBenchPeer } from '../scripts/bench-peer';
+import { loadCrdSchemas, minimalInstance } from '../test/support/crd-schema';
+import { freePort, startControlPlane, type ControlPlane } from '../test/support/control-plane';
 import { buildOperatorBundle, eventually, installOperator, operatorEndpoint, operatorServiceAccount, spawnOperator } from '../test/support/operator';
 
-const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 2000);
+const SCALES = (process.env.BENCH_SCALES ?? process.env.BENCH_OBJECTS ?? '10000').split(',').map(Number);
 const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 30);
-const NAMESPACES = Array.from({ length: 10 }, (_, i) => `bench-${i}`);
-const REQUIRED = { CostCenter: 'cc-bench', DataClass: 'internal' };
-/** The operator's default --concurrency, so the loop below is a like-for-like limit. */
+const NAMESPACES = Array.from({ length: 50 }, (_, i) => `bench-${i}`);
+const REQUIRED = new Map([
+  ['CostCenter', 'cc-bench'],
+  ['DataClass', 'internal'],
+]);
+/** The operator's default --concurrency: the blind loop runs at the same parallelism. */
 const PARALLELISM = 4;
+/** Extra operator flags to try a setting, e.g. `--concurrency=tag-enforcer=16`. */
+const OPERATOR_ARGS = (process.env.BENCH_OPERATOR_ARGS ?? '').split(' ').filter(Boolean);
 
-const samples = Object.values(TAGGABLE_SAMPLES) as AckSample[];
-const objects = Array.from({ length: OBJECTS }, (_, i) => ({ sample: samples[i % samples.length], namespace: NAMESPACES[i % NAMESPACES.length], name: `obj-${i}` }));
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+interface BenchKind {
+  readonly type: ResourceType;
+  readonly shape: TagShape;
+  readonly spec: Record<string, unknown>;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function parallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   const gate = new ConcurrencyLimit(limit);
   await Promise.all(items.map((item) => gate.run(() => fn(item))));
 }
 
-/** resourceVersion of every bench object and the policy, read from the API server. */
-async function versions(api: ApiClient): Promise<Map<string, { resourceVersion: string; compliant: boolean }>> {
-  const result = new Map<string, { resourceVersion: string; compliant: boolean }>();
-  for (const sample of samples) {
-    let token: string | undefined;
-    do {
-      const page = await api.list<any>(collectionPath(resourceTypeOf(sample)), { limit: 500, continue: token });
-      for (const item of page.items) {
-        const tags = tagsOf({ ...item, apiVersion: sample.apiVersion, kind: sample.kind });
-        result.set(`${sample.kind}/${item.metadata.namespace}/${item.metadata.name}`, {
-          resourceVersion: item.metadata.resourceVersion,
-          compliant: Object.entries(REQUIRED).every(([key, value]) => tags[key] === value),
-        });
-      }
-      token = page.metadata?.continue || undefined;
-    } while (token);
-  }
-  const policy = await api.get<any>(objectPath(TAG_POLICY_TYPE, undefined, 'bench'));
-  result.set('TagPolicy/bench', { resourceVersion: policy.metadata.resourceVersion, compliant: policy.status?.compliant === OBJECTS });
-  return result;
+/** Every taggable ACK kind installed, with the smallest spec its schema asks for. */
+function taggableKinds(): BenchKind[] {
+  const schemas = loadCrdSchemas(ackCrdsDir());
+  return Object.entries(ACK_KINDS).flatMap(([key, { plural, tagShape }]) => {
+    const schema = schemas.kinds.get(key);
+    if (!tagShape || !schema) return [];
+    const [group, version, kind] = key.split('/');
+    return [{ type: { group, version, kind, plural, namespaced: true }, shape: tagShape, spec: minimalInstance(schema) as Record<string, unknown> }];
+  });
 }
 
-/** Sums `rest_client_requests_total` per verb from an operator's /metrics. */
+/** The kinds whose minimal object the API server accepts (CEL rules may refuse some). */
+async function acceptedKinds(admin: ApiClient, kinds: readonly BenchKind[]): Promise<BenchKind[]> {
+  await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench-probe' } });
+  const accepted: BenchKind[] = [];
+  for (const kind of kinds) {
+    const probe = { apiVersion: `${kind.type.group}/${kind.type.version}`, kind: kind.type.kind, metadata: { name: 'probe', namespace: 'bench-probe' }, spec: kind.spec };
+    if (await admin.create(collectionPath(kind.type, 'bench-probe'), probe as never).then(() => true, () => false)) accepted.push(kind);
+  }
+  return accepted;
+}
+
+const objectsOf = (kinds: readonly BenchKind[], count: number) => Array.from({ length: count }, (_, i) => ({ kind: kinds[i % kinds.length], namespace: NAMESPACES[i % NAMESPACES.length], name: `obj-${i}` }));
+
+/** The non-compliant objects, kept current by one watch per kind; `compliant()` resolves when none are left. */
+class ComplianceWatch {
+  private readonly failing = new Set<string>();
+  private readonly versions = new Map<string, string>();
+  private readonly abort = new AbortController();
+  private done?: () => void;
+
+  static async start(admin: ApiClient, kinds: readonly BenchKind[]): Promise<ComplianceWatch> {
+    const watch = new ComplianceWatch();
+    await Promise.all(kinds.map((kind) => watch.follow(admin, kind)));
+    return watch;
+  }
+
+  private async follow(admin: ApiClient, kind: BenchKind): Promise<void> {
+    const path = collectionPath(kind.type);
+    let resourceVersion = '';
+    let token: string | undefined;
+    do {
+      const page = await admin.list<any>(path, { limit: 500, continue: token });
+      for (const item of page.items) this.see(kind, item);
+      resourceVersion = page.metadata.resourceVersion;
+      token = page.metadata.continue || undefined;
+    } while (token);
+    void admin.watch(path, { resourceVersion, timeoutSeconds: '3600' }, (event) => (event.type === 'ADDED' || event.type === 'MODIFIED' ? this.see(kind, event.object) : undefined), this.abort.signal, 3_600_000).catch(() => undefined);
+  }
+
+  private see(kind: BenchKind, object: any): void {
+    if (object.metadata.namespace === 'bench-probe') return;
+    const key = `${kind.type.kind}/${object.metadata.namespace}/${object.metadata.name}`;
+    this.versions.set(key, object.metadata.resourceVersion);
+    const tags = readTags(kind.shape, object.spec);
+    if ([...REQUIRED].every(([k, v]) => tags.get(k) === v)) this.failing.delete(key);
+    else this.failing.add(key);
+    if (this.failing.size === 0) this.done?.();
+  }
+
+  compliant(): Promise<void> {
+    return this.failing.size === 0 ? Promise.resolve() : new Promise((resolve) => (this.done = resolve));
+  }
+
+  /** resourceVersion of every object, as last seen. */
+  snapshot(): Map<string, string> {
+    return new Map(this.versions);
+  }
+
+  stop(): void {
+    this.abort.abort();
+  }
+}
+
+/** Requests by verb from a /metrics text: `rest_client_requests_total` with `verb` (ours) or `method` (client-go). */
 function requestsByVerb(metricsText: string): Record<string, number> {
   const byVerb: Record<string, number> = {};
-  for (const match of metricsText.matchAll(/^rest_client_requests_total\{verb="(\w+)",code="\d+"\} (\d+)/gm)) byVerb[match[1]] = (byVerb[match[1]] ?? 0) + Number(match[2]);
+  for (const [, labels, value] of metricsText.matchAll(/^rest_client_requests_total\{([^}]*)\} (\S+)/gm)) {
+    const verb = /(?:verb|method)="(\w+)"/.exec(labels)?.[1] ?? '?';
+    byVerb[verb] = (byVerb[verb] ?? 0) + Number(value);
+  }
   return byVerb;
 }
+const WRITE_VERBS = ['POST', 'PUT', 'PATCH', 'DELETE'];
+const writesOf = (counts: Record<string, number>) => WRITE_VERBS.reduce((sum, verb) => sum + (counts[verb] ?? 0), 0);
+const minus = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.entries(a).map(([verb, n]) => [verb, n - (b[verb] ?? 0)]));
+const verbs = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .sort()
+    .map(([verb, n]) => `${verb} ${n}`)
+    .join(', ');
 
 const peakRssMiB = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
-console.log(`operator benchmark: ${OBJECTS} ACK objects (${samples.map((s) => s.kind).join(', ')}) in ${NAMESPACES.length} namespaces`);
-const controlPlane = await startControlPlane({ crdPaths: [ackCrdsDir()] });
-try {
-  buildOperatorBundle();
-  installOperator(controlPlane);
+/** Established TCP connections from `pid` to `port` (its sockets matched against /proc/net/tcp{,6}). */
+function connectionsTo(pid: number, port: number): number {
+  const inodes = new Set(
+    readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      try {
+        return [/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1]].filter(Boolean) as string[];
+      } catch {
+        return [];
+      }
+    }),
+  );
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) => readFileSync(file, 'utf8').split('\n').slice(1)).filter((line) => {
+    const fields = line.trim().split(/\s+/);
+    return fields.length > 9 && fields[2].endsWith(`:${hexPort}`) && fields[3] === '01' && inodes.has(fields[9]);
+  }).length;
+}
+
+/** One contender as a running process. */
+interface Running {
+  readonly child: ChildProcess;
+  /** Resolves with the time from spawn at which it leads with caches synced and workers started. */
+  ready(): Promise<number>;
+  requests(): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+interface Contender {
+  readonly name: string;
+  /** What it needs in a fresh cluster before it starts. */
+  prepare(controlPlane: ControlPlane, admin: ApiClient): Promise<void>;
+  start(controlPlane: ControlPlane): Promise<Running>;
+}
+
+const ours: Contender = {
+  name: 'TypeScript operator',
+  async prepare(controlPlane, admin) {
+    installOperator(controlPlane);
+    await admin.create(collectionPath(TAG_POLICY_TYPE), { apiVersion: 'ack-systems.io/v1alpha1', kind: 'TagPolicy', metadata: { name: 'bench' }, spec: { tags: Object.fromEntries(REQUIRED) } } as never);
+  },
+  async start(controlPlane) {
+    const started = Date.now();
+    const operator = spawnOperator(operatorServiceAccount(controlPlane).kubeconfigPath, 'bench', OPERATOR_ARGS);
+    const port = await operator.port();
+    return {
+      child: operator.child,
+      ready: () =>
+        eventually('the enforcer started', () => {
+          const line = operator.logs.find((l) => l.msg === 'controller started' && l.controller === TAG_POLICY_CONTROLLERS.enforcer);
+          return line ? Date.parse(line.time as string) - started : undefined;
+        }, 600_000),
+      requests: async () => requestsByVerb((await operatorEndpoint(port, '/metrics')).body),
+      stop: async () => {
+        operator.child.kill('SIGTERM');
+        await operator.closed();
+      },
+    };
+  },
+};
+
+function peer(binary: string, kinds: readonly BenchKind[]): Contender {
+  return {
+    name: 'controller-runtime peer',
+    async prepare() {},
+    async start(controlPlane) {
+      const kindsFile = join(controlPlane.dir, 'peer-kinds.json');
+      writeFileSync(kindsFile, JSON.stringify(kinds.map(({ type, shape }) => ({ group: type.group, version: type.version, kind: type.kind, path: shape.path, form: shape.form, ...(shape.form === 'list' ? { keyField: shape.keyField, valueField: shape.valueField } : {}) }))));
+      const port = await freePort();
+      const started = performance.now();
+      const child = spawn(binary, ['--kinds', kindsFile, '--tags', [...REQUIRED].map(([k, v]) => `${k}=${v}`).join(','), '--metrics-bind-address', `127.0.0.1:${port}`, '--leader-election-namespace', 'default'], {
+        env: { ...process.env, KUBECONFIG: controlPlane.admin.kubeconfigPath },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let workersStarted = 0;
+      let readyAt: number | undefined;
+      let buffered = '';
+      // controller-runtime logs JSON to stderr; a controller logs "Starting workers" once its cache has synced.
+      child.stderr!.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop()!;
+        for (const line of lines) if (line.includes('"Starting workers"') && ++workersStarted === kinds.length) readyAt = performance.now() - started;
+      });
+      child.stdout!.resume();
+      const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+      return {
+        child,
+        ready: () => eventually('every controller started its workers', () => readyAt, 600_000),
+        requests: async () => requestsByVerb(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()),
+        stop: async () => {
+          child.kill('SIGTERM');
+          await closed;
+        },
+      };
+    },
+  };
+}
+
+interface Result {
+  readonly contender: string;
+  readonly complianceMs: number;
+  readonly requests: Record<string, number>;
+  readonly rssMiB: number;
+  readonly connections: number;
+  readonly quietChanged: number;
+  readonly quietWrites: number;
+  readonly restartReadyMs: number;
+  readonly restartChanged: number;
+  readonly restartWrites: number;
+}
+
+/** A fresh API server holding `count` non-compliant objects over `kinds`. */
+async function freshCluster(kinds: readonly BenchKind[], count: number) {
+  const controlPlane = await startControlPlane({ crdPaths: [ackCrdsDir()] });
   const admin = new ApiClient(controlPlane.admin.kubeConfig, undefined, 32);
   for (const name of NAMESPACES) await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   const createStart = performance.now();
-  await parallel(objects, 32, ({ sample, namespace, name }) => admin.create(collectionPath(resourceTypeOf(sample), namespace), ackObject(sample, namespace, name, { Owner: 'bench' })));
-  console.log(`  created the objects in:                      ${seconds(performance.now() - createStart)}`);
-  await admin.create(collectionPath(TAG_POLICY_TYPE), { apiVersion: 'ack-systems.io/v1alpha1', kind: 'TagPolicy', metadata: { name: 'bench' }, spec: { tags: REQUIRED } });
-
-  // 2. The operator.
-  const serviceAccount = operatorServiceAccount(controlPlane);
-  const started = performance.now();
-  const startedAt = Date.now();
-  const operator = spawnOperator(serviceAccount.kubeconfigPath, 'bench');
-  const port = await operator.port();
-  // Poll the policy status (one small GET), not the objects: listing 2,000 objects every
-  // 100 ms would compete with the operator for the API server. Then verify the objects.
-  await eventually('the policy reports every object compliant', async () => (await admin.get<any>(objectPath(TAG_POLICY_TYPE, undefined, 'bench'))).status?.compliant === OBJECTS, 600_000);
-  const convergedMs = performance.now() - started;
-  const notCompliant = [...(await versions(admin))].filter(([, v]) => !v.compliant).map(([key]) => key);
-  if (notCompliant.length > 0) throw new Error(`the policy status says compliant, but these are not: ${notCompliant.slice(0, 5).join(', ')}…`);
-  const leadingAt = operator.logs.find((line) => line.msg === 'controller started' && line.controller === TAG_POLICY_CONTROLLERS.enforcer)?.time as string | undefined;
-  const writesAtConvergence = requestsByVerb((await operatorEndpoint(port, '/metrics')).body);
-  const before = await versions(admin);
-  await new Promise((resolve) => setTimeout(resolve, QUIET_SECONDS * 1000));
-  const after = await versions(admin);
-  const changed = [...before].filter(([key, v]) => after.get(key)?.resourceVersion !== v.resourceVersion).length;
-  const writesAfterQuiet = requestsByVerb((await operatorEndpoint(port, '/metrics')).body);
-  const rss = peakRssMiB(operator.child.pid!);
-  operator.child.kill('SIGTERM');
-  await operator.closed();
-
-  const writes = (counts: Record<string, number>) => (counts.PATCH ?? 0) + (counts.PUT ?? 0) + (counts.POST ?? 0) + (counts.DELETE ?? 0);
-  console.log(`  operator: start to full compliance (status):  ${seconds(convergedMs)}${leadingAt ? ` (leading with caches synced after ${seconds(Date.parse(leadingAt) - startedAt)})` : ''}`);
-  console.log(`  operator: write requests until then:         ${writes(writesAtConvergence)} (PATCH ${writesAtConvergence.PATCH ?? 0} tag applies and event updates, POST ${writesAtConvergence.POST ?? 0} events and the Lease, PUT ${writesAtConvergence.PUT ?? 0} status and Lease renewals)`);
-  console.log(`  writes to ACK objects and the policy in the ${QUIET_SECONDS} s after convergence: ${changed}`);
-  const quietBy = (verb: string) => (writesAfterQuiet[verb] ?? 0) - (writesAtConvergence[verb] ?? 0);
-  console.log(
-    `  operator write requests in those ${QUIET_SECONDS} s:      ${writes(writesAfterQuiet) - writes(writesAtConvergence)} (PUT ${quietBy('PUT')} Lease renewals and status, POST ${quietBy('POST')} and PATCH ${quietBy('PATCH')} Events still queued)`,
-  );
-  console.log(`  operator peak RSS:                           ${rss.toFixed(0)} MiB`);
-
-  // 3. The practical limit: the same number of tag writes from a tight loop.
-  const loopTags = new Map([['LoopTag', 'x']]);
-  const loopStart = performance.now();
-  await parallel(objects, PARALLELISM, ({ sample, namespace, name }) => {
-    const shape = ACK_KINDS[kindKey(sample.apiVersion, sample.kind)].tagShape!;
-    return admin.apply(
-      objectPath(resourceTypeOf(sample), namespace, name),
-      { apiVersion: sample.apiVersion, kind: sample.kind, metadata: { name, namespace }, spec: tagPatch(shape, undefined, loopTags) } as never,
-      'bench-loop',
-      { force: true },
-    );
-  });
-  const loopMs = performance.now() - loopStart;
-  console.log(`  tight client loop, ${OBJECTS} server-side applies at parallelism ${PARALLELISM}: ${seconds(loopMs)}`);
-  console.log(`  ratio operator / tight loop:                 ${(convergedMs / loopMs).toFixed(2)}x`);
-} finally {
-  await controlPlane.stop();
+  await parallel(objectsOf(kinds, count), 32, ({ kind, namespace, name }) => admin.create(collectionPath(kind.type, namespace), { apiVersion: `${kind.type.group}/${kind.type.version}`, kind: kind.type.kind, metadata: { name, namespace }, spec: withTags(kind.shape, kind.spec, new Map([['Owner', 'bench']])) } as never));
+  return { controlPlane, admin, createMs: performance.now() - createStart };
 }
+
+async function measure(contender: Contender, kinds: readonly BenchKind[], count: number): Promise<Result> {
+  const { controlPlane, admin, createMs } = await freshCluster(kinds, count);
+  try {
+    console.log(`  ${contender.name}: ${count} objects created in ${seconds(createMs)}`);
+    await contender.prepare(controlPlane, admin);
+    const watch = await ComplianceWatch.start(admin, kinds);
+    const started = performance.now();
+    let running = await contender.start(controlPlane);
+    await watch.compliant();
+    const complianceMs = performance.now() - started;
+    const atCompliance = await running.requests();
+    const rssMiB = peakRssMiB(running.child.pid!);
+    const connections = connectionsTo(running.child.pid!, Number(new URL(controlPlane.server).port));
+    const before = watch.snapshot();
+    await new Promise((resolve) => setTimeout(resolve, QUIET_SECONDS * 1000));
+    const changed = (since: Map<string, string>) => [...watch.snapshot()].filter(([key, version]) => since.get(key) !== version).length;
+    const quietChanged = changed(before);
+    const quietWrites = writesOf(minus(await running.requests(), atCompliance));
+    // A restart with everything compliant: how soon it is ready, and that it writes nothing.
+    await running.stop();
+    const beforeRestart = watch.snapshot();
+    running = await contender.start(controlPlane);
+    const restartReadyMs = await running.ready();
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const restartChanged = changed(beforeRestart);
+    const restartWrites = writesOf(await running.requests());
+    await running.stop();
+    watch.stop();
+    return { contender: contender.name, complianceMs, requests: atCompliance, rssMiB, connections, quietChanged, quietWrites, restartReadyMs, restartChanged, restartWrites };
+  } finally {
+    await controlPlane.stop();
+  }
+}
+
+/** The practical limit: the same number of tag writes as blind server-side applies from a tight loop. */
+async function blindLoop(kinds: readonly BenchKind[], count: number): Promise<number> {
+  const { controlPlane, admin } = await freshCluster(kinds, count);
+  try {
+    const started = performance.now();
+    await parallel(objectsOf(kinds, count), PARALLELISM, ({ kind, namespace, name }) =>
+      admin.apply(objectPath(kind.type, namespace, name), { apiVersion: `${kind.type.group}/${kind.type.version}`, kind: kind.type.kind, metadata: { name, namespace }, spec: tagPatch(kind.shape, undefined, REQUIRED) } as never, 'bench-loop', { force: true }),
+    );
+    return performance.now() - started;
+  } finally {
+    await controlPlane.stop();
+  }
+}
+
+buildOperatorBundle();
+const peerBinary = await ensureBenchPeer();
+const probe = await startControlPlane({ crdPaths: [ackCrdsDir()] });
+const kinds = await acceptedKinds(new ApiClient(probe.admin.kubeConfig), taggableKinds()).finally(() => probe.stop());
+const shapes = new Set(kinds.map((k) => JSON.stringify(k.shape)));
+console.log(`operator benchmark: ${kinds.length} ACK kinds (${shapes.size} tag shapes), ${NAMESPACES.length} namespaces, scales ${SCALES.join(', ')}; both contenders watch all ${kinds.length} kinds`);
+const growth: string[] = [];
+for (const count of SCALES) {
+  console.log(`\n${count} objects`);
+  const results = [await measure(ours, kinds, count), await measure(peer(peerBinary, kinds), kinds, count)];
+  const loopMs = await blindLoop(kinds, count);
+  const [ts, go] = results;
+  const row = (label: string, value: (r: Result) => string) => console.log(`  ${label.padEnd(44)}${results.map((r) => value(r).padEnd(46)).join('')}`);
+  row('', (r) => r.contender);
+  row('start to every object compliant', (r) => seconds(r.complianceMs));
+  row('requests until then', (r) => verbs(r.requests));
+  row('peak RSS', (r) => `${r.rssMiB.toFixed(0)} MiB`);
+  row('TCP connections to the API server', (r) => String(r.connections));
+  row(`objects changed in the ${QUIET_SECONDS} s after`, (r) => String(r.quietChanged));
+  row(`write requests in those ${QUIET_SECONDS} s`, (r) => String(r.quietWrites));
+  row('restart, all compliant: ready after', (r) => seconds(r.restartReadyMs));
+  row('restart: objects changed, write requests', (r) => `${r.restartChanged}, ${r.restartWrites} (Lease and Events included)`);
+  console.log(`  blind apply loop (parallelism ${PARALLELISM}): ${seconds(loopMs)}`);
+  console.log(`  goals: time ${(ts.complianceMs / go.complianceMs).toFixed(2)}x the peer (≤ 1.0), ${(ts.complianceMs / loopMs).toFixed(2)}x the loop (≤ 1.3); RSS ${(ts.rssMiB / go.rssMiB).toFixed(2)}x the peer (≤ 1.5) and ${ts.rssMiB.toFixed(0)} MiB (< 200)`);
+  growth.push(`  ${String(count).padStart(6)}   ${seconds(ts.complianceMs).padStart(8)} ${ts.rssMiB.toFixed(0).padStart(5)} MiB   ${seconds(go.complianceMs).padStart(8)} ${go.rssMiB.toFixed(0).padStart(5)} MiB   ${seconds(loopMs).padStart(8)}`);
+}
+console.log(`\ngrowth   objects   TypeScript (time, RSS)   peer (time, RSS)   blind loop\n${growth.join('\n')}`);

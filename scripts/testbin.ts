@@ -92,13 +92,13 @@ export function goCommand(): { go: string; version: string } {
   return { go: join(fetched.stdout.trim(), 'go'), version: `${FALLBACK_GO} (fetched)` };
 }
 
-/** Runs `go build -v`, printing a progress line every 100 packages. */
-function goBuild(go: string, label: string, outPath: string, packages: string[], ldflags: string): Promise<void> {
+/** Runs `go build -v` in `module` (default hack/k8s-testbin), printing a progress line every 100 packages under `tool`'s name. */
+export function goBuild(go: string, label: string, outPath: string, packages: string[], ldflags: string, { module = TESTBIN_MODULE, tool = 'testbin' } = {}): Promise<void> {
   const started = Date.now();
-  console.log(`testbin: building ${label} ...`);
+  console.log(`${tool}: building ${label} ...`);
   return new Promise((resolve, reject) => {
     const child = spawn(go, ['build', '-v', '-trimpath', '-ldflags', `-s -w ${ldflags}`, '-o', outPath, ...packages], {
-      cwd: TESTBIN_MODULE,
+      cwd: module,
       env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly', GOTOOLCHAIN: 'local' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -108,7 +108,7 @@ function goBuild(go: string, label: string, outPath: string, packages: string[],
       for (const line of chunk.split('\n').filter(Boolean)) {
         if (/^[\w.\-/]+$/.test(line)) {
           packagesBuilt += 1;
-          if (packagesBuilt % 100 === 0) console.log(`testbin:   ${label}: ${packagesBuilt} packages compiled (${elapsed(started)})`);
+          if (packagesBuilt % 100 === 0) console.log(`${tool}:   ${label}: ${packagesBuilt} packages compiled (${elapsed(started)})`);
         } else {
           errors += `${line}\n`;
         }
@@ -118,7 +118,7 @@ function goBuild(go: string, label: string, outPath: string, packages: string[],
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) {
-        console.log(`testbin: built ${label} in ${elapsed(started)}`);
+        console.log(`${tool}: built ${label} in ${elapsed(started)}`);
         resolve();
       } else {
         reject(new Error(`go build of ${label} failed (exit ${code}):\n${errors}`));
