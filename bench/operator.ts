@@ -19,67 +19,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ACK_KINDS } from '../imports/ack-kinds';
-import { ackCrdsDir } from '../lib/paths';
-import { readTags, tagPatch, withTags } from '../lib/tags/apply';
-import type { TagShape } from '../lib/tags/tag-shape';
-import { ApiClient, collectionPath, objectPath, type ResourceType } from '../operator/runtime/api-client';
-import { ConcurrencyLimit } from '../operator/runtime/concurrency';
+import { readTags, tagPatch } from '../lib/tags/apply';
+import { ApiClient, collectionPath, objectPath } from '../operator/runtime/api-client';
 import { TAG_POLICY_CONTROLLERS } from '../operator/tag-policy/controllers';
 import { TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
 import { ensureBenchPeer } from '../scripts/bench-peer';
-import { loadCrdSchemas, minimalInstance } from '../test/support/crd-schema';
-import { freePort, startControlPlane, type ControlPlane } from '../test/support/control-plane';
+import { freePort, type ControlPlane } from '../test/support/control-plane';
 import { buildOperatorBundle, eventually, installOperator, operatorEndpoint, operatorServiceAccount, spawnOperator } from '../test/support/operator';
+import { acceptedKinds, freshCluster, objectsOf, parallel, REQUIRED, seconds, NAMESPACES, type BenchKind } from './support/population';
 
 const SCALES = (process.env.BENCH_SCALES ?? process.env.BENCH_OBJECTS ?? '10000').split(',').map(Number);
 const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 30);
-const NAMESPACES = Array.from({ length: 50 }, (_, i) => `bench-${i}`);
-const REQUIRED = new Map([
-  ['CostCenter', 'cc-bench'],
-  ['DataClass', 'internal'],
-]);
 /** The operator's default --concurrency: the blind loop runs at the same parallelism. */
 const PARALLELISM = 4;
-/** Extra operator flags to try a setting, e.g. `--concurrency=tag-enforcer=16`. */
+/** Extra operator flags to try a setting, e.g. `--concurrency=tagpolicy-enforcer=16`. */
 const OPERATOR_ARGS = (process.env.BENCH_OPERATOR_ARGS ?? '').split(' ').filter(Boolean);
-
-interface BenchKind {
-  readonly type: ResourceType;
-  readonly shape: TagShape;
-  readonly spec: Record<string, unknown>;
-}
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-async function parallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  const gate = new ConcurrencyLimit(limit);
-  await Promise.all(items.map((item) => gate.run(() => fn(item))));
-}
-
-/** Every taggable ACK kind installed, with the smallest spec its schema asks for. */
-function taggableKinds(): BenchKind[] {
-  const schemas = loadCrdSchemas(ackCrdsDir());
-  return Object.entries(ACK_KINDS).flatMap(([key, { plural, tagShape }]) => {
-    const schema = schemas.kinds.get(key);
-    if (!tagShape || !schema) return [];
-    const [group, version, kind] = key.split('/');
-    return [{ type: { group, version, kind, plural, namespaced: true }, shape: tagShape, spec: minimalInstance(schema) as Record<string, unknown> }];
-  });
-}
-
-/** The kinds whose minimal object the API server accepts (CEL rules may refuse some). */
-async function acceptedKinds(admin: ApiClient, kinds: readonly BenchKind[]): Promise<BenchKind[]> {
-  await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench-probe' } });
-  const accepted: BenchKind[] = [];
-  for (const kind of kinds) {
-    const probe = { apiVersion: `${kind.type.group}/${kind.type.version}`, kind: kind.type.kind, metadata: { name: 'probe', namespace: 'bench-probe' }, spec: kind.spec };
-    if (await admin.create(collectionPath(kind.type, 'bench-probe'), probe as never).then(() => true, () => false)) accepted.push(kind);
-  }
-  return accepted;
-}
-
-const objectsOf = (kinds: readonly BenchKind[], count: number) => Array.from({ length: count }, (_, i) => ({ kind: kinds[i % kinds.length], namespace: NAMESPACES[i % NAMESPACES.length], name: `obj-${i}` }));
 
 /** The non-compliant objects, kept current by one watch per kind; `compliant()` resolves when none are left. */
 class ComplianceWatch {
@@ -263,16 +217,6 @@ interface Result {
   readonly restartWrites: number;
 }
 
-/** A fresh API server holding `count` non-compliant objects over `kinds`. */
-async function freshCluster(kinds: readonly BenchKind[], count: number) {
-  const controlPlane = await startControlPlane({ crdPaths: [ackCrdsDir()] });
-  const admin = new ApiClient(controlPlane.admin.kubeConfig, undefined, 32);
-  for (const name of NAMESPACES) await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  const createStart = performance.now();
-  await parallel(objectsOf(kinds, count), 32, ({ kind, namespace, name }) => admin.create(collectionPath(kind.type, namespace), { apiVersion: `${kind.type.group}/${kind.type.version}`, kind: kind.type.kind, metadata: { name, namespace }, spec: withTags(kind.shape, kind.spec, new Map([['Owner', 'bench']])) } as never));
-  return { controlPlane, admin, createMs: performance.now() - createStart };
-}
-
 async function measure(contender: Contender, kinds: readonly BenchKind[], count: number): Promise<Result> {
   const { controlPlane, admin, createMs } = await freshCluster(kinds, count);
   try {
@@ -323,8 +267,7 @@ async function blindLoop(kinds: readonly BenchKind[], count: number): Promise<nu
 
 buildOperatorBundle();
 const peerBinary = await ensureBenchPeer();
-const probe = await startControlPlane({ crdPaths: [ackCrdsDir()] });
-const kinds = await acceptedKinds(new ApiClient(probe.admin.kubeConfig), taggableKinds()).finally(() => probe.stop());
+const kinds = await acceptedKinds();
 const shapes = new Set(kinds.map((k) => JSON.stringify(k.shape)));
 console.log(`operator benchmark: ${kinds.length} ACK kinds (${shapes.size} tag shapes), ${NAMESPACES.length} namespaces, scales ${SCALES.join(', ')}; both contenders watch all ${kinds.length} kinds`);
 const growth: string[] = [];
@@ -333,7 +276,7 @@ for (const count of SCALES) {
   const results = [await measure(ours, kinds, count), await measure(peer(peerBinary, kinds), kinds, count)];
   const loopMs = await blindLoop(kinds, count);
   const [ts, go] = results;
-  const row = (label: string, value: (r: Result) => string) => console.log(`  ${label.padEnd(44)}${results.map((r) => value(r).padEnd(46)).join('')}`);
+  const row = (label: string, value: (r: Result) => string) => console.log(`  ${label.padEnd(44)}${results.map((r) => value(r).padEnd(56)).join('')}`);
   row('', (r) => r.contender);
   row('start to every object compliant', (r) => seconds(r.complianceMs));
   row('requests until then', (r) => verbs(r.requests));

@@ -145,6 +145,14 @@ export class WorkQueue {
   private take(key: string): string {
     this.dirty.delete(key);
     this.processing.add(key);
+    // The worker reconciles the key from the current state, and its result schedules the next
+    // run: a delayed re-add still waiting (a resync, a retry, a batch) is moot. Dropped here, a
+    // deleted object's resync timer does not outlive it by a whole resync period.
+    const waiting = this.timers.get(key);
+    if (waiting) {
+      clearTimeout(waiting.timer);
+      this.timers.delete(key);
+    }
     const added = this.addedAt.get(key);
     if (added !== undefined) this.options.metrics?.queueLatency.observe({ name: this.options.name }, (Date.now() - added) / 1000);
     this.addedAt.delete(key);

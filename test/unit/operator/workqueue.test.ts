@@ -59,6 +59,29 @@ describe('WorkQueue (R-O3)', () => {
     }
   });
 
+  test('R-O3 a key handed to a worker drops its delayed re-add (the reconcile schedules the next), so a deleted object leaves no timer; a delay added while it is processed is kept', async () => {
+    jest.useFakeTimers();
+    try {
+      const queue = new WorkQueue({ name: 'test' });
+      queue.addAfter('gone', 60_000); // a resync
+      queue.add('gone'); // the delete event
+      expect(await queue.get()).toBe('gone');
+      queue.done('gone');
+      expect(jest.getTimerCount()).toBe(0);
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(queue.length).toBe(0);
+      queue.add('kept');
+      expect(await queue.get()).toBe('kept');
+      queue.addAfter('kept', 20);
+      queue.done('kept');
+      await jest.advanceTimersByTimeAsync(20);
+      expect(queue.length).toBe(1);
+      await queue.shutDownWithDrain();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   test('R-O3 addRateLimited counts retries per key; forget() resets them', async () => {
     const queue = new WorkQueue({ name: 'test', rateLimiter: new ExponentialBackoffRateLimiter(10_000, 60_000) });
     queue.addRateLimited('a');
