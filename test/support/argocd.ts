@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../lib/paths';
 import { argocdPaths } from '../../scripts/argocd';
-import { freePort, kubectl, type ControlPlane } from './control-plane';
+import { freePorts, kubectl, type ControlPlane } from './control-plane';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 
@@ -64,7 +64,7 @@ export async function startArgoCd(controlPlane: ControlPlane): Promise<ArgoCd> {
     run('git', ['push', '-q', 'origin', 'main'], work);
     return run('git', ['rev-parse', 'HEAD'], work).trim();
   };
-  const gitPort = await freePort();
+  const [gitPort, redisPort, repoPort, repoMetricsPort, controllerMetricsPort] = await freePorts(5);
   children.push(
     started(spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${join(dir, 'git')}`, `--port=${gitPort}`, '--listen=127.0.0.1', join(dir, 'git')], { stdio: ['ignore', 'pipe', 'pipe'] }), join(dir, 'git-daemon.log')),
   );
@@ -95,15 +95,13 @@ export async function startArgoCd(controlPlane: ControlPlane): Promise<ArgoCd> {
   const health = kubectl(controlPlane, ['apply', '--server-side', '--field-manager=ack-systems', '-f', join(REPO_ROOT, 'dist', 'argocd', 'argocd-cm.k8s.yaml')]);
   if (health.status !== 0) throw new Error(`health checks: ${health.stderr}`);
 
-  const redisPort = await freePort();
   children.push(started(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] }), join(dir, 'redis.log')));
 
   const env = { ...process.env, HOME: dir, ARGOCD_GPG_ENABLED: 'false', ARGOCD_NAMESPACE, KUBECONFIG: controlPlane.admin.kubeconfigPath };
-  const repoPort = await freePort();
   const logs = { controller: join(dir, 'controller.log'), repoServer: join(dir, 'repo-server.log') };
   children.push(
     started(
-      spawn(paths['argocd-repo-server'], ['--port', String(repoPort), '--address', '127.0.0.1', '--metrics-port', String(await freePort()), '--redis', `127.0.0.1:${redisPort}`, '--disable-tls', '--revision-cache-expiration', '2s'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }),
+      spawn(paths['argocd-repo-server'], ['--port', String(repoPort), '--address', '127.0.0.1', '--metrics-port', String(repoMetricsPort), '--redis', `127.0.0.1:${redisPort}`, '--disable-tls', '--revision-cache-expiration', '2s'], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }),
       logs.repoServer,
     ),
   );
@@ -117,7 +115,7 @@ export async function startArgoCd(controlPlane: ControlPlane): Promise<ArgoCd> {
           '--repo-server', `127.0.0.1:${repoPort}`,
           '--repo-server-plaintext',
           '--redis', `127.0.0.1:${redisPort}`,
-          '--metrics-port', String(await freePort()),
+          '--metrics-port', String(controllerMetricsPort),
           '--app-resync', '10',
           '--app-resync-jitter', '0',
         ],
