@@ -13,7 +13,8 @@
  * API server, writes in the BENCH_QUIET_SECONDS (default 30) after
  * convergence, and after a restart with everything compliant: time to ready
  * and writes. Then the goals as ratios. Numbers are printed, never asserted.
- * BENCH_OPERATOR_ARGS passes flags to the TypeScript operator (to try a setting).
+ * BENCH_OPERATOR_ARGS passes flags to the TypeScript operator, BENCH_NODE_OPTIONS
+ * adds Node flags to its NODE_OPTIONS (to try a setting).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ import { TAG_POLICY_CONTROLLERS } from '../operator/tag-policy/controllers';
 import { TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
 import { ensureBenchPeer } from '../scripts/bench-peer';
 import { freePort, type ControlPlane } from '../test/support/control-plane';
-import { buildOperatorBundle, eventually, installOperator, operatorEndpoint, operatorServiceAccount, spawnOperator } from '../test/support/operator';
+import { buildOperatorBundle, deployedNodeOptions, eventually, installOperator, operatorEndpoint, operatorServiceAccount, spawnOperator } from '../test/support/operator';
 import { acceptedKinds, freshCluster, objectsOf, parallel, REQUIRED, seconds, NAMESPACES, type BenchKind } from './support/population';
 
 const SCALES = (process.env.BENCH_SCALES ?? process.env.BENCH_OBJECTS ?? '10000').split(',').map(Number);
@@ -34,6 +35,8 @@ const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 30);
 const PARALLELISM = 4;
 /** Extra operator flags to try a setting, e.g. `--concurrency=tagpolicy-enforcer=16`. */
 const OPERATOR_ARGS = (process.env.BENCH_OPERATOR_ARGS ?? '').split(' ').filter(Boolean);
+/** Node flags added to the Deployment's NODE_OPTIONS, to try one, e.g. `--max-semi-space-size=4`. */
+const NODE_FLAGS = process.env.BENCH_NODE_OPTIONS;
 
 /** The non-compliant objects, kept current by one watch per kind; `compliant()` resolves when none are left. */
 class ComplianceWatch {
@@ -148,7 +151,7 @@ const ours: Contender = {
   },
   async start(controlPlane) {
     const started = Date.now();
-    const operator = spawnOperator(operatorServiceAccount(controlPlane).kubeconfigPath, 'bench', OPERATOR_ARGS);
+    const operator = spawnOperator(operatorServiceAccount(controlPlane).kubeconfigPath, 'bench', OPERATOR_ARGS, NODE_FLAGS ? { NODE_OPTIONS: `${deployedNodeOptions()} ${NODE_FLAGS}` } : {});
     const port = await operator.port();
     return {
       child: operator.child,
