@@ -183,8 +183,10 @@ export class OperatorChart extends Chart {
             POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
             POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
             // V8 grows its heap lazily towards a limit far above the container's; cap it at half
-            // the memory limit so garbage is collected before the kernel kills the pod.
-            NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${MEMORY_LIMIT_MIB / 2}`),
+            // the memory limit so garbage is collected before the kernel kills the pod. A 4 MiB
+            // young generation (V8's default is 16 MiB per semi-space) took the peak RSS at
+            // 10,000 objects from 341 to 239 MiB at the same speed (docs/testing.md).
+            NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${MEMORY_LIMIT_MIB / 2} --max-semi-space-size=4`),
             // What differs per cluster, from an optional ConfigMap made in each cluster (docs/operator.md).
             ...Object.fromEntries(
               Object.entries(OPERATOR_CLUSTER_CONFIG.env).map(([key, variable]) => [

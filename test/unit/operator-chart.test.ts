@@ -127,7 +127,7 @@ describe('operator Deployment (R-O4)', () => {
     expect(container.env).toEqual([
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-      { name: 'NODE_OPTIONS', value: '--max-old-space-size=256' },
+      { name: 'NODE_OPTIONS', value: '--max-old-space-size=256 --max-semi-space-size=4' },
       { name: 'ACK_SYSTEMS_CLUSTER_NAME', ...fromClusterConfig('cluster-name') },
       { name: 'ACK_SYSTEMS_FAILOVER_LEASE', ...fromClusterConfig('failover-lease') },
     ]);
@@ -149,10 +149,10 @@ describe('operator Deployment (R-O4)', () => {
     expect(only('Namespace').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
-  test('R-O4 resource requests and limits for CPU and memory; the V8 heap capped at half the memory limit', () => {
+  test('R-O4 resource requests and limits for CPU and memory; the V8 heap capped at half the memory limit, with a small young generation', () => {
     expect(Object.keys(container.resources.requests).sort()).toEqual(['cpu', 'memory']);
     expect(container.resources.limits).toEqual({ cpu: '1000m', memory: '512Mi' });
-    expect(container.env.find((e: any) => e.name === 'NODE_OPTIONS').value).toBe('--max-old-space-size=256');
+    expect(container.env.find((e: any) => e.name === 'NODE_OPTIONS').value).toBe('--max-old-space-size=256 --max-semi-space-size=4');
   });
 
   test('R-O4 source maps stay on in production: the image enables them on node\'s command line, which the chart\'s NODE_OPTIONS cannot replace', () => {
