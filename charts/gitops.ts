@@ -44,6 +44,7 @@ export function operatorTagExpressions(): string[] {
 export class GitOpsChart extends Chart {
   constructor(scope: Construct, environment: EnvironmentConfig & { gitops: NonNullable<EnvironmentConfig['gitops']> }, namespaceOf: (system: string) => string) {
     super(scope, 'argocd', { disableResourceNameHashes: true });
+    const operatorTags = operatorTagExpressions();
     for (const system of SYSTEM_NAMES) {
       const { path, file } = systemManifestPath(environment.name, system);
       new ApiObject(this, system, {
@@ -57,7 +58,7 @@ export class GitOpsChart extends Chart {
           // Not drift: the tags the TagPolicy operator adds (and only those), the records the
           // failover controller points at the other region, and what the DeferredObject and ACK-gap
           // controllers write on the objects (finalizers).
-          ignoreDifferences: [{ group: '*', kind: '*', managedFieldsManagers: [FAILOVER_FIELD_MANAGER, DEFERRED_FIELD_MANAGER, GAP_FIELD_MANAGER], jqPathExpressions: operatorTagExpressions() }],
+          ignoreDifferences: [{ group: '*', kind: '*', managedFieldsManagers: [FAILOVER_FIELD_MANAGER, DEFERRED_FIELD_MANAGER, GAP_FIELD_MANAGER], jqPathExpressions: operatorTags }],
           syncPolicy: {
             // Self-heal drift; never prune automatically: pruning an ACK object can delete AWS resources.
             automated: { selfHeal: true, prune: false },

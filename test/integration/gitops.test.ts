@@ -16,12 +16,12 @@ import { ACK_KINDS } from '../../imports/ack-kinds';
 import { readTags } from '../../lib/tags/apply';
 import { kindKey } from '../../lib/tags/tag-shape';
 import { REPO_ROOT } from '../../lib/paths';
-import { ApiClient, collectionPath } from '../../operator/runtime/api-client';
+import { ApiClient, collectionPath, objectPath } from '../../operator/runtime/api-client';
 import { TAG_POLICY_TYPE } from '../../operator/tag-policy/crd';
 import { argocdCrdsDir } from '../../scripts/argocd';
 import { ARGOCD_NAMESPACE, distFiles, startArgoCd, type ArgoCd } from '../support/argocd';
 import { eventually, installOperator, operatorServiceAccount, startOperatorInProcess } from '../support/operator';
-import { ALL_CRDS, kubectl, useControlPlane } from '../support/shared-control-plane';
+import { ALL_CRDS, useControlPlane } from '../support/shared-control-plane';
 
 const controlPlane = useControlPlane({ crdPaths: [...ALL_CRDS, argocdCrdsDir()] });
 const ENVIRONMENT = 'staging';
@@ -44,10 +44,9 @@ const application = (name: string) => admin.get<Json>(applicationPath(name));
 const objectsOf = (file: string): Json[] => parseAllDocuments(readFileSync(join(REPO_ROOT, 'dist', file), 'utf8')).map((d) => d.toJS());
 
 /** The API path of an object as it is listed in an Application's resources. */
-function pathOf(resource: { group?: string; version: string; kind: string; namespace?: string; name: string }): string {
-  const plural = ACK_KINDS[`${resource.group}/${resource.version}/${resource.kind}`]?.plural ?? `${resource.kind.toLowerCase()}s`;
-  const base = resource.group ? `/apis/${resource.group}/${resource.version}` : `/api/${resource.version}`;
-  return `${base}${resource.namespace ? `/namespaces/${resource.namespace}` : ''}/${plural}/${resource.name}`;
+function pathOf({ group = '', version, kind, namespace, name }: { group?: string; version: string; kind: string; namespace?: string; name: string }): string {
+  const plural = ACK_KINDS[`${group}/${version}/${kind}`]?.plural ?? `${kind.toLowerCase()}s`;
+  return objectPath({ group, version, kind, plural, namespaced: Boolean(namespace) }, namespace, name);
 }
 
 const synced = (message = 'synced') => ({ ackResourceMetadata: { ownerAccountID: '222222222222', region: 'us-east-1' }, conditions: [{ type: 'ACK.ResourceSynced', status: 'True', reason: 'Synced', message, lastTransitionTime: new Date().toISOString() }] });
@@ -69,7 +68,7 @@ async function syncApp(app: string, sync: Json = {}): Promise<void> {
   await operationSucceeded(app, `the sync of ${app}`, (state) => (state.operation?.info ?? []).some((i: Json) => i.value === id));
 }
 
-/** Plays the ACK controllers (and the operator for its kinds) once: every object of the Application that has no status gets a healthy one; returns the paths first seen now. */
+/** Plays the ACK controllers (and the operator for its kinds) once: every object of the Application that has no status gets a healthy one; `seen` records the order objects appeared in. */
 async function playControllers(app: string, seen: Map<string, number>): Promise<void> {
   const resources = ((await application(app)).status?.resources ?? []) as Json[];
   for (const resource of resources) {
@@ -103,10 +102,7 @@ function syncedEnvironment() {
 
 async function syncEnvironment() {
   const apps: Json[] = objectsOf(`argocd/${ENVIRONMENT}.k8s.yaml`).map((app) => ({ ...app, spec: { ...app.spec, source: { ...app.spec.source, repoURL: argo.repoURL }, destination: { ...app.spec.destination, server: argo.server } } }));
-  for (const app of apps) {
-    const result = kubectl(controlPlane(), ['apply', '--server-side', '--field-manager=test', '-f', '-'], { input: JSON.stringify(app) });
-    if (result.status !== 0) throw new Error(`kubectl apply ${app.metadata.name}: ${result.stderr}`);
-  }
+  for (const app of apps) await admin.apply(applicationPath(app.metadata.name), app as never, 'test');
   const seen = new Map<string, number>();
   let unhealthy: string[] = [];
   const states = await eventually(

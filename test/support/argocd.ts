@@ -10,7 +10,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../../lib/paths';
 import { argocdPaths } from '../../scripts/argocd';
 import { freePorts, kubectl, type ControlPlane } from './control-plane';
@@ -146,15 +146,12 @@ export async function startArgoCd(controlPlane: ControlPlane): Promise<ArgoCd> {
 
 /** `dist/` as the repository will hold it: every file below it, with the Applications pointed at `repoURL`. */
 export function distFiles(repoURL: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (folder: string, prefix: string) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const path = join(prefix, entry.name);
-      if (entry.isDirectory()) walk(join(folder, entry.name), path);
-      else files.set(path, readFileSync(join(folder, entry.name), 'utf8'));
-    }
-  };
-  walk(join(REPO_ROOT, 'dist'), '');
+  const dist = join(REPO_ROOT, 'dist');
+  const files = new Map(
+    readdirSync(dist, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => [relative(dist, join(entry.parentPath, entry.name)), readFileSync(join(entry.parentPath, entry.name), 'utf8')] as const),
+  );
   for (const [path, text] of files) if (path.startsWith('argocd/')) files.set(path, text.replaceAll('https://github.com/example/ack-systems.git', repoURL));
   return files;
 }
