@@ -63,7 +63,7 @@ export class Manager {
     const { api, logger, metrics } = options;
     [this.api, this.logger, this.metrics] = [api, logger, metrics];
     this.cache = new SharedCache({ ...options.cache, api, logger, metrics });
-    this.events = new EventRecorder(api, options.events.component, options.events.instance, logger);
+    this.events = new EventRecorder(api, options.events.component, options.events.instance, logger, metrics);
     if (options.leaderElection) {
       const leaseApi = options.leaderElection.api ?? new ApiClient(options.api.kubeConfig, options.metrics, 2);
       this.elector = new LeaderElector({ ...options.leaderElection, api: leaseApi, logger: options.logger, metrics: options.metrics });

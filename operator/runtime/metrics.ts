@@ -27,6 +27,7 @@ export class OperatorMetrics {
   readonly queueRetries = new Counter({ name: 'workqueue_retries_total', help: 'Rate-limited re-adds after errors', labelNames: ['name'], registers: [this.registry] });
   readonly apiRequests = new Counter({ name: 'rest_client_requests_total', help: 'Kubernetes API requests by verb and status code', labelNames: ['verb', 'code'], registers: [this.registry] });
   readonly leader = new Gauge({ name: 'leader_election_master_status', help: '1 while this replica is the leader', labelNames: ['name'], registers: [this.registry] });
+  readonly eventsDropped = new Counter({ name: 'ack_systems_events_dropped_total', help: 'Events not sent because 1000 were already queued (the API server fell behind)', labelNames: ['reason'], registers: [this.registry] });
   readonly informerRelists = new Counter({ name: 'informer_relists_total', help: 'Full relists of an informer (start, 410 Gone)', labelNames: ['resource'], registers: [this.registry] });
 
   constructor() {

@@ -9,19 +9,21 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ApiClient } from '../../../operator/runtime/api-client';
 import { EventRecorder } from '../../../operator/runtime/events';
 import { createLogger } from '../../../operator/runtime/log';
+import { OperatorMetrics } from '../../../operator/runtime/metrics';
 
 const logger = createLogger({ level: 'error', write: () => undefined });
 const sg: KubernetesObject = { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'SecurityGroup', metadata: { name: 'web', namespace: 'shop', uid: 'u-1' } };
 
 /** Records `POST <path>` and `PATCH <path> count=<n>`; `hang` makes every call wait forever. */
-function recordingApi(hang = false): { calls: string[]; api: ApiClient } {
+function recordingApi(hang = false): { calls: string[]; bodies: KubernetesObject[]; api: ApiClient } {
   const calls: string[] = [];
+  const bodies: KubernetesObject[] = [];
   const answer = () => (hang ? new Promise<never>(() => undefined) : Promise.resolve({}));
   const api = {
-    create: (path: string) => (calls.push(`POST ${path}`), answer()),
+    create: (path: string, body: KubernetesObject) => (calls.push(`POST ${path}`), bodies.push(body), answer()),
     request: (method: string, path: string, options: { body: { count: number } }) => (calls.push(`${method} ${path.replace(/[^/]+$/, '<event>')} count=${options.body.count}`), answer()),
   };
-  return { calls, api: api as unknown as ApiClient };
+  return { calls, bodies, api: api as unknown as ApiClient };
 }
 
 beforeEach(() => void jest.useFakeTimers({ now: new Date('2026-11-29T12:00:00Z') }));
@@ -48,13 +50,47 @@ describe('events (R-O3)', () => {
     ]);
   });
 
-  test('R-O3 record never waits: with the API server not answering, past 1000 queued events the rest are dropped and counted', () => {
-    const { calls, api } = recordingApi(true);
+  test('R-O3 aggregation remembers the 4096 most recently seen events: an older one repeated is a new Event', async () => {
+    const { calls, api } = recordingApi();
     const events = new EventRecorder(api, 'test', 'replica-a', logger);
+    const object = (i: number) => ({ ...sg, metadata: { ...sg.metadata, uid: `u-${i}` } });
+    for (let i = 0; i <= 4096; i++) {
+      events.record(object(i), 'Normal', 'TagsCorrected', 'x');
+      await events.flush();
+    }
+    calls.length = 0;
+    events.record(object(0), 'Normal', 'TagsCorrected', 'x');
+    await events.flush();
+    events.record(object(4096), 'Normal', 'TagsCorrected', 'x');
+    await events.flush();
+    expect(calls).toEqual(['POST /api/v1/namespaces/shop/events', 'PATCH /api/v1/namespaces/shop/events/<event> count=2']);
+  });
+
+  test('R-O3 record never waits: with the API server not answering, past 1000 queued events the rest are dropped and counted', async () => {
+    const { calls, api } = recordingApi(true);
+    const metrics = new OperatorMetrics();
+    const events = new EventRecorder(api, 'test', 'replica-a', logger, metrics);
     for (let i = 0; i < 1005; i++) events.record({ ...sg, metadata: { ...sg.metadata, uid: `u-${i}` } }, 'Normal', 'TagsCorrected', 'x');
     expect(events.dropped).toBe(5);
-    // Two senders at a time: the rest wait in the queue.
-    expect(calls).toHaveLength(2);
+    expect(await metrics.registry.getSingleMetricAsString('ack_systems_events_dropped_total')).toMatch(/^ack_systems_events_dropped_total\{reason="TagsCorrected"\} 5$/m);
+    // One sender, as client-go's broadcaster: the rest wait in the queue.
+    expect(calls).toHaveLength(1);
+  });
+
+  test('R-O3 an Event names its object by reference only (apiVersion, kind, name, namespace, uid, resourceVersion)', async () => {
+    const { bodies, api } = recordingApi();
+    const events = new EventRecorder(api, 'test', 'replica-a', logger);
+    const large = { ...sg, metadata: { ...sg.metadata, resourceVersion: '42', managedFields: [{ manager: 'kubectl' }] }, spec: { description: 'x'.repeat(10_000) } };
+    events.record(large, 'Normal', 'TagsCorrected', 'set tags A');
+    await events.flush();
+    expect((bodies[0] as unknown as { involvedObject: unknown }).involvedObject).toEqual({
+      apiVersion: 'ec2.services.k8s.aws/v1alpha1',
+      kind: 'SecurityGroup',
+      name: 'web',
+      namespace: 'shop',
+      uid: 'u-1',
+      resourceVersion: '42',
+    });
   });
 
   test('R-O3 flush gives up after its timeout when the API server does not answer (shutdown must not hang)', async () => {
