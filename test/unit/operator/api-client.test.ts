@@ -1,8 +1,9 @@
 /**
  * The REST client's error handling (issue 10) against a local HTTP server
- * that answers as proxies and overloaded API servers do.
+ * that answers as proxies and overloaded API servers do, and how often it
+ * reads the kubeconfig's credentials (issue 18).
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiClient, ApiError } from '../../../operator/runtime/api-client';
@@ -63,5 +64,56 @@ describe('ApiClient errors (issue 10)', () => {
     const events: string[] = [];
     await client.watch('/api/v1/namespaces', {}, (event) => void events.push(`${event.type} ${event.object.metadata?.name}`), new AbortController().signal, 2_000);
     expect(events).toEqual(['ADDED a', 'MODIFIED a']);
+  });
+});
+
+describe('ApiClient credentials (R-O3, issue 18)', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  /** A client of its own (credentials are cached per client), the kubeconfig's reads counted, the Authorization header of every request recorded. */
+  function countingClient() {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as { port: number }).port}`, skipTLSVerify: true }],
+      users: [{ name: 'u', token: 'test-token' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const reads = jest.spyOn(kubeConfig, 'applySecurityAuthentication');
+    const authorization: (string | undefined)[] = [];
+    let status = 200;
+    handler = (request, response) => {
+      authorization.push(request.headers.authorization);
+      response.writeHead(status);
+      response.end(JSON.stringify({ kind: 'Status', metadata: {} }));
+    };
+    return { client: new ApiClient(kubeConfig, undefined, 4, 5_000), reads, authorization, answer: (code: number) => (status = code) };
+  }
+
+  test('R-O3 credentials are read from the kubeconfig once for many requests, and every request carries them', async () => {
+    const { client, reads, authorization } = countingClient();
+    await Promise.all(Array.from({ length: 20 }, () => client.get('/api/v1/namespaces/x')));
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(authorization).toEqual(Array(20).fill('Bearer test-token'));
+  });
+
+  test('R-O3 credentials are read again after a minute, and at once after a 401', async () => {
+    const { client, reads, answer } = countingClient();
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now);
+    await client.get('/api/v1/namespaces/x');
+    clock.mockReturnValue(now + 59_999);
+    await client.get('/api/v1/namespaces/x');
+    expect(reads).toHaveBeenCalledTimes(1);
+    clock.mockReturnValue(now + 60_000);
+    await client.get('/api/v1/namespaces/x');
+    expect(reads).toHaveBeenCalledTimes(2);
+    answer(401);
+    await expect(client.get('/api/v1/namespaces/x')).rejects.toMatchObject({ status: 401 });
+    answer(200);
+    await client.get('/api/v1/namespaces/x');
+    expect(reads).toHaveBeenCalledTimes(3);
   });
 });
