@@ -1,12 +1,15 @@
 /**
  * `npm run build:operator`: bundles the operator and every dependency into
  * one file, `build/operator.mjs`, so that the container image needs Node and
- * nothing else: no node_modules, no npm, no package scripts at run time.
+ * nothing else: no node_modules, no npm, no package scripts at run time. Its
+ * source map covers the operator's own code only (see `source-map.ts`).
  */
 import { build } from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ESM_REQUIRE_BANNER } from '../lib/esm';
 import { OPERATOR_BUNDLE, REPO_ROOT } from '../lib/paths';
+import { keepSources } from './source-map';
 
 await build({
   entryPoints: [resolve(REPO_ROOT, 'operator', 'main.ts')],
@@ -19,4 +22,6 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+const mapFile = `${OPERATOR_BUNDLE}.map`;
+writeFileSync(mapFile, JSON.stringify(keepSources(JSON.parse(readFileSync(mapFile, 'utf8')), (source) => !source.includes('node_modules/'))));
 console.log(`bundled the operator into ${OPERATOR_BUNDLE}`);
