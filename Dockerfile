@@ -13,12 +13,12 @@ COPY tsconfig.json ./
 COPY lib/ lib/
 COPY imports/ imports/
 COPY operator/ operator/
-COPY scripts/build-operator.ts scripts/
+COPY scripts/build-operator.ts scripts/source-map.ts scripts/
 RUN node --import tsx scripts/build-operator.ts
 
 FROM node:24-bookworm-slim
 WORKDIR /operator
-COPY --from=build /src/build/operator.mjs /src/build/operator.mjs.map ./
+COPY --from=build /src/build/operator.mjs /src/build/operator.mjs.map /src/build/operator.mjs.LEGAL.txt ./
 # The same numeric user the chart's securityContext runs as.
 USER 10001:10001
 ENV NODE_ENV=production

@@ -20,6 +20,15 @@ await build({
   format: 'esm',
   banner: { js: ESM_REQUIRE_BANNER },
   sourcemap: 'linked',
+  // No comments and no layout: a third less source for V8 to compile at every
+  // start, and ASCII only, so that V8 keeps the source at one byte a character
+  // (a single non-ASCII character in a comment made the whole 7 MB two-byte:
+  // 14 MiB of heap). Names stay, for stack traces.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  charset: 'ascii',
+  // Dependencies' license notices, in the file the image ships beside the bundle.
+  legalComments: 'linked',
   logLevel: 'warning',
 });
 const mapFile = `${OPERATOR_BUNDLE}.map`;

@@ -16,7 +16,10 @@ import { TARGET_TRACKING_POLICY, TRAIL_LOGGING, WEB_ACL_ASSOCIATION } from '../.
 import { FAILOVER_GROUP_CRD } from '../../operator/failover-group/crd';
 import { TAG_POLICY_CRD } from '../../operator/tag-policy/crd';
 import { PEERING_ACTIVE_METRIC } from '../../operator/peering-health/peering-health';
-import { imageRuntime } from '../support/operator';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { OPERATOR_BUNDLE, REPO_ROOT } from '../../lib/paths';
+import { buildOperatorBundle, imageRuntime } from '../support/operator';
 
 const render = (props?: OperatorChartProps) => {
   const files = renderOperator(props);
@@ -161,6 +164,34 @@ describe('operator Deployment (R-O4)', () => {
     // An ENV NODE_OPTIONS in the image would be silently replaced by the chart's.
     expect(image.env.NODE_OPTIONS).toBeUndefined();
     expect(container.env.find((e: any) => e.name === 'NODE_OPTIONS').value).not.toMatch(/source-maps/);
+  });
+
+  test('R-O4 the image builds from what the bundle script imports, and ships every file the build writes', () => {
+    const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    const runtimeStart = dockerfile.lastIndexOf('\nFROM ');
+    const copied = (stage: string, fromBuild: boolean) =>
+      [...stage.matchAll(/^COPY (.+)$/gm)].flatMap(([, args]) => {
+        const words = args.split(/\s+/);
+        if (words[0].startsWith('--from') !== fromBuild) return [];
+        return words.filter((word) => !word.startsWith('--')).slice(0, -1);
+      });
+    // Relative imports of the bundle script, followed through scripts/ (lib/ is copied whole).
+    const imported = new Set<string>();
+    const follow = (file: string) => {
+      imported.add(relative(REPO_ROOT, file));
+      for (const [, target] of readFileSync(file, 'utf8').matchAll(/from '(\.\.?\/[^']+)'/g)) {
+        const next = resolve(dirname(file), `${target}.ts`);
+        if (!imported.has(relative(REPO_ROOT, next))) follow(next);
+      }
+    };
+    follow(join(REPO_ROOT, 'scripts', 'build-operator.ts'));
+    const buildSources = copied(dockerfile.slice(0, runtimeStart), false);
+    expect([...imported].filter((file) => !buildSources.some((source) => source === file || (source.endsWith('/') && file.startsWith(source))))).toEqual([]);
+    buildOperatorBundle();
+    const written = readdirSync(dirname(OPERATOR_BUNDLE)).filter((file) => file.startsWith(basename(OPERATOR_BUNDLE)));
+    expect(written).toEqual(expect.arrayContaining(['operator.mjs', 'operator.mjs.map']));
+    const shipped = copied(dockerfile.slice(runtimeStart), true).map((source) => basename(source));
+    expect(written.filter((file) => !shipped.includes(file))).toEqual([]);
   });
 
   test('R-O4 liveness on /healthz and readiness on /readyz, on the metrics port the container exposes', () => {
