@@ -210,7 +210,7 @@ export class SharedCache {
       }
       if (!coversMask(existing.mask, mask)) {
         existing.mask = unionMasks(existing.mask, mask);
-        this.logger.info('a reader needs more of this kind; relisting to keep it', { kind: groupKind });
+        if (existing.informer.running) this.logger.info('a reader needs more of this kind; relisting to keep it', { kind: groupKind });
         void existing.informer.reconfigure({ transform: existing.transform() });
       }
       return existing;
