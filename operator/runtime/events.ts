@@ -2,10 +2,12 @@
  * Kubernetes Events about objects, like client-go's recorder and broadcaster:
  *
  * - `record()` never blocks a reconcile: events are queued and sent in the
- *   background by one sender, as client-go's broadcaster does, so that a burst
- *   of corrections does not double the API server's write load; past 1000
- *   queued, further events are dropped and counted (log and metric), never
- *   the work; a queued event keeps only the reference to its object;
+ *   background by one sender, as client-go's broadcaster does, paced at 10 a
+ *   second after a burst of 25, so that a mass correction (a new policy over
+ *   10,000 objects) does not double the API server's write load: etcd keeps
+ *   every Event for an hour, and the policy's status counts every correction.
+ *   Past 1000 queued, further events are dropped and counted (log and metric),
+ *   never the work; a queued event keeps only the reference to its object;
  * - an event repeated for the same object, reason and message within ten
  *   minutes increments the existing Event's count instead of creating another
  *   (the last 4096 are remembered, in an LRU: constant work per event).
@@ -16,12 +18,16 @@ import type { ApiClient } from './api-client';
 import { ConcurrencyLimit } from './concurrency';
 import type { Logger } from './log';
 import type { OperatorMetrics } from './metrics';
+import { TokenBucketRateLimiter } from './rate-limiter';
 
 const AGGREGATION_WINDOW_MS = 10 * 60_000;
 /** Events remembered for aggregation, least recently seen forgotten first (client-go's LRU holds 4096). */
 const MAX_REMEMBERED = 4096;
 /** client-go's broadcaster buffers 1000 events. */
 const MAX_QUEUED = 1000;
+/** Events sent per second, after a burst of (client-go's per-object spam filter allows bursts of 25). */
+const EVENTS_PER_SECOND = 10;
+const EVENT_BURST = 25;
 
 /** What an Event says about its object (`involvedObject`): not the object, which may be large. */
 interface ObjectReference {
@@ -54,6 +60,7 @@ export class EventRecorder {
     private readonly instance: string,
     private readonly logger: Logger,
     private readonly metrics?: OperatorMetrics,
+    private readonly pace = new TokenBucketRateLimiter(EVENTS_PER_SECOND, EVENT_BURST),
   ) {}
 
   /** Queues an event; returns at once. Failures are logged: events are best effort. */
@@ -66,7 +73,11 @@ export class EventRecorder {
     }
     const { apiVersion, kind, metadata = {} } = object;
     const reference = { apiVersion, kind, name: metadata.name, namespace: metadata.namespace, uid: metadata.uid, resourceVersion: metadata.resourceVersion };
-    const sending = this.sender.run(() => this.send({ object: reference, type, reason, message, at: new Date() }));
+    const sending = this.sender.run(async () => {
+      const wait = this.pace.when();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      await this.send({ object: reference, type, reason, message, at: new Date() });
+    });
     this.inFlight.add(sending);
     void sending.finally(() => this.inFlight.delete(sending));
   }

@@ -10,8 +10,11 @@ import type { ApiClient } from '../../../operator/runtime/api-client';
 import { EventRecorder } from '../../../operator/runtime/events';
 import { createLogger } from '../../../operator/runtime/log';
 import { OperatorMetrics } from '../../../operator/runtime/metrics';
+import { TokenBucketRateLimiter } from '../../../operator/runtime/rate-limiter';
 
 const logger = createLogger({ level: 'error', write: () => undefined });
+/** No pacing, for tests about something else. */
+const unpaced = () => new TokenBucketRateLimiter(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
 const sg: KubernetesObject = { apiVersion: 'ec2.services.k8s.aws/v1alpha1', kind: 'SecurityGroup', metadata: { name: 'web', namespace: 'shop', uid: 'u-1' } };
 
 /** Records `POST <path>` and `PATCH <path> count=<n>`; `hang` makes every call wait forever. */
@@ -52,7 +55,7 @@ describe('events (R-O3)', () => {
 
   test('R-O3 aggregation remembers the 4096 most recently seen events: an older one repeated is a new Event', async () => {
     const { calls, api } = recordingApi();
-    const events = new EventRecorder(api, 'test', 'replica-a', logger);
+    const events = new EventRecorder(api, 'test', 'replica-a', logger, undefined, unpaced());
     const object = (i: number) => ({ ...sg, metadata: { ...sg.metadata, uid: `u-${i}` } });
     for (let i = 0; i <= 4096; i++) {
       events.record(object(i), 'Normal', 'TagsCorrected', 'x');
@@ -64,6 +67,18 @@ describe('events (R-O3)', () => {
     events.record(object(4096), 'Normal', 'TagsCorrected', 'x');
     await events.flush();
     expect(calls).toEqual(['POST /api/v1/namespaces/shop/events', 'PATCH /api/v1/namespaces/shop/events/<event> count=2']);
+  });
+
+  test('R-O3 events are paced: a burst of 25, then 10 a second, while the reconciles that record them never wait', async () => {
+    const { calls, api } = recordingApi();
+    const events = new EventRecorder(api, 'test', 'replica-a', logger);
+    for (let i = 0; i < 40; i++) events.record({ ...sg, metadata: { ...sg.metadata, uid: `u-${i}` } }, 'Normal', 'TagsCorrected', 'x');
+    await jest.advanceTimersByTimeAsync(0);
+    expect(calls).toHaveLength(25);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(calls).toHaveLength(35);
+    await jest.advanceTimersByTimeAsync(500);
+    expect(calls).toHaveLength(40);
   });
 
   test('R-O3 record never waits: with the API server not answering, past 1000 queued events the rest are dropped and counted', async () => {
