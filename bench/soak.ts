@@ -6,31 +6,34 @@
  * create (a new object to tag), an update (an object's required tag changed
  * away) and a delete. Every 30 s it prints the operator's resident memory,
  * heap, open file descriptors, active handles and active resources by type
- * (timers among them), read from its /metrics; at the end, the mean memory of
+ * (timers among them), read from its /metrics (heap: used of committed); at the end, the mean memory of
  * the last minute against the second's, and the handles against the first
- * sample. Printed, never asserted.
+ * sample. Printed, never asserted. BENCH_NODE_OPTIONS adds Node flags to the
+ * operator's NODE_OPTIONS.
  */
 import { performance } from 'node:perf_hooks';
 import { tagPatch } from '../lib/tags/apply';
 import { collectionPath, objectPath } from '../operator/runtime/api-client';
 import { TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
-import { buildOperatorBundle, eventually, installOperator, operatorEndpoint, operatorServiceAccount, spawnOperator } from '../test/support/operator';
+import { buildOperatorBundle, deployedNodeOptions, eventually, installOperator, operatorEndpoint, operatorServiceAccount, spawnOperator } from '../test/support/operator';
 import { acceptedKinds, freshCluster, manifestOf, objectsOf, REQUIRED, seconds } from './support/population';
 
 const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
 const OBJECTS = Number(process.env.BENCH_SOAK_OBJECTS ?? 2000);
 const RATE = Number(process.env.BENCH_SOAK_RATE ?? 10);
 const SAMPLE_MS = 30_000;
+/** Node flags added to the Deployment's NODE_OPTIONS, to try one (as in bench:operator). */
+const NODE_FLAGS = process.env.BENCH_NODE_OPTIONS;
 
 /** The gauges of one /metrics text the soak follows. */
 function gauges(text: string) {
   const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
   const resources = Object.fromEntries([...text.matchAll(/^nodejs_active_resources\{type="(\w+)"\} (\S+)/gm)].map(([, type, n]) => [type, Number(n)]));
-  return { rssMiB: value('process_resident_memory_bytes') / 2 ** 20, heapMiB: value('nodejs_heap_size_used_bytes') / 2 ** 20, fds: value('process_open_fds'), handles: value('nodejs_active_handles_total'), resources };
+  return { rssMiB: value('process_resident_memory_bytes') / 2 ** 20, heapMiB: value('nodejs_heap_size_used_bytes') / 2 ** 20, heapTotalMiB: value('nodejs_heap_size_total_bytes') / 2 ** 20, externalMiB: value('nodejs_external_memory_bytes') / 2 ** 20, fds: value('process_open_fds'), handles: value('nodejs_active_handles_total'), resources };
 }
 type Gauges = ReturnType<typeof gauges>;
 const line = (at: string, g: Gauges) =>
-  `  ${at.padStart(7)}  RSS ${g.rssMiB.toFixed(0).padStart(4)} MiB  heap ${g.heapMiB.toFixed(0).padStart(4)} MiB  fds ${String(g.fds).padStart(4)}  handles ${String(g.handles).padStart(4)}  ${Object.entries(g.resources)
+  `  ${at.padStart(7)}  RSS ${g.rssMiB.toFixed(0).padStart(4)} MiB  heap ${g.heapMiB.toFixed(0).padStart(4)} of ${g.heapTotalMiB.toFixed(0).padStart(4)} MiB  external ${g.externalMiB.toFixed(0).padStart(3)} MiB  fds ${String(g.fds).padStart(4)}  handles ${String(g.handles).padStart(4)}  ${Object.entries(g.resources)
     .sort()
     .map(([type, n]) => `${type} ${n}`)
     .join(', ')}`;
@@ -42,7 +45,7 @@ const { controlPlane, admin } = await freshCluster(kinds, OBJECTS);
 try {
   installOperator(controlPlane);
   await admin.create(collectionPath(TAG_POLICY_TYPE), { apiVersion: 'ack-systems.io/v1alpha1', kind: 'TagPolicy', metadata: { name: 'bench' }, spec: { tags: Object.fromEntries(REQUIRED) } } as never);
-  const operator = spawnOperator(operatorServiceAccount(controlPlane).kubeconfigPath, 'soak');
+  const operator = spawnOperator(operatorServiceAccount(controlPlane).kubeconfigPath, 'soak', [], NODE_FLAGS ? { NODE_OPTIONS: `${deployedNodeOptions()} ${NODE_FLAGS}` } : {});
   const port = await operator.port();
   await eventually('every object compliant', async () => (await admin.get<any>(`${collectionPath(TAG_POLICY_TYPE)}/bench`)).status?.compliant === OBJECTS || undefined, 600_000);
   const sample = async () => gauges((await operatorEndpoint(port, '/metrics')).body);
