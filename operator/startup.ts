@@ -56,7 +56,7 @@ export async function checkApiReachable(api: ApiClient, timeoutMs = 10_000): Pro
       new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs))),
     ]);
   } catch (error) {
-    throw new StartupError(`cannot reach the Kubernetes API at ${server}: ${firstLine(error)}; check the kubeconfig and that the cluster is up`);
+    throw new StartupError(`cannot reach the Kubernetes API at ${server}: ${connectionFailure(error)}; check the kubeconfig and that the cluster is up`);
   } finally {
     clearTimeout(timer);
   }
@@ -66,4 +66,10 @@ function firstLine(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const message = cause?.code ?? cause?.message ?? (error as Error).message ?? String(error);
   return String(message).split('\n')[0];
+}
+
+/** A connection failure's system code (ECONNREFUSED, ENOTFOUND, a certificate's) when it has one (undici's own errors say more in words). */
+function connectionFailure(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  return code && !code.startsWith('UND_ERR') ? code : firstLine(error);
 }

@@ -15,16 +15,21 @@ let client: ApiClient;
 beforeAll(async () => {
   server = createServer((request, response) => handler(request, response));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  client = new ApiClient(localKubeConfig('t'), undefined, 4, 5_000);
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** A kubeconfig for the local server, with a bearer token. */
+function localKubeConfig(token: string): KubeConfig {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
     clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as { port: number }).port}`, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 't' }],
+    users: [{ name: 'u', token }],
     contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
     currentContext: 'x',
   });
-  client = new ApiClient(kubeConfig, undefined, 4, 5_000);
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return kubeConfig;
+}
 
 const answer = (status: number, body: string, headers: Record<string, string> = {}) => {
   handler = (_request, response) => {
@@ -74,13 +79,7 @@ describe('ApiClient credentials (R-O3, issue 18)', () => {
 
   /** A client of its own (credentials are cached per client), the kubeconfig's reads counted, the Authorization header of every request recorded. */
   function countingClient() {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as { port: number }).port}`, skipTLSVerify: true }],
-      users: [{ name: 'u', token: 'test-token' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
+    const kubeConfig = localKubeConfig('test-token');
     const reads = jest.spyOn(kubeConfig, 'applySecurityAuthentication');
     const authorization: (string | undefined)[] = [];
     let status = 200;
