@@ -11,8 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../lib/paths';
-import { ensureGoCache, goCacheDir, goCacheMain, isBuilt, type GoCache } from './go-cache';
-import { goBuild } from './testbin';
+import { ensureGoCache, goBuild, goCacheDir, goCacheMain, isBuilt, type GoCache } from './go-cache';
 
 export const ARGOCD_MODULE = join(REPO_ROOT, 'hack', 'argocd');
 export const ARGOCD_COMPONENTS = ['argocd-application-controller', 'argocd-repo-server', 'argocd-server'] as const;

@@ -7,8 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../lib/paths';
-import { ensureGoCache, goCacheMain, type GoCache } from './go-cache';
-import { goBuild } from './testbin';
+import { ensureGoCache, goBuild, goCacheMain, type GoCache } from './go-cache';
 
 export const BENCH_PEER_MODULE = join(REPO_ROOT, 'bench', 'peer');
 const version = /sigs\.k8s\.io\/controller-runtime (v\S+)/.exec(readFileSync(join(BENCH_PEER_MODULE, 'go.mod'), 'utf8'))![1];

@@ -1,16 +1,21 @@
 /**
  * Binaries built with Go from a module in this repository and cached outside
  * it, in `${<cacheEnv>:-~/.cache/ack-systems/<name>}/<version>-<hash of go.mod+go.sum>/`,
- * built once and again only when the module's pins change (Argo CD for the
- * GitOps tests, the controller-runtime peer for the benchmark).
+ * built once and again only when the module's pins change (kube-apiserver,
+ * etcd and kubectl for the integration tests, Argo CD for the GitOps tests,
+ * the controller-runtime peer for the benchmark), and the `go` command that
+ * builds them.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { goCommand } from './testbin';
+import { join, relative } from 'node:path';
+import { REPO_ROOT } from '../lib/paths';
 
 const COMPLETE_MARKER = '.complete';
+/** Fetched when this machine has no Go, or one older than a module's `go` line. */
+const FALLBACK_GO = 'go1.25.14';
 
 export interface GoCache {
   /** Names the cache folder and prefixes the log lines. */
@@ -42,7 +47,7 @@ export async function ensureGoCache(cache: GoCache, build: (go: string, staging:
     console.log(`${cache.name}: up to date in ${dir}`);
     return dir;
   }
-  const { go, version } = goCommand();
+  const { go, version } = goCommand(cache.module);
   const staging = `${dir}.partial`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -52,8 +57,70 @@ export async function ensureGoCache(cache: GoCache, build: (go: string, staging:
   writeFileSync(join(staging, COMPLETE_MARKER), `${cache.version}\n`);
   rmSync(dir, { recursive: true, force: true });
   renameSync(staging, dir);
-  console.log(`${cache.name}: done in ${Math.round((Date.now() - started) / 1000)} s: ${dir}`);
+  console.log(`${cache.name}: done in ${elapsed(started)}: ${dir}`);
   return dir;
+}
+
+/** `1.25.0` → comparable number. */
+const versionNumber = (version: string) => version.split('.').reduce((sum, part, i) => sum + Number(part) * 1000 ** (2 - i), 0);
+
+/**
+ * The `go` command to build `module` with: this machine's if new enough for
+ * the module's `go` line, else a pinned toolchain fetched by scripts/fetch-go.sh.
+ */
+export function goCommand(module: string): { go: string; version: string } {
+  const needed = /^go (\S+)$/m.exec(readFileSync(join(module, 'go.mod'), 'utf8'))![1];
+  const name = relative(REPO_ROOT, module);
+  const local = spawnSync('go', ['version'], { encoding: 'utf8' });
+  const localVersion = /go version go(\d+\.\d+(?:\.\d+)?)/.exec(local.stdout ?? '')?.[1];
+  if (localVersion && versionNumber(localVersion) >= versionNumber(needed)) return { go: 'go', version: local.stdout.trim() };
+  if (versionNumber(FALLBACK_GO.replace(/^go/, '')) < versionNumber(needed)) {
+    throw new Error(`${name} needs Go >= ${needed}${localVersion ? `; this machine has ${localVersion}` : ', and there is none on PATH'}: install it (https://go.dev/dl)`);
+  }
+  console.log(`go: ${localVersion ? `Go ${localVersion} is older than the ${needed} ${name} needs` : 'no Go on PATH'}; using ${FALLBACK_GO}`);
+  const fetched = spawnSync('bash', [join(REPO_ROOT, 'scripts', 'fetch-go.sh'), FALLBACK_GO], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (fetched.status !== 0) throw new Error(`go: could not fetch ${FALLBACK_GO}; install Go >= ${needed} (https://go.dev/dl)`);
+  return { go: join(fetched.stdout.trim(), 'go'), version: `${FALLBACK_GO} (fetched)` };
+}
+
+/** Runs `go build -v` in `module`, printing a progress line every 100 packages under `tool`'s name. */
+export function goBuild(go: string, label: string, outPath: string, packages: string[], ldflags: string, { module, tool }: { module: string; tool: string }): Promise<void> {
+  const started = Date.now();
+  console.log(`${tool}: building ${label} ...`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(go, ['build', '-v', '-trimpath', '-ldflags', `-s -w ${ldflags}`, '-o', outPath, ...packages], {
+      cwd: module,
+      env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly', GOTOOLCHAIN: 'local' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let packagesBuilt = 0;
+    let errors = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      for (const line of chunk.split('\n').filter(Boolean)) {
+        if (/^[\w.\-/]+$/.test(line)) {
+          packagesBuilt += 1;
+          if (packagesBuilt % 100 === 0) console.log(`${tool}:   ${label}: ${packagesBuilt} packages compiled (${elapsed(started)})`);
+        } else {
+          errors += `${line}\n`;
+        }
+      }
+    });
+    child.stdout.resume();
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) {
+        console.log(`${tool}: built ${label} in ${elapsed(started)}`);
+        resolve();
+      } else {
+        reject(new Error(`go build of ${label} failed (exit ${code}):\n${errors}`));
+      }
+    });
+  });
+}
+
+function elapsed(since: number): string {
+  const seconds = Math.round((Date.now() - since) / 1000);
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }
 
 /** The command-line entry of a cache script: `--cached` only says whether it is built (exit status 0) or not (1). */
