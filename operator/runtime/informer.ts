@@ -44,8 +44,10 @@ export interface InformerOptions<T extends KubernetesObject> {
   readonly pageSize?: number;
   /**
    * The server ends each watch after this long and it is resumed from the last
-   * version; a watch silent for 30 s longer is treated as a dead connection.
-   * @default 25
+   * version; a watch silent for 30 s longer is treated as a dead connection
+   * (over HTTP/2 undici also PINGs the connection every minute and drops it
+   * when a PING goes unanswered).
+   * @default a random 5 to 10 minutes for each watch, as client-go's reflector, so that watches do not all end together
    */
   readonly watchTimeoutSeconds?: number;
   /** Reconnect backoff: first wait and ceiling. @default 500 ms doubling to 30 s */
@@ -63,6 +65,9 @@ export interface InformerOptions<T extends KubernetesObject> {
 
 /** Thrown inside the watch loop to force a relist. */
 class RelistError extends Error {}
+
+/** client-go's reflector: between its minimum watch timeout (5 minutes) and twice that. */
+const randomWatchTimeoutSeconds = () => Math.floor(300 * (1 + Math.random()));
 
 export class Informer<T extends KubernetesObject> {
   readonly store = new Store<T>();
@@ -217,7 +222,7 @@ export class Informer<T extends KubernetesObject> {
   }
 
   private async watch(): Promise<void> {
-    const { api, watchTimeoutSeconds = 25 } = this.options;
+    const { api, watchTimeoutSeconds = randomWatchTimeoutSeconds() } = this.options;
     this.abort = new AbortController();
     if (this.stopped || this.relistRequested) return;
     let received = 0;

@@ -30,6 +30,8 @@ export class ScriptedListWatch {
   private readonly watches = new Set<OpenWatch>();
   /** Every call, as `LIST <path>` or `WATCH <path>`, in order. */
   readonly calls: string[] = [];
+  /** The query of every watch, in order. */
+  readonly watchQueries: Record<string, string | undefined>[] = [];
   /** When true, a watch ends at once without events (a proxy closing it). */
   endWatchesAtOnce = false;
 
@@ -91,8 +93,9 @@ export class ScriptedListWatch {
     return { metadata: { resourceVersion: String(this.revision) }, items: [...this.collection(collection).values()].map((o) => structuredClone(o)) as T[] };
   }
 
-  async watch(path: string, _query: Record<string, string | undefined>, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+  async watch(path: string, query: Record<string, string | undefined>, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
     this.calls.push(`WATCH ${path}`);
+    this.watchQueries.push(query);
     const collection = this.check(path);
     if (this.endWatchesAtOnce) return;
     await new Promise<void>((resolve, reject) => {

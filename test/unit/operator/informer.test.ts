@@ -126,6 +126,22 @@ describe('informer (R-O3)', () => {
     expect(watches).toBeLessThanOrEqual(6);
   });
 
+  test('R-O3 each watch asks the server to end it after a random 5 to 10 minutes (client-go\'s reflector), with bookmarks', async () => {
+    source.endWatchesAtOnce = true;
+    const random = jest.spyOn(Math, 'random').mockReturnValueOnce(0).mockReturnValueOnce(0.999);
+    try {
+      const informer = informerOf();
+      await informer.start();
+      await jest.advanceTimersByTimeAsync(600);
+      expect(source.watchQueries.slice(0, 2).map((query) => [query.timeoutSeconds, query.allowWatchBookmarks])).toEqual([
+        ['300', 'true'],
+        ['599', 'true'],
+      ]);
+    } finally {
+      random.mockRestore();
+    }
+  });
+
   test('R-O3 reconfigure to another version relists into the same store: handlers see nothing for the same objects', async () => {
     source.put(COLLECTION, widget('a'));
     const { events, handler } = recorder();
