@@ -22,6 +22,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readTags, tagPatch } from '../lib/tags/apply';
 import { ApiClient, collectionPath, objectPath } from '../operator/runtime/api-client';
+import { Informer } from '../operator/runtime/informer';
+import { createLogger } from '../operator/runtime/log';
+import { OperatorMetrics } from '../operator/runtime/metrics';
+import type { AckObject } from '../operator/tag-policy/enforcer';
 import { TAG_POLICY_CONTROLLERS } from '../operator/tag-policy/controllers';
 import { TAG_POLICY_TYPE } from '../operator/tag-policy/crd';
 import { ensureBenchPeer } from '../scripts/bench-peer';
@@ -38,36 +42,32 @@ const OPERATOR_ARGS = (process.env.BENCH_OPERATOR_ARGS ?? '').split(' ').filter(
 /** Node flags added to the Deployment's NODE_OPTIONS, to try one, e.g. `--max-semi-space-size=4`. */
 const NODE_FLAGS = process.env.BENCH_NODE_OPTIONS;
 
-/** The non-compliant objects, kept current by one watch per kind; `compliant()` resolves when none are left. */
+/** The non-compliant objects, kept current by one informer per kind (the operator's own runtime); `compliant()` resolves when none are left. */
 class ComplianceWatch {
   private readonly failing = new Set<string>();
   private readonly versions = new Map<string, string>();
-  private readonly abort = new AbortController();
+  private readonly informers: Informer<AckObject>[];
   private done?: () => void;
 
   static async start(admin: ApiClient, kinds: readonly BenchKind[]): Promise<ComplianceWatch> {
-    const watch = new ComplianceWatch();
-    await Promise.all(kinds.map((kind) => watch.follow(admin, kind)));
+    const watch = new ComplianceWatch(admin, kinds);
+    await Promise.all(watch.informers.map((informer) => informer.start()));
     return watch;
   }
 
-  private async follow(admin: ApiClient, kind: BenchKind): Promise<void> {
-    const path = collectionPath(kind.type);
-    let resourceVersion = '';
-    let token: string | undefined;
-    do {
-      const page = await admin.list<any>(path, { limit: 500, continue: token });
-      for (const item of page.items) this.see(kind, item);
-      resourceVersion = page.metadata.resourceVersion;
-      token = page.metadata.continue || undefined;
-    } while (token);
-    void admin.watch(path, { resourceVersion, timeoutSeconds: '3600' }, (event) => (event.type === 'ADDED' || event.type === 'MODIFIED' ? this.see(kind, event.object) : undefined), this.abort.signal, 3_600_000).catch(() => undefined);
+  private constructor(admin: ApiClient, kinds: readonly BenchKind[]) {
+    const [logger, metrics] = [createLogger({ level: 'error' }), new OperatorMetrics()];
+    this.informers = kinds.map((kind) => {
+      const informer = new Informer<AckObject>({ api: admin, type: kind.type, logger, metrics });
+      informer.addHandler({ onAdd: (object) => this.see(kind, object), onUpdate: (_, object) => this.see(kind, object) });
+      return informer;
+    });
   }
 
-  private see(kind: BenchKind, object: any): void {
-    if (object.metadata.namespace === 'bench-probe') return;
-    const key = `${kind.type.kind}/${object.metadata.namespace}/${object.metadata.name}`;
-    this.versions.set(key, object.metadata.resourceVersion);
+  private see(kind: BenchKind, object: AckObject): void {
+    if (object.metadata!.namespace === 'bench-probe') return;
+    const key = `${kind.type.kind}/${object.metadata!.namespace}/${object.metadata!.name}`;
+    this.versions.set(key, object.metadata!.resourceVersion!);
     const tags = readTags(kind.shape, object.spec);
     if ([...REQUIRED].every(([k, v]) => tags.get(k) === v)) this.failing.delete(key);
     else this.failing.add(key);
@@ -83,8 +83,8 @@ class ComplianceWatch {
     return new Map(this.versions);
   }
 
-  stop(): void {
-    this.abort.abort();
+  async stop(): Promise<void> {
+    await Promise.all(this.informers.map((informer) => informer.stop()));
   }
 }
 
@@ -247,7 +247,7 @@ async function measure(contender: Contender, kinds: readonly BenchKind[], count:
     const restartChanged = changed(beforeRestart);
     const restartWrites = writesOf(await running.requests());
     await running.stop();
-    watch.stop();
+    await watch.stop();
     return { contender: contender.name, complianceMs, requests: atCompliance, rssMiB, connections, quietChanged, quietWrites, restartReadyMs, restartChanged, restartWrites };
   } finally {
     await controlPlane.stop();
@@ -270,7 +270,7 @@ async function blindLoop(kinds: readonly BenchKind[], count: number): Promise<nu
     );
     await watch.compliant();
     const elapsed = performance.now() - started;
-    watch.stop();
+    await watch.stop();
     return elapsed;
   } finally {
     await controlPlane.stop();

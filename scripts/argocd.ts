@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../lib/paths';
-import { ensureGoCache, goBuild, goCacheDir, goCacheMain, isBuilt, type GoCache } from './go-cache';
+import { ensureGoCache, goCacheDir, goCacheMain, isBuilt, type GoCache } from './go-cache';
 
 export const ARGOCD_MODULE = join(REPO_ROOT, 'hack', 'argocd');
 export const ARGOCD_COMPONENTS = ['argocd-application-controller', 'argocd-repo-server', 'argocd-server'] as const;
@@ -37,8 +37,8 @@ export function argocdCrdsDir(go = 'go'): string {
 }
 
 export function ensureArgoCd(): Promise<string> {
-  return ensureGoCache(ARGOCD_CACHE, async (go, staging) => {
-    await goBuild(go, `Argo CD ${argocdVersion()} (about 10 minutes)`, join(staging, 'argocd'), ['github.com/argoproj/argo-cd/v3/cmd'], '', { module: ARGOCD_MODULE, tool: 'argocd' });
+  return ensureGoCache(ARGOCD_CACHE, async (goBuild, staging) => {
+    await goBuild(`Argo CD ${argocdVersion()} (about 10 minutes)`, join(staging, 'argocd'), ['github.com/argoproj/argo-cd/v3/cmd']);
     for (const component of ARGOCD_COMPONENTS) symlinkSync('argocd', join(staging, component));
   });
 }

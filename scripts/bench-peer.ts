@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../lib/paths';
-import { ensureGoCache, goBuild, goCacheMain, type GoCache } from './go-cache';
+import { ensureGoCache, goCacheMain, type GoCache } from './go-cache';
 
 export const BENCH_PEER_MODULE = join(REPO_ROOT, 'bench', 'peer');
 const version = /sigs\.k8s\.io\/controller-runtime (v\S+)/.exec(readFileSync(join(BENCH_PEER_MODULE, 'go.mod'), 'utf8'))![1];
@@ -15,7 +15,7 @@ const BENCH_PEER_CACHE: GoCache = { name: 'bench-peer', cacheEnv: 'ACK_BENCH_PEE
 
 /** Builds the peer unless cached; returns the binary's path. */
 export async function ensureBenchPeer(): Promise<string> {
-  const dir = await ensureGoCache(BENCH_PEER_CACHE, (go, staging) => goBuild(go, `the controller-runtime ${version} peer`, join(staging, 'bench-peer'), ['.'], '', { module: BENCH_PEER_MODULE, tool: 'bench-peer' }));
+  const dir = await ensureGoCache(BENCH_PEER_CACHE, (goBuild, staging) => goBuild(`the controller-runtime ${version} peer`, join(staging, 'bench-peer'), ['.']));
   return join(dir, 'bench-peer');
 }
 

@@ -40,8 +40,11 @@ export function goCacheDir(cache: GoCache): string {
 
 export const isBuilt = (cache: GoCache) => existsSync(join(goCacheDir(cache), COMPLETE_MARKER));
 
-/** Builds into a staging folder with `build(go, staging)` unless already built; returns the folder. */
-export async function ensureGoCache(cache: GoCache, build: (go: string, staging: string) => Promise<void>): Promise<string> {
+/** `go build` of `packages` in the cache's module to `outPath` (a file, or a folder ending in `/`). */
+export type GoBuilder = (label: string, outPath: string, packages: string[], ldflags?: string) => Promise<void>;
+
+/** Builds into a staging folder with `build(goBuild, staging)` unless already built; returns the folder. */
+export async function ensureGoCache(cache: GoCache, build: (goBuild: GoBuilder, staging: string) => Promise<void>): Promise<string> {
   const dir = goCacheDir(cache);
   if (isBuilt(cache)) {
     console.log(`${cache.name}: up to date in ${dir}`);
@@ -53,7 +56,7 @@ export async function ensureGoCache(cache: GoCache, build: (go: string, staging:
   mkdirSync(staging, { recursive: true });
   console.log(`${cache.name}: ${version}; building ${cache.version} into ${dir}`);
   const started = Date.now();
-  await build(go, staging);
+  await build((label, outPath, packages, ldflags = '') => goBuild(go, cache, label, outPath, packages, ldflags), staging);
   writeFileSync(join(staging, COMPLETE_MARKER), `${cache.version}\n`);
   rmSync(dir, { recursive: true, force: true });
   renameSync(staging, dir);
@@ -83,8 +86,8 @@ export function goCommand(module: string): { go: string; version: string } {
   return { go: join(fetched.stdout.trim(), 'go'), version: `${FALLBACK_GO} (fetched)` };
 }
 
-/** Runs `go build -v` in `module`, printing a progress line every 100 packages under `tool`'s name. */
-export function goBuild(go: string, label: string, outPath: string, packages: string[], ldflags: string, { module, tool }: { module: string; tool: string }): Promise<void> {
+/** Runs `go build -v` in the cache's module, printing a progress line every 100 packages under the cache's name. */
+function goBuild(go: string, { module, name: tool }: GoCache, label: string, outPath: string, packages: string[], ldflags: string): Promise<void> {
   const started = Date.now();
   console.log(`${tool}: building ${label} ...`);
   return new Promise((resolve, reject) => {

@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { REPO_ROOT } from '../lib/paths';
-import { ensureGoCache, goBuild, goCacheDir, goCommand, isBuilt, type GoCache } from './go-cache';
+import { ensureGoCache, goCacheDir, goCommand, isBuilt, type GoCache } from './go-cache';
 import { ensureSarifSchema, sarifSchemaPath } from './sarif-schema';
 
 export const TESTBIN_MODULE = join(REPO_ROOT, 'hack', 'k8s-testbin');
@@ -85,11 +85,10 @@ export async function ensureTestbin(): Promise<string> {
   }
   const cache = testbinCache();
   const { kubernetes, etcd } = cache;
-  const options = { module: TESTBIN_MODULE, tool: 'testbin' };
-  return ensureGoCache(cache, async (go, staging) => {
-    await goBuild(go, `kube-apiserver + kubectl ${kubernetes}`, `${staging}/`, ['k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kubectl'], versionFlags(kubernetes), options);
+  return ensureGoCache(cache, async (goBuild, staging) => {
+    await goBuild(`kube-apiserver + kubectl ${kubernetes}`, `${staging}/`, ['k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kubectl'], versionFlags(kubernetes));
     // The module root of etcd's server is its main package; name the output, or it is called "v3".
-    await goBuild(go, `etcd ${etcd}`, join(staging, 'etcd'), ['go.etcd.io/etcd/server/v3'], '', options);
+    await goBuild(`etcd ${etcd}`, join(staging, 'etcd'), ['go.etcd.io/etcd/server/v3']);
   }).catch((error: Error) => {
     throw new Error(`${error.message}\nOr set KUBEBUILDER_ASSETS to a folder holding kube-apiserver, etcd and kubectl.`);
   });
